@@ -1,0 +1,15 @@
+/** Authentication for the Tailer API: token sources, their order, and the per-process token cache. */
+export { type AuthOptions, AUTH_ENV, resolveTokenSource } from "./resolve";
+export {
+  CommandTokenSource,
+  IdTokenSource,
+  parseServiceAccountKey,
+  parseTokenCommandOutput,
+  ServiceAccountKey,
+  ServiceAccountTokenSource,
+  StaticTokenSource,
+  type TokenSource,
+  type TokenSourceKind,
+} from "./sources";
+export { clearTokenCache, tokensMinted } from "./cache";
+export { decodeJwtClaims, isJwtShaped, type JwtClaims } from "./jwt";

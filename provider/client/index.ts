@@ -1,0 +1,16 @@
+/** The Tailer API client: typed actions, schemas, errors, retry policy and identity helpers. */
+export {
+  API_URL_ENV,
+  CLIENT_DEFAULTS,
+  type ClientEvent,
+  type LaunchResult,
+  normalizeApiUrl,
+  normalizeRun,
+  TailerClient,
+  type TailerClientOptions,
+} from "./client";
+export { checkEnvironmentSuffix, type SuffixProblem, withEnvironmentSuffix } from "./identity";
+export { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy, resolveRetryPolicy } from "./retry";
+export * from "./schemas";
+export { type ErrorCode, ErrorCodes, hasErrorCode, isTailerError, TailerError } from "../core/errors";
+export { redact, registerSecret } from "../core/redact";

@@ -92,6 +92,16 @@ export interface TailerClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Options of launchJob. */
+export interface LaunchOptions {
+  /**
+   * The configuration's (or job's) last runs read just before launching, newest first, when the caller
+   * already has them; otherwise launchJob reads them itself. Runs absent from this list are the ones
+   * an ambiguous launch may have started.
+   */
+  runsBefore?: Run[];
+}
+
 /** The outcome of launchJob. */
 export interface LaunchResult {
   /** The run's id. */
@@ -109,6 +119,18 @@ type Body<A extends Action> = Omit<RequestOf<A>, "action">;
 interface Budget {
   attempts: number;
   readonly startedAtMs: number;
+}
+
+/** A successful answer: its body, and the server's clock from the Date header when it sent one. */
+interface Answer<A extends Action> {
+  body: ResponseOf<A>;
+  serverTimeMs?: number;
+}
+
+/** What a status change returns: the server's time of the change, to compare with run dates on the server's clock. */
+export interface ChangeResult {
+  /** The server's Date header as epoch milliseconds (second resolution), when it sent one. */
+  serverTimeMs?: number;
 }
 
 /** An attempt that failed in a way that may have changed the server's state; only launch_job sees these. */
@@ -185,7 +207,7 @@ export class TailerClient {
    * run up (get_last_status, runs newer than those seen before the launch) and adopts it before it
    * considers launching again.
    */
-  async launchJob(body: Body<"launch_job">): Promise<LaunchResult> {
+  async launchJob(body: Body<"launch_job">, options: LaunchOptions = {}): Promise<LaunchResult> {
     const request = this.#validate("launch_job", body);
     const budget: Budget = { attempts: 0, startedAtMs: Date.now() };
     const lookup: Body<"get_last_status"> = {
@@ -197,10 +219,10 @@ export class TailerClient {
       limit: CLIENT_DEFAULTS.reconcileLimit,
     };
     // The runs that exist before we launch: anything newer after an ambiguous failure is ours.
-    const before = new Set((await this.getLastStatus(lookup)).map((run) => run.run_id));
+    const before = new Set((options.runsBefore ?? (await this.getLastStatus(lookup))).map((run) => run.run_id));
     for (;;) {
       const outcome = await this.#call("launch_job", request, { idempotent: false, budget });
-      if (!(outcome instanceof AmbiguousFailure)) return { runId: outcome.run_id, adopted: false, attempts: budget.attempts };
+      if (!(outcome instanceof AmbiguousFailure)) return { runId: outcome.body.run_id, adopted: false, attempts: budget.attempts };
       let runs: Run[];
       try {
         runs = await this.getLastStatus(lookup);
@@ -226,35 +248,35 @@ export class TailerClient {
 
   /** The run `run_id` of a job, or undefined when the API returns no row for it. */
   async checkRunStatus(body: Body<"check_run_status">): Promise<Run | undefined> {
-    const response = await this.#request("check_run_status", body);
+    const { body: response } = await this.#request("check_run_status", body);
     return response.results.map(normalizeRun)[0];
   }
 
   /** The last runs of a configuration or job, newest first, filtered as documented (job_id, execution_date, status, limit). */
   async getLastStatus(body: Body<"get_last_status">): Promise<Run[]> {
-    const response = await this.#request("get_last_status", body);
+    const { body: response } = await this.#request("get_last_status", body);
     return response.results.map(normalizeRun);
   }
 
   /** Runs of an account by status, across configurations (2024 API). */
   async getByStatus(body: Body<"get_by_status">): Promise<Run[]> {
-    const response = await this.#request("get_by_status", body);
+    const { body: response } = await this.#request("get_by_status", body);
     return response.results.map(normalizeRun);
   }
 
   /** Marks a run with a status, e.g. CHECKED for a handled failure (2024 API). */
-  async setRunStatus(body: Body<"set_run_status">): Promise<void> {
-    await this.#request("set_run_status", body);
+  async setRunStatus(body: Body<"set_run_status">): Promise<ChangeResult> {
+    return changeResult(await this.#request("set_run_status", body));
   }
 
   /** Clears a workflow's marks so it starts from scratch. */
-  async resetWorkflowStatus(body: Body<"reset_workflow_status">): Promise<void> {
-    await this.#request("reset_workflow_status", body);
+  async resetWorkflowStatus(body: Body<"reset_workflow_status">): Promise<ChangeResult> {
+    return changeResult(await this.#request("reset_workflow_status", body));
   }
 
   /** Activates, disables or archives a configuration. Idempotent. */
-  async setConfigurationStatus(body: Body<"set_configuration_status">): Promise<void> {
-    await this.#request("set_configuration_status", body);
+  async setConfigurationStatus(body: Body<"set_configuration_status">): Promise<ChangeResult> {
+    return changeResult(await this.#request("set_configuration_status", body));
   }
 
   /** Closes the connection pool (when the client created it). */
@@ -262,7 +284,7 @@ export class TailerClient {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
-  async #request<A extends Exclude<Action, "launch_job">>(action: A, body: Body<A>): Promise<ResponseOf<A>> {
+  async #request<A extends Exclude<Action, "launch_job">>(action: A, body: Body<A>): Promise<Answer<A>> {
     const request = this.#validate(action, body);
     const outcome = await this.#call(action, request, { idempotent: true, budget: { attempts: 0, startedAtMs: Date.now() } });
     if (outcome instanceof AmbiguousFailure) throw outcome.error; // unreachable for idempotent calls
@@ -313,14 +335,14 @@ export class TailerClient {
     action: A,
     request: RequestOf<A>,
     { idempotent, budget }: { idempotent: boolean; budget: Budget },
-  ): Promise<ResponseOf<A> | AmbiguousFailure> {
+  ): Promise<Answer<A> | AmbiguousFailure> {
     let tokenRetried = false;
     for (;;) {
       budget.attempts++;
       const source = this.#source();
       const token = await source.getToken();
       const attempt = await this.#attempt(action, request, token, budget.attempts);
-      if (attempt.ok) return attempt.body;
+      if (attempt.ok) return { body: attempt.body, serverTimeMs: attempt.serverTimeMs };
       const { error, kind, retryAfterMs } = attempt;
       // A token refused once may have been revoked or expired in flight: mint a new one, once.
       if (error.status === 401 && !tokenRetried && source.kind !== "token") {
@@ -351,7 +373,9 @@ export class TailerClient {
     request: RequestOf<A>,
     token: string,
     attempts: number,
-  ): Promise<{ ok: true; body: ResponseOf<A> } | { ok: false; error: TailerError; kind: FailureKind; retryAfterMs?: number }> {
+  ): Promise<
+    { ok: true; body: ResponseOf<A>; serverTimeMs?: number } | { ok: false; error: TailerError; kind: FailureKind; retryAfterMs?: number }
+  > {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -379,7 +403,10 @@ export class TailerClient {
       const requestId = headerValue(response.headers["x-request-id"]) ?? headerValue(response.headers["x-cloud-trace-context"]);
       if (response.statusCode >= 200 && response.statusCode < 300) {
         const parsed = RESPONSE_SCHEMAS[action].safeParse(safeJson(text));
-        if (parsed.success) return { ok: true, body: parsed.data as ResponseOf<A> };
+        if (parsed.success) {
+          const serverTimeMs = Date.parse(headerValue(response.headers.date) ?? "");
+          return { ok: true, body: parsed.data as ResponseOf<A>, ...(Number.isNaN(serverTimeMs) ? {} : { serverTimeMs }) };
+        }
         const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
         return {
           ok: false,
@@ -428,6 +455,10 @@ export class TailerClient {
 /** Maps the legacy `gbq-to-gbq` that get_last_status returns to `table-to-table`, so runs compare equal. */
 export function normalizeRun(run: Run): Run {
   return { ...run, configuration_type: canonicalConfigurationType(run.configuration_type) };
+}
+
+function changeResult(answer: { serverTimeMs?: number }): ChangeResult {
+  return answer.serverTimeMs === undefined ? {} : { serverTimeMs: answer.serverTimeMs };
 }
 
 function safeJson(text: string): unknown {

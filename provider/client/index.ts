@@ -2,7 +2,9 @@
 export {
   API_URL_ENV,
   CLIENT_DEFAULTS,
+  type ChangeResult,
   type ClientEvent,
+  type LaunchOptions,
   type LaunchResult,
   normalizeApiUrl,
   normalizeRun,

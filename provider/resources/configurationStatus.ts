@@ -1,0 +1,74 @@
+/** TailerConfigurationStatus: declares that a configuration is active, disabled or archived. */
+import * as pulumi from "@pulumi/pulumi";
+import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
+import { serializableProvider } from "./shim";
+
+/** What happens to the configuration when the resource is deleted: left as it is, disabled, or archived. */
+export type OnDelete = "keep" | "disable" | "archive";
+
+/** The inputs of a TailerConfigurationStatus. */
+export interface TailerConfigurationStatusArgs {
+  /** The Tailer account, 6 digits ("000099"). */
+  account: pulumi.Input<string>;
+  /** The environment the configuration is deployed to. */
+  environment: pulumi.Input<Environment>;
+  /** The configuration type (table-to-table, storage-to-storage, ...). */
+  configurationType: pulumi.Input<ConfigurationType>;
+  /** The configuration id as the API knows it (table-to-table ids end with _<ENV>, see appendEnvironmentSuffix). */
+  configurationId: pulumi.Input<string>;
+  /** Build the _<ENV> suffix of a table-to-table id for you. Default false: a missing suffix is an error at preview. */
+  appendEnvironmentSuffix?: pulumi.Input<boolean>;
+  /** Whether the configuration may run. Default true, or false when archived. */
+  activated?: pulumi.Input<boolean>;
+  /** Whether the configuration is archived (hidden in Tailer Studio, never runs). Default false. */
+  archived?: pulumi.Input<boolean>;
+  /** What deleting the resource does to the configuration. Default "keep". */
+  onDelete?: pulumi.Input<OnDelete>;
+}
+
+/** Declares that a Tailer configuration is active, disabled or archived; catches changes made in Tailer Studio on refresh. */
+export class TailerConfigurationStatus extends pulumi.dynamic.Resource {
+  /** The Tailer account. */
+  declare readonly account: pulumi.Output<string>;
+  /** The environment. */
+  declare readonly environment: pulumi.Output<Environment>;
+  /** The configuration type, canonical (gbq-to-gbq reads as table-to-table). */
+  declare readonly configurationType: pulumi.Output<CanonicalConfigurationType>;
+  /** The configuration id used with the API (suffixed when asked). */
+  declare readonly configurationId: pulumi.Output<string>;
+  /** Whether the configuration is active (after a refresh: as observed). */
+  declare readonly activated: pulumi.Output<boolean>;
+  /** Whether the configuration is archived. */
+  declare readonly archived: pulumi.Output<boolean>;
+  /** What deleting the resource does. */
+  declare readonly onDelete: pulumi.Output<OnDelete>;
+  /** When the provider last set the status, on the API's clock (ISO 8601). */
+  declare readonly statusSetAt: pulumi.Output<string>;
+  /** The last run's id, as of the last refresh. */
+  declare readonly lastRunId: pulumi.Output<string | undefined>;
+  /** The last run's job id, as of the last refresh. */
+  declare readonly lastRunJobId: pulumi.Output<string | undefined>;
+  /** The last run's status, as of the last refresh. */
+  declare readonly lastRunStatus: pulumi.Output<string | undefined>;
+  /** The last run's start, as of the last refresh. */
+  declare readonly lastRunStartDate: pulumi.Output<string | undefined>;
+
+  /** Declares the status of the configuration named by `args`. */
+  constructor(name: string, args: TailerConfigurationStatusArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      serializableProvider("configurationStatus", require.resolve("./entry")),
+      name,
+      {
+        ...args,
+        statusSetAt: undefined,
+        lastRunId: undefined,
+        lastRunJobId: undefined,
+        lastRunStatus: undefined,
+        lastRunStartDate: undefined,
+      },
+      opts,
+      "tailer",
+      "ConfigurationStatus",
+    );
+  }
+}

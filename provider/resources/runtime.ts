@@ -1,0 +1,74 @@
+/**
+ * The provider process's shared state: settings from `configure`, one TailerClient per distinct settings
+ * (its token cache and connection pool shared by every resource), and what this deployment has set.
+ *
+ * This module is loaded with `require` inside the dynamic provider process; Pulumi never serializes it,
+ * so holding clients at module level here is what "shared per process" means.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { type ClientEvent, TailerClient } from "../client";
+import { redact } from "../core/redact";
+import { type ConfigReader, type ProviderSettings, readSettings } from "./settings";
+
+let settings: ProviderSettings | undefined;
+const clients = new Map<string, TailerClient>();
+
+/** Applies the stack's `tailer:*` config; called by every resource type's `configure`, idempotent. */
+export function configure(config: ConfigReader): void {
+  settings = readSettings(config);
+}
+
+/** The client for the current settings, created once per process and settings. */
+export function client(): TailerClient {
+  settings ??= readSettings({ get: () => undefined });
+  const current = settings;
+  let existing = clients.get(current.key);
+  if (!existing) {
+    existing = new TailerClient({ ...current.client, onEvent: logClientEvent });
+    clients.set(current.key, existing);
+  }
+  return existing;
+}
+
+/** Closes every client (tests; the provider process simply exits). */
+export async function closeClients(): Promise<void> {
+  const all = [...clients.values()];
+  clients.clear();
+  settings = undefined;
+  await Promise.all(all.map((c) => c.close()));
+}
+
+/** Writes a progress or diagnostic line where the user of `pulumi up` sees it. Always redacted. */
+export function log(severity: "info" | "warn", message: string): void {
+  const line = redact(message);
+  // The dynamic provider's stderr is relayed by the engine to the CLI's output.
+  process.stderr.write(`${severity === "warn" ? "warning: " : ""}${line}\n`);
+}
+
+function logClientEvent(event: ClientEvent): void {
+  if (event.type === "retry")
+    log("info", `tailer: ${event.action} attempt ${event.attempt} failed (${event.reason}); retrying in ${event.delayMs} ms`);
+  else if (event.type === "launch-adopted")
+    log("warn", `tailer: launch_job's answer was lost (${event.reason}); adopted run ${event.runId} instead of launching again`);
+}
+
+/** What a TailerConfigurationStatus set in this process, so a TailerJobRun can fail fast on a disabled configuration. */
+const configurationStates = new Map<string, { activated: boolean; archived: boolean }>();
+
+/** The key of a configuration's identity. */
+export function configurationKey(account: string, environment: string, configurationType: string, configurationId: string): string {
+  return `${account}/${environment}/${configurationType === "gbq-to-gbq" ? "table-to-table" : configurationType}/${configurationId}`;
+}
+
+/** Records the status this deployment set on a configuration. */
+export function rememberConfigurationState(key: string, state: { activated: boolean; archived: boolean }): void {
+  configurationStates.set(key, state);
+}
+
+/** The status this deployment set on a configuration, if it set one. */
+export function knownConfigurationState(key: string): { activated: boolean; archived: boolean } | undefined {
+  return configurationStates.get(key);
+}
+
+/** The unified signature of the three resource providers. */
+export type ProviderImplementation = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;

@@ -1,0 +1,103 @@
+/**
+ * Provider settings: Pulumi config (`tailer:*`, given to the dynamic provider's `configure`), with the
+ * client's environment variables as fallback. Credentials live only here, in the provider process:
+ * never in resource inputs, outputs or state.
+ */
+import { createHash } from "node:crypto";
+import type { AuthOptions } from "../auth";
+import type { TailerClientOptions } from "../client";
+import type { RetryPolicy } from "../client/retry";
+import { ErrorCodes, TailerError } from "../core/errors";
+import { registerSecret } from "../core/redact";
+
+/** The Pulumi config keys the provider reads (namespace `tailer`). */
+export const CONFIG_KEYS = {
+  apiUrl: "tailer:apiUrl",
+  token: "tailer:token",
+  credentials: "tailer:credentials",
+  credentialsFile: "tailer:credentialsFile",
+  tokenCommand: "tailer:tokenCommand",
+  useIdToken: "tailer:useIdToken",
+  requestTimeoutMs: "tailer:requestTimeoutMs",
+  retryMaxAttempts: "tailer:retryMaxAttempts",
+  retryMaxElapsedMs: "tailer:retryMaxElapsedMs",
+  suffixCheck: "tailer:suffixCheck",
+} as const;
+
+/** Reads config values by full key (`tailer:apiUrl`). */
+export interface ConfigReader {
+  get(key: string): string | undefined;
+}
+
+/** The provider's settings, parsed. */
+export interface ProviderSettings {
+  /** Options for TailerClient (credentials included). */
+  client: TailerClientOptions;
+  /** A digest of everything that makes two clients different, secrets hashed: the per-process client cache key. */
+  key: string;
+}
+
+function numberSetting(config: ConfigReader, key: string, { min }: { min: number }): number | undefined {
+  const raw = config.get(key);
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min)
+    throw new TailerError(ErrorCodes.INVALID_REQUEST, `config ${key} must be a number >= ${min} (got "${raw}").`, {
+      hint: `pulumi config set ${key} <number>`,
+    });
+  return value;
+}
+
+function booleanSetting(config: ConfigReader, key: string): boolean | undefined {
+  const raw = config.get(key);
+  if (raw === undefined || raw === "") return undefined;
+  if (raw === "true" || raw === "false") return raw === "true";
+  throw new TailerError(ErrorCodes.INVALID_REQUEST, `config ${key} must be true or false (got "${raw}").`, {
+    hint: `pulumi config set ${key} true`,
+  });
+}
+
+/** Parses the `tailer:*` config (environment variables fill what is unset, in TailerClient and the auth layer). */
+export function readSettings(config: ConfigReader, env: NodeJS.ProcessEnv = process.env): ProviderSettings {
+  const auth: AuthOptions = { env };
+  const token = config.get(CONFIG_KEYS.token);
+  const credentials = config.get(CONFIG_KEYS.credentials);
+  const credentialsFile = config.get(CONFIG_KEYS.credentialsFile);
+  const tokenCommand = config.get(CONFIG_KEYS.tokenCommand);
+  const useIdToken = booleanSetting(config, CONFIG_KEYS.useIdToken);
+  registerSecret(token);
+  registerSecret(credentials);
+  if (token) auth.token = token;
+  if (credentials) auth.credentials = credentials;
+  if (credentialsFile) auth.credentialsFile = credentialsFile;
+  if (tokenCommand) auth.tokenCommand = tokenCommand;
+  if (useIdToken !== undefined) auth.useIdToken = useIdToken;
+
+  const retry: Partial<RetryPolicy> = {};
+  const maxAttempts = numberSetting(config, CONFIG_KEYS.retryMaxAttempts, { min: 1 });
+  const maxElapsedMs = numberSetting(config, CONFIG_KEYS.retryMaxElapsedMs, { min: 0 });
+  if (maxAttempts !== undefined) retry.maxAttempts = maxAttempts;
+  if (maxElapsedMs !== undefined) retry.maxElapsedMs = maxElapsedMs;
+
+  const suffixCheck = config.get(CONFIG_KEYS.suffixCheck);
+  if (suffixCheck !== undefined && suffixCheck !== "error" && suffixCheck !== "off")
+    throw new TailerError(ErrorCodes.INVALID_REQUEST, `config ${CONFIG_KEYS.suffixCheck} must be "error" or "off" (got "${suffixCheck}").`);
+
+  const client: TailerClientOptions = { auth, retry, env };
+  const apiUrl = config.get(CONFIG_KEYS.apiUrl);
+  if (apiUrl) client.apiUrl = apiUrl;
+  const requestTimeoutMs = numberSetting(config, CONFIG_KEYS.requestTimeoutMs, { min: 1 });
+  if (requestTimeoutMs !== undefined) client.requestTimeoutMs = requestTimeoutMs;
+  if (suffixCheck === "off") client.suffixCheck = "off";
+
+  const fingerprint = createHash("sha256");
+  for (const key of Object.values(CONFIG_KEYS)) fingerprint.update(`${key}=${config.get(key) ?? ""}\n`);
+  for (const name of ["TAILER_API_URL", "TAILER_API_JWT", "GOOGLE_APPLICATION_CREDENTIALS", "TAILER_TOKEN_COMMAND", "TAILER_USE_ID_TOKEN"])
+    fingerprint.update(`${name}=${env[name] ?? ""}\n`);
+  return { client, key: fingerprint.digest("hex") };
+}
+
+/** A ConfigReader over a plain object (tests, and the program side). */
+export function configFromObject(values: Record<string, string | undefined>): ConfigReader {
+  return { get: (key) => values[key] };
+}

@@ -24,7 +24,7 @@ const SHAPES: readonly RegExp[] = [
   // A PEM private key block, even when JSON-escaped.
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
   // "private_key": "..." inside a service-account key.
-  /("private_key"\s*:\s*")(?:[^"\\]|\\.)*"/g,
+  /("private_key"\s*:\s*")(?:[^"\\]|\\.)*(?=")/g,
   // Bearer credentials in headers or messages.
   /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
 ];

@@ -1,0 +1,102 @@
+/**
+ * Resource wiring under pulumi.runtime.setMocks: type tokens, inputs passed through, outputs declared,
+ * and the serialized provider that lands in state.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+interface Registration {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+const registrations: Registration[] = [];
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
+      return { id: `${args.name}-id`, state: { ...args.inputs, runId: "20261127-101010-0a795c70-2557-4a60-ba16-788aa2bea179" } };
+    },
+    call: () => ({}),
+  },
+  "project",
+  "stack",
+  false,
+);
+
+// Imported after setMocks, as the Pulumi testing guide requires.
+import { TailerConfigurationStatus, TailerJobRun, TailerWorkflowReset } from "../../provider";
+
+const identity = {
+  account: "000099",
+  environment: "DEV" as const,
+  configurationType: "table-to-table" as const,
+  configurationId: "000099_iowa_liquor_prepare_pda_DEV",
+};
+
+function value<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+function providerOf(name: string): string {
+  const registration = registrations.find((r) => r.name === name);
+  if (!registration) throw new Error(`${name} was not registered`);
+  return String(registration.inputs.__provider);
+}
+
+describe("type tokens", () => {
+  test.each([
+    ["TailerConfigurationStatus", "pulumi-nodejs:dynamic/tailer:ConfigurationStatus", () => new TailerConfigurationStatus("status", identity)],
+    ["TailerJobRun", "pulumi-nodejs:dynamic/tailer:JobRun", () => new TailerJobRun("run", identity)],
+    [
+      "TailerWorkflowReset",
+      "pulumi-nodejs:dynamic/tailer:WorkflowReset",
+      () => new TailerWorkflowReset("reset", { account: "000099", environment: "DEV", configurationId: "000099-iowa-liquor-load-pda" }),
+    ],
+  ])("%s registers as %s", async (_name, token, make) => {
+    const resource = make();
+    await value(resource.urn);
+    expect(registrations.map((r) => r.type)).toContain(token);
+  });
+});
+
+describe("inputs and outputs", () => {
+  test("the user's inputs reach the provider as given, and declared outputs resolve", async () => {
+    const run = new TailerJobRun("nightly", { ...identity, executionDate: "2026-11-27", triggers: { version: "1.2.0" } });
+    expect(await value(run.runId)).toBe("20261127-101010-0a795c70-2557-4a60-ba16-788aa2bea179");
+    const registration = registrations.find((r) => r.name === "nightly");
+    expect(registration?.inputs).toMatchObject({ ...identity, executionDate: "2026-11-27", triggers: { version: "1.2.0" } });
+  });
+});
+
+describe("the serialized provider in state", () => {
+  test("is small and captures no client, agent, token, key or provider code", async () => {
+    const status = new TailerConfigurationStatus("serialized", identity);
+    await value(status.urn);
+    const text = providerOf("serialized");
+    expect(text.length).toBeLessThan(4096);
+    for (const forbidden of ["TailerClient", "undici", "Agent", "google-auth", "Bearer", "PRIVATE KEY", "eyJ", "setConfigurationStatus", "zod"]) {
+      expect(text).not.toContain(forbidden);
+    }
+    expect(text).toContain("configurationStatus");
+    expect(text).toContain("pulumi-tailer/runtime");
+  });
+
+  test("is one text per resource kind, shared by every resource of that kind", async () => {
+    const a = new TailerConfigurationStatus("shared-a", identity);
+    const b = new TailerConfigurationStatus("shared-b", { ...identity, configurationId: "000099_other_DEV" });
+    await Promise.all([value(a.urn), value(b.urn)]);
+    expect(providerOf("shared-a")).toBe(providerOf("shared-b"));
+  });
+
+  test("loads and runs the real provider when evaluated as the provider process does", async () => {
+    const status = new TailerConfigurationStatus("evaluated", identity);
+    await value(status.urn);
+    // Under ts-jest the recorded path is the TypeScript source; the provider process loads compiled code (npm test builds dist/ first).
+    const text = providerOf("evaluated").replace(/\/provider\/resources\/entry\.ts/, "/dist/provider/resources/entry.js");
+    const requireFromString = require("require-from-string");
+    const provider = requireFromString(text).handler();
+    const result = await provider.check({}, { ...identity, configurationId: "000099_iowa_liquor_prepare_pda" });
+    expect(result.failures).toEqual([expect.objectContaining({ property: "configurationId" })]);
+  });
+});

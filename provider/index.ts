@@ -13,3 +13,4 @@ export {
   TailerError,
   withEnvironmentSuffix,
 } from "./client";
+export * from "./functions";

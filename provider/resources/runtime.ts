@@ -18,10 +18,14 @@ export function configure(config: ConfigReader): void {
   settings = readSettings(config);
 }
 
-/** The client for the current settings, created once per process and settings. */
+/** The client for the settings `configure` applied (environment variables only, if it was never called). */
 export function client(): TailerClient {
   settings ??= readSettings({ get: () => undefined });
-  const current = settings;
+  return clientFor(settings);
+}
+
+/** The client for `current`, created once per process and distinct settings. */
+export function clientFor(current: ProviderSettings): TailerClient {
   let existing = clients.get(current.key);
   if (!existing) {
     existing = new TailerClient({ ...current.client, onEvent: logClientEvent });

@@ -1,0 +1,193 @@
+/**
+ * The emulator's errors: one base class, one stable string `code` per subclass,
+ * and a brand check (`isEmulatorError`) that survives duplicated module copies,
+ * which `instanceof` does not (jest module registries, dist/ next to sources).
+ */
+
+const BRAND = Symbol.for("pulumi-tailer.emulator.error");
+
+/** Every stable error code the emulator produces. */
+export type EmulatorErrorCode =
+  | "bad_request"
+  | "invalid_json"
+  | "invalid_request"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "method_not_allowed"
+  | "route_not_found"
+  | "configuration_not_found"
+  | "configuration_archived"
+  | "job_not_found"
+  | "run_not_found"
+  | "not_launchable"
+  | "account_forbidden"
+  | "jwt_missing"
+  | "jwt_expired"
+  | "jwt_not_yet_valid"
+  | "jwt_audience"
+  | "jwt_invalid"
+  | "admin_unauthorized"
+  | "invalid_seed"
+  | "invalid_options"
+  | "internal";
+
+/** Base of every error the emulator throws on purpose. */
+export abstract class EmulatorError extends Error {
+  /** Stable, machine-readable identifier of the failure. */
+  abstract readonly code: EmulatorErrorCode;
+  /** HTTP status the error maps to when it reaches a client. */
+  abstract readonly httpStatus: number;
+  /** True for the Google gateway's `{code, message}` body instead of the API's `{code, data, message}`. */
+  readonly gatewayStyle: boolean = false;
+  constructor(
+    message: string,
+    /** Extra response headers (Allow, Retry-After...). */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
+  }
+
+  /** The JSON body sent to clients. */
+  toBody(): Record<string, unknown> {
+    return this.gatewayStyle
+      ? { code: this.httpStatus, message: this.message }
+      : { code: this.httpStatus, data: {}, message: this.message };
+  }
+}
+
+/** True for any EmulatorError, whichever copy of this module created it. */
+export function isEmulatorError(e: unknown): e is EmulatorError {
+  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** A request the server cannot make sense of (empty body, not an object, too deep...). */
+export class BadRequestError extends EmulatorError {
+  readonly code = "bad_request";
+  readonly httpStatus = 400;
+}
+
+/** The body is not JSON; the message names the position. */
+export class InvalidJsonError extends EmulatorError {
+  readonly code = "invalid_json";
+  readonly httpStatus = 400;
+}
+
+/** One field-level problem, as zod reports it. */
+export interface FieldIssue {
+  /** Dotted path of the field, e.g. `account`. */
+  field: string;
+  /** What is wrong with it. */
+  message: string;
+}
+
+/** The body is JSON but not a valid request; `issues` name the fields. */
+export class ValidationError extends EmulatorError {
+  readonly code = "invalid_request";
+  readonly httpStatus = 400;
+  constructor(
+    readonly issues: readonly FieldIssue[],
+    prefix = "invalid request",
+  ) {
+    super(`${prefix}: ${issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; ")}`);
+  }
+}
+
+/** The request's content-type is not application/json. */
+export class UnsupportedMediaTypeError extends EmulatorError {
+  readonly code = "unsupported_media_type";
+  readonly httpStatus = 415;
+}
+
+/** The body is larger than the configured limit. */
+export class PayloadTooLargeError extends EmulatorError {
+  readonly code = "payload_too_large";
+  readonly httpStatus = 413;
+}
+
+/** Only POST is served on the API paths. */
+export class MethodNotAllowedError extends EmulatorError {
+  readonly code = "method_not_allowed";
+  readonly httpStatus = 405;
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(`method ${method} is not allowed on ${path}; use ${allowed.join(" or ")}`, { allow: allowed.join(", ") });
+  }
+}
+
+/** No route for this path. */
+export class RouteNotFoundError extends EmulatorError {
+  readonly code = "route_not_found";
+  readonly httpStatus = 404;
+}
+
+/** The addressed configuration does not exist. */
+export class ConfigurationNotFoundError extends EmulatorError {
+  readonly code = "configuration_not_found";
+  readonly httpStatus = 404;
+}
+
+/** The addressed configuration is archived, so it cannot be launched. */
+export class ConfigurationArchivedError extends EmulatorError {
+  readonly code = "configuration_archived";
+  readonly httpStatus = 404;
+}
+
+/** The job_id is not one of the configuration's jobs. */
+export class JobNotFoundError extends EmulatorError {
+  readonly code = "job_not_found";
+  readonly httpStatus = 404;
+}
+
+/** No such run for this configuration and job. */
+export class RunNotFoundError extends EmulatorError {
+  readonly code = "run_not_found";
+  readonly httpStatus = 404;
+}
+
+/** The configuration type cannot be launched through the API. */
+export class NotLaunchableError extends EmulatorError {
+  readonly code = "not_launchable";
+  readonly httpStatus = 400;
+}
+
+/** The token's `accounts` claim does not include the requested account. */
+export class AccountForbiddenError extends EmulatorError {
+  readonly code = "account_forbidden";
+  readonly httpStatus = 403;
+}
+
+/** Authentication failures, worded as the Google gateway words them. */
+export class GatewayAuthError extends EmulatorError {
+  readonly httpStatus = 401;
+  override readonly gatewayStyle = true;
+  constructor(readonly code: "jwt_missing" | "jwt_expired" | "jwt_not_yet_valid" | "jwt_audience" | "jwt_invalid") {
+    super(GATEWAY_MESSAGES[code]);
+  }
+}
+
+const GATEWAY_MESSAGES = {
+  jwt_missing: "Jwt is missing",
+  jwt_expired: "Jwt is expired",
+  jwt_not_yet_valid: "Jwt not yet valid",
+  jwt_audience: "Audiences in Jwt are not allowed",
+  jwt_invalid: "Jwt verification fails",
+} as const;
+
+/** The admin API's bearer token is missing or wrong. */
+export class AdminUnauthorizedError extends EmulatorError {
+  readonly code = "admin_unauthorized";
+  readonly httpStatus = 401;
+}
+
+/** The seed file is unreadable or invalid. */
+export class SeedError extends EmulatorError {
+  readonly code = "invalid_seed";
+  readonly httpStatus = 400;
+}
+
+/** createEmulator or the CLI was given contradictory or invalid options. */
+export class OptionsError extends EmulatorError {
+  readonly code = "invalid_options";
+  readonly httpStatus = 400;
+}

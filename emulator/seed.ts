@@ -1,0 +1,249 @@
+/**
+ * The seed file: the configurations (and, optionally, run history) the emulator
+ * starts with, since the public API cannot create configurations. The same
+ * configuration shape is accepted by the admin API.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+import {
+  Account,
+  ConfigurationType,
+  Environment,
+  RunStatus,
+  canonicalConfigurationType,
+  defaultJobId,
+} from "../provider/client/schemas";
+import { SeedError, isEmulatorError } from "./errors";
+import { parseDuration, parseIsoDate } from "./format";
+import type { Guesses } from "./guesses";
+import type { ConfigurationIdentity, ConfigurationRecord, RunRecord } from "./store";
+import { parseOrThrow } from "./validation";
+
+const Text = (what: string) =>
+  z
+    .string({ error: () => `${what} must be a string` })
+    .min(1, `${what} must not be empty`)
+    .max(1024, `${what} must be at most 1024 characters`)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f]*$/, `${what} must not contain control characters`);
+
+/** A duration as `str(timedelta)` text ("0:01:24.002519") or a number of seconds. */
+export const DurationInput = z
+  .union([z.number(), z.string()], { error: () => "must be a number of seconds or H:MM:SS[.ffffff]" })
+  .transform((v, ctx) => {
+    const us = parseDuration(v);
+    if (us === undefined) {
+      ctx.addIssue({ code: "custom", message: "must be a number of seconds (>= 0) or H:MM:SS[.ffffff]" });
+      return z.NEVER;
+    }
+    return us;
+  });
+
+/** An ISO 8601 date-time; converted to epoch microseconds. */
+export const DateTimeInput = z.string({ error: () => "must be an ISO 8601 date-time string" }).transform((v, ctx) => {
+  const us = parseIsoDate(v);
+  if (us === undefined) {
+    ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time such as 2020-12-30T11:30:07.960767+00:00" });
+    return z.NEVER;
+  }
+  return us;
+});
+
+/** The outcome of a scripted run. */
+export const Outcome = z.enum(["SUCCESS", "FAILED"], { error: () => "outcome must be SUCCESS or FAILED" });
+
+/** How launches of a configuration behave: RUNNING time and final status. */
+export const RunBehaviourInput = z.strictObject({
+  duration: DurationInput.optional(),
+  outcome: Outcome.optional(),
+});
+
+/** A workflow's definition in the seed. */
+export const WorkflowInput = z.strictObject({
+  authorized_job_ids: z.array(Text("job id")).min(1, "a workflow needs at least one authorized job id"),
+  target_dag: z.strictObject({
+    configuration_type: ConfigurationType,
+    configuration_id: Text("configuration_id"),
+  }),
+});
+
+/** The identity of a configuration, as a seed or the admin API gives it. */
+export const IdentityInput = z.object({
+  account: Account,
+  environment: Environment,
+  configuration_type: ConfigurationType,
+  configuration_id: Text("configuration_id"),
+});
+
+/** A configuration in a seed file or an admin upsert. */
+export const ConfigurationInput = z
+  .strictObject({
+    ...IdentityInput.shape,
+    description: z.string().optional(),
+    activated: z.boolean().optional(),
+    archived: z.boolean().optional(),
+    job_ids: z.array(Text("job id")).optional(),
+    max_active_runs: z.number().int().min(1).max(10_000).nullable().optional(),
+    run: RunBehaviourInput.optional(),
+    workflow: WorkflowInput.optional(),
+  })
+  .superRefine((c, ctx) => {
+    const isWorkflow = c.configuration_type === "workflow";
+    if (isWorkflow && !c.workflow) {
+      ctx.addIssue({ code: "custom", path: ["workflow"], message: "a workflow configuration needs a workflow definition" });
+    }
+    if (!isWorkflow && c.workflow) {
+      ctx.addIssue({ code: "custom", path: ["workflow"], message: "only workflow configurations have a workflow definition" });
+    }
+  });
+/** A configuration as a seed file gives it. */
+export type ConfigurationInput = z.infer<typeof ConfigurationInput>;
+
+/** A historical run in a seed file, in the API's own wire form. */
+export const RunInput = z.strictObject({
+  ...IdentityInput.shape,
+  job_id: Text("job_id").optional(),
+  run_id: Text("run_id"),
+  status: RunStatus,
+  start_execution_date: DateTimeInput,
+  last_update_date: DateTimeInput.optional(),
+  duration: DurationInput.optional(),
+  execution_date: z.string().optional(),
+});
+/** A seeded run. */
+export type RunInput = z.infer<typeof RunInput>;
+
+/** The seed file. */
+export const SeedFile = z.strictObject({
+  description: z.string().optional(),
+  configurations: z.array(ConfigurationInput).default([]),
+  runs: z.array(RunInput).default([]),
+});
+/** A parsed seed file. */
+export type SeedFile = z.infer<typeof SeedFile>;
+
+/** The identity key used in maps: fields joined by a newline, which ids cannot contain. */
+export function identityKey(c: ConfigurationIdentity): string {
+  return `${c.account}\n${c.environment}\n${c.configuration_type}\n${c.configuration_id}`;
+}
+
+/** Canonical identity from an input that may use `gbq-to-gbq`. */
+export function toIdentity(input: z.infer<typeof IdentityInput>): ConfigurationIdentity {
+  return {
+    account: input.account,
+    environment: input.environment,
+    configuration_type: canonicalConfigurationType(input.configuration_type),
+    configuration_id: input.configuration_id,
+  };
+}
+
+/** A stored configuration from its input form, filling the guessed defaults. */
+export function toConfigurationRecord(input: ConfigurationInput, guesses: Guesses): ConfigurationRecord {
+  const identity = toIdentity(input);
+  const archived = input.archived ?? false;
+  const defaultJob = defaultJobId(identity.configuration_type, identity.account, identity.configuration_id, identity.environment);
+  const defaultMax =
+    identity.configuration_type === "table-to-table" ? guesses.defaultTableToTableMaxActiveRuns : guesses.defaultOtherMaxActiveRuns;
+  return {
+    ...identity,
+    // Archiving forces the configuration off (tailer-api.md, "Configurations").
+    activated: archived ? false : (input.activated ?? true),
+    archived,
+    job_ids: input.job_ids ?? (defaultJob === undefined ? [] : [defaultJob]),
+    max_active_runs: input.max_active_runs === undefined ? defaultMax : input.max_active_runs,
+    run_duration_us: input.run?.duration ?? null,
+    run_outcome: input.run?.outcome ?? "SUCCESS",
+    workflow: input.workflow
+      ? {
+          authorized_job_ids: input.workflow.authorized_job_ids,
+          target_dag: {
+            configuration_type: canonicalConfigurationType(input.workflow.target_dag.configuration_type),
+            configuration_id: input.workflow.target_dag.configuration_id,
+          },
+        }
+      : null,
+  };
+}
+
+/** A stored run from its seed form (the platform schedules the end of seeded RUNNING runs). */
+export function toRunRecord(
+  input: RunInput,
+  configuration: ConfigurationRecord | undefined,
+  origin: "seed" | "admin",
+): Omit<RunRecord, "seq"> {
+  const identity = toIdentity(input);
+  const terminal = input.status !== "RUNNING" && input.status !== "WAITING";
+  const duration =
+    input.duration ??
+    (terminal && input.last_update_date !== undefined ? Math.max(0, input.last_update_date - input.start_execution_date) : null);
+  const jobId =
+    input.job_id ??
+    configuration?.job_ids[0] ??
+    defaultJobId(identity.configuration_type, identity.account, identity.configuration_id, identity.environment);
+  if (jobId === undefined) {
+    throw new SeedError(`run ${input.run_id}: job_id is required for ${identity.configuration_type} runs`);
+  }
+  return {
+    ...identity,
+    run_id: input.run_id,
+    job_id: jobId,
+    status: input.status,
+    start_us: input.start_execution_date,
+    running_us: input.status === "WAITING" ? null : input.start_execution_date,
+    ends_us: null,
+    planned_duration_us: configuration?.run_duration_us ?? null,
+    planned_outcome: configuration?.run_outcome ?? null,
+    duration_us: terminal ? (duration ?? 0) : null,
+    last_update_us: input.last_update_date ?? null,
+    execution_date: input.execution_date ?? null,
+    origin,
+    triggered_by: null,
+  };
+}
+
+/** Reads and validates a seed: a path to a JSON file, or the parsed object. */
+export function loadSeed(seed: string | unknown): SeedFile {
+  let raw: unknown = seed;
+  let where = "seed";
+  if (typeof seed === "string") {
+    where = path.resolve(seed);
+    let text: string;
+    try {
+      text = readFileSync(seed, "utf8");
+    } catch (e) {
+      throw new SeedError(`cannot read seed file ${where}: ${(e as Error).message}`);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new SeedError(`seed file ${where} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  let parsed: SeedFile;
+  try {
+    parsed = parseOrThrow(SeedFile, raw, `invalid seed (${where})`);
+  } catch (e) {
+    if (isEmulatorError(e)) throw new SeedError(e.message);
+    throw e;
+  }
+  const keys = new Set<string>();
+  for (const c of parsed.configurations) {
+    const key = identityKey(toIdentity(c));
+    if (keys.has(key)) {
+      throw new SeedError(`invalid seed (${where}): configuration ${c.configuration_id} (${c.configuration_type}, ${c.environment}, account ${c.account}) appears twice`);
+    }
+    keys.add(key);
+  }
+  const runIds = new Set<string>();
+  for (const r of parsed.runs) {
+    if (runIds.has(r.run_id)) throw new SeedError(`invalid seed (${where}): run ${r.run_id} appears twice`);
+    runIds.add(r.run_id);
+    if (!keys.has(identityKey(toIdentity(r)))) {
+      throw new SeedError(
+        `invalid seed (${where}): run ${r.run_id} belongs to configuration ${r.configuration_id} (${r.configuration_type}, ${r.environment}, account ${r.account}), which the seed does not define`,
+      );
+    }
+  }
+  return parsed;
+}

@@ -1,0 +1,448 @@
+/**
+ * SQLite persistence (better-sqlite3, WAL): configurations, runs, workflow marks,
+ * scripted launches and the clock lease. Synchronous by design: the emulator is
+ * single-threaded, so a statement is atomic and a transaction needs no locking.
+ *
+ * Durability: WAL with synchronous=NORMAL survives the process being killed
+ * (kill -9) with every committed transaction; only an OS crash or power loss can
+ * lose the last ones, which `durability: "full"` (synchronous=FULL) also covers.
+ */
+import Database from "better-sqlite3";
+import type { CanonicalConfigurationType, Environment, RunStatus } from "../provider/client/schemas";
+
+/** How a configuration is addressed: account, environment, canonical type, id. */
+export interface ConfigurationIdentity {
+  account: string;
+  environment: Environment;
+  configuration_type: CanonicalConfigurationType;
+  configuration_id: string;
+}
+
+/** What a workflow waits for, and what it launches. */
+export interface WorkflowDefinition {
+  /** Job ids whose successful runs the workflow waits for. */
+  authorized_job_ids: string[];
+  /** The configuration launched when every authorized job succeeded. */
+  target_dag: { configuration_type: CanonicalConfigurationType; configuration_id: string };
+}
+
+/** The outcome a run reaches after its RUNNING time. */
+export type RunOutcome = "SUCCESS" | "FAILED";
+
+/** A configuration as stored. */
+export interface ConfigurationRecord extends ConfigurationIdentity {
+  activated: boolean;
+  archived: boolean;
+  job_ids: string[];
+  /** Concurrent RUNNING runs allowed; null = unlimited. */
+  max_active_runs: number | null;
+  /** Scripted RUNNING time of a launch; null = the guessed default. */
+  run_duration_us: number | null;
+  /** Scripted outcome of a launch. */
+  run_outcome: RunOutcome;
+  /** Only for workflows. */
+  workflow: WorkflowDefinition | null;
+}
+
+/** Where a run came from. */
+export type RunOrigin = "launch" | "workflow" | "seed" | "admin";
+
+/** A run as stored. Times are epoch microseconds. */
+export interface RunRecord extends ConfigurationIdentity {
+  /** Insertion order; breaks ties between equal start times. */
+  seq: number;
+  run_id: string;
+  job_id: string;
+  status: RunStatus;
+  /** start_execution_date. */
+  start_us: number;
+  /** When the run entered RUNNING (null while WAITING, or for seeded runs). */
+  running_us: number | null;
+  /** Scheduled end of a RUNNING run (null when nothing is scheduled). */
+  ends_us: number | null;
+  /** Scripted RUNNING time, applied when the run starts. */
+  planned_duration_us: number | null;
+  /** Scripted outcome, applied at `ends_us`. */
+  planned_outcome: RunOutcome | null;
+  /** Fixed duration once the run ended (null while it runs: computed from the clock). */
+  duration_us: number | null;
+  /** last_update_date; null only for seeded storage runs, which the docs show without it. */
+  last_update_us: number | null;
+  execution_date: string | null;
+  origin: RunOrigin;
+  /** The workflow that launched this run, for workflow-triggered runs. */
+  triggered_by: string | null;
+}
+
+/** A workflow's record that one of its jobs succeeded since the last trigger or reset. */
+export interface WorkflowMark {
+  job_id: string;
+  run_id: string;
+  marked_us: number;
+}
+
+/** One scripted launch: the next launch of a configuration takes this duration and outcome. */
+export interface ScriptedLaunch {
+  duration_us: number | null;
+  outcome: RunOutcome | null;
+}
+
+/** Filters of the run listings (get_last_status, get_by_status, admin). All optional but identity parts. */
+export interface RunQuery {
+  account?: string;
+  environment?: string;
+  configuration_type?: string;
+  configuration_id?: string;
+  job_id?: string;
+  status?: string;
+  run_id?: string;
+  /** [start, end) bounds on start_us. */
+  startRange?: [number, number];
+  limit: number;
+}
+
+/** Options of the store. */
+export interface StoreOptions {
+  /** `synchronous` pragma: NORMAL (survives kill -9) or FULL (survives power loss too). */
+  durability?: "normal" | "full";
+}
+
+const SCHEMA_VERSION = "1";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS configurations (
+  account TEXT NOT NULL, environment TEXT NOT NULL, configuration_type TEXT NOT NULL, configuration_id TEXT NOT NULL,
+  activated INTEGER NOT NULL, archived INTEGER NOT NULL, job_ids TEXT NOT NULL, max_active_runs INTEGER,
+  run_duration_us INTEGER, run_outcome TEXT NOT NULL, workflow TEXT,
+  PRIMARY KEY (account, environment, configuration_type, configuration_id)
+);
+CREATE TABLE IF NOT EXISTS runs (
+  seq INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL UNIQUE,
+  account TEXT NOT NULL, environment TEXT NOT NULL, configuration_type TEXT NOT NULL, configuration_id TEXT NOT NULL,
+  job_id TEXT NOT NULL, status TEXT NOT NULL, start_us INTEGER NOT NULL, running_us INTEGER, ends_us INTEGER,
+  planned_duration_us INTEGER, planned_outcome TEXT, duration_us INTEGER, last_update_us INTEGER,
+  execution_date TEXT, origin TEXT NOT NULL, triggered_by TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_by_start ON runs (account, environment, configuration_type, configuration_id, start_us, seq);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs (account, environment, configuration_type, configuration_id, status, seq);
+CREATE INDEX IF NOT EXISTS runs_by_account ON runs (account, configuration_type, start_us, seq);
+CREATE INDEX IF NOT EXISTS runs_due ON runs (ends_us, seq) WHERE ends_us IS NOT NULL;
+CREATE TABLE IF NOT EXISTS workflow_marks (
+  account TEXT NOT NULL, environment TEXT NOT NULL, workflow_id TEXT NOT NULL, job_id TEXT NOT NULL,
+  run_id TEXT NOT NULL, marked_us INTEGER NOT NULL,
+  PRIMARY KEY (account, environment, workflow_id, job_id)
+);
+CREATE TABLE IF NOT EXISTS scripted_launches (
+  id INTEGER PRIMARY KEY,
+  account TEXT NOT NULL, environment TEXT NOT NULL, configuration_type TEXT NOT NULL, configuration_id TEXT NOT NULL,
+  duration_us INTEGER, outcome TEXT
+);
+CREATE INDEX IF NOT EXISTS scripted_by_configuration ON scripted_launches (account, environment, configuration_type, configuration_id, id);
+`;
+
+type Row = Record<string, unknown>;
+
+const RUN_COLUMNS =
+  "seq, run_id, account, environment, configuration_type, configuration_id, job_id, status, start_us, running_us, ends_us, planned_duration_us, planned_outcome, duration_us, last_update_us, execution_date, origin, triggered_by";
+
+const IDENTITY_WHERE = "account = ? AND environment = ? AND configuration_type = ? AND configuration_id = ?";
+
+function identityParams(c: ConfigurationIdentity): [string, string, string, string] {
+  return [c.account, c.environment, c.configuration_type, c.configuration_id];
+}
+
+function toConfiguration(row: Row): ConfigurationRecord {
+  return {
+    account: row.account as string,
+    environment: row.environment as Environment,
+    configuration_type: row.configuration_type as CanonicalConfigurationType,
+    configuration_id: row.configuration_id as string,
+    activated: row.activated === 1,
+    archived: row.archived === 1,
+    job_ids: JSON.parse(row.job_ids as string) as string[],
+    max_active_runs: (row.max_active_runs as number | null) ?? null,
+    run_duration_us: (row.run_duration_us as number | null) ?? null,
+    run_outcome: row.run_outcome as RunOutcome,
+    workflow: row.workflow === null ? null : (JSON.parse(row.workflow as string) as WorkflowDefinition),
+  };
+}
+
+/** The SQLite-backed state of the emulator. */
+export class Store {
+  /** The underlying connection (exposed for diagnostics, not for callers to write through). */
+  readonly db: Database.Database;
+  private readonly statements: {
+    getMeta: Database.Statement;
+    setMeta: Database.Statement;
+    allConfigurations: Database.Statement;
+    upsertConfiguration: Database.Statement;
+    deleteConfiguration: Database.Statement;
+    insertRun: Database.Statement;
+    updateRun: Database.Statement;
+    runById: Database.Statement;
+    nextDue: Database.Statement;
+    minDue: Database.Statement;
+    countRunning: Database.Statement;
+    oldestWaiting: Database.Statement;
+    marks: Database.Statement;
+    allMarks: Database.Statement;
+    addMark: Database.Statement;
+    clearMarks: Database.Statement;
+    pushScript: Database.Statement;
+    firstScript: Database.Statement;
+    deleteScript: Database.Statement;
+    clearScripts: Database.Statement;
+    clearAllScripts: Database.Statement;
+    scriptCounts: Database.Statement;
+    countRuns: Database.Statement;
+  };
+  private readonly queryCache = new Map<string, Database.Statement>();
+  private readonly inTransaction: <T>(fn: () => T) => T;
+
+  /** Opens (creating if needed) the database at `path`, or an in-memory one for ':memory:'. */
+  constructor(
+    readonly path: string,
+    options: StoreOptions = {},
+  ) {
+    this.db = new Database(path);
+    if (path !== ":memory:") this.db.pragma("journal_mode = WAL");
+    this.db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+    const version = this.getMetaRaw("schema_version");
+    if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(SCHEMA_VERSION);
+    else if (version !== SCHEMA_VERSION) {
+      this.db.close();
+      throw new Error(`database ${path} has schema version ${version}; this emulator understands ${SCHEMA_VERSION}`);
+    }
+    const p = (sql: string) => this.db.prepare(sql);
+    this.statements = {
+      getMeta: p("SELECT value FROM meta WHERE key = ?"),
+      setMeta: p("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+      allConfigurations: p("SELECT * FROM configurations ORDER BY account, environment, configuration_type, configuration_id"),
+      upsertConfiguration: p(
+        `INSERT INTO configurations (account, environment, configuration_type, configuration_id, activated, archived, job_ids, max_active_runs, run_duration_us, run_outcome, workflow)
+         VALUES (@account, @environment, @configuration_type, @configuration_id, @activated, @archived, @job_ids, @max_active_runs, @run_duration_us, @run_outcome, @workflow)
+         ON CONFLICT (account, environment, configuration_type, configuration_id) DO UPDATE SET
+           activated = excluded.activated, archived = excluded.archived, job_ids = excluded.job_ids, max_active_runs = excluded.max_active_runs,
+           run_duration_us = excluded.run_duration_us, run_outcome = excluded.run_outcome, workflow = excluded.workflow`,
+      ),
+      deleteConfiguration: p(`DELETE FROM configurations WHERE ${IDENTITY_WHERE}`),
+      insertRun: p(
+        `INSERT INTO runs (run_id, account, environment, configuration_type, configuration_id, job_id, status, start_us, running_us, ends_us, planned_duration_us, planned_outcome, duration_us, last_update_us, execution_date, origin, triggered_by)
+         VALUES (@run_id, @account, @environment, @configuration_type, @configuration_id, @job_id, @status, @start_us, @running_us, @ends_us, @planned_duration_us, @planned_outcome, @duration_us, @last_update_us, @execution_date, @origin, @triggered_by)`,
+      ),
+      updateRun: p(
+        "UPDATE runs SET status = @status, running_us = @running_us, ends_us = @ends_us, duration_us = @duration_us, last_update_us = @last_update_us, planned_outcome = @planned_outcome WHERE seq = @seq",
+      ),
+      runById: p(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`),
+      nextDue: p(`SELECT ${RUN_COLUMNS} FROM runs WHERE ends_us IS NOT NULL AND ends_us <= ? ORDER BY ends_us, seq LIMIT 1`),
+      minDue: p("SELECT ends_us FROM runs WHERE ends_us IS NOT NULL ORDER BY ends_us LIMIT 1"),
+      countRunning: p(`SELECT COUNT(*) AS n FROM runs WHERE ${IDENTITY_WHERE} AND status = 'RUNNING'`),
+      oldestWaiting: p(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${IDENTITY_WHERE} AND status = 'WAITING' ORDER BY seq LIMIT 1`),
+      marks: p("SELECT job_id, run_id, marked_us FROM workflow_marks WHERE account = ? AND environment = ? AND workflow_id = ? ORDER BY job_id"),
+      allMarks: p("SELECT account, environment, workflow_id, job_id, run_id, marked_us FROM workflow_marks ORDER BY account, environment, workflow_id, job_id"),
+      addMark: p(
+        `INSERT INTO workflow_marks (account, environment, workflow_id, job_id, run_id, marked_us) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (account, environment, workflow_id, job_id) DO UPDATE SET run_id = excluded.run_id, marked_us = excluded.marked_us`,
+      ),
+      clearMarks: p("DELETE FROM workflow_marks WHERE account = ? AND environment = ? AND workflow_id = ?"),
+      pushScript: p(
+        "INSERT INTO scripted_launches (account, environment, configuration_type, configuration_id, duration_us, outcome) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      firstScript: p(`SELECT id, duration_us, outcome FROM scripted_launches WHERE ${IDENTITY_WHERE} ORDER BY id LIMIT 1`),
+      deleteScript: p("DELETE FROM scripted_launches WHERE id = ?"),
+      clearScripts: p(`DELETE FROM scripted_launches WHERE ${IDENTITY_WHERE}`),
+      clearAllScripts: p("DELETE FROM scripted_launches"),
+      scriptCounts: p(
+        "SELECT account, environment, configuration_type, configuration_id, COUNT(*) AS n FROM scripted_launches GROUP BY account, environment, configuration_type, configuration_id",
+      ),
+      countRuns: p("SELECT COUNT(*) AS n FROM runs"),
+    };
+    const txn = this.db.transaction((fn: () => unknown) => fn());
+    this.inTransaction = <T>(fn: () => T) => txn(fn) as T;
+  }
+
+  /** Runs `fn` in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.inTransaction(fn);
+  }
+
+  /** Closes the connection; checkpoints the WAL when possible. */
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      if (this.path !== ":memory:") this.db.pragma("wal_checkpoint(TRUNCATE)");
+    } finally {
+      this.db.close();
+    }
+  }
+
+  private getMetaRaw(key: string): string | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  /** A meta value (schema version, clock lease, seeded flag). */
+  getMeta(key: string): string | undefined {
+    return (this.statements.getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+
+  /** Sets a meta value. */
+  setMeta(key: string, value: string): void {
+    this.statements.setMeta.run(key, value);
+  }
+
+  /** Every configuration, sorted by identity. */
+  allConfigurations(): ConfigurationRecord[] {
+    return (this.statements.allConfigurations.all() as Row[]).map(toConfiguration);
+  }
+
+  /** Inserts or replaces a configuration. */
+  upsertConfiguration(c: ConfigurationRecord): void {
+    this.statements.upsertConfiguration.run({
+      ...c,
+      activated: c.activated ? 1 : 0,
+      archived: c.archived ? 1 : 0,
+      job_ids: JSON.stringify(c.job_ids),
+      workflow: c.workflow === null ? null : JSON.stringify(c.workflow),
+    });
+  }
+
+  /** Deletes a configuration (its runs stay, as history). True when it existed. */
+  deleteConfiguration(c: ConfigurationIdentity): boolean {
+    return this.statements.deleteConfiguration.run(...identityParams(c)).changes > 0;
+  }
+
+  /** Inserts a run and returns its seq. */
+  insertRun(r: Omit<RunRecord, "seq">): number {
+    return Number(this.statements.insertRun.run(r).lastInsertRowid);
+  }
+
+  /** Writes a run's mutable fields (status, times, planned outcome). */
+  updateRun(r: RunRecord): void {
+    this.statements.updateRun.run({
+      seq: r.seq,
+      status: r.status,
+      running_us: r.running_us,
+      ends_us: r.ends_us,
+      duration_us: r.duration_us,
+      last_update_us: r.last_update_us,
+      planned_outcome: r.planned_outcome,
+    });
+  }
+
+  /** The run with this id, if any. */
+  runById(runId: string): RunRecord | undefined {
+    return this.statements.runById.get(runId) as RunRecord | undefined;
+  }
+
+  /** The RUNNING run with the earliest scheduled end at or before `us`. */
+  nextDue(us: number): RunRecord | undefined {
+    return this.statements.nextDue.get(us) as RunRecord | undefined;
+  }
+
+  /** The earliest scheduled end of any run, or undefined. */
+  minDue(): number | undefined {
+    return (this.statements.minDue.get() as { ends_us: number } | undefined)?.ends_us;
+  }
+
+  /** How many runs of the configuration are RUNNING. */
+  countRunning(c: ConfigurationIdentity): number {
+    return (this.statements.countRunning.get(...identityParams(c)) as { n: number }).n;
+  }
+
+  /** The configuration's oldest WAITING run. */
+  oldestWaiting(c: ConfigurationIdentity): RunRecord | undefined {
+    return this.statements.oldestWaiting.get(...identityParams(c)) as RunRecord | undefined;
+  }
+
+  /** Total number of runs. */
+  countRuns(): number {
+    return (this.statements.countRuns.get() as { n: number }).n;
+  }
+
+  /** Runs matching the filters, newest start first (ties: last inserted first). */
+  queryRuns(q: RunQuery): RunRecord[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (column: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      params.push(value);
+    };
+    add("account", q.account);
+    add("environment", q.environment);
+    add("configuration_type", q.configuration_type);
+    add("configuration_id", q.configuration_id);
+    add("job_id", q.job_id);
+    add("status", q.status);
+    add("run_id", q.run_id);
+    if (q.startRange) {
+      where.push("start_us >= ? AND start_us < ?");
+      params.push(q.startRange[0], q.startRange[1]);
+    }
+    params.push(q.limit);
+    // At most 2^8 shapes: cache one prepared statement per shape.
+    const sql = `SELECT ${RUN_COLUMNS} FROM runs${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY start_us DESC, seq DESC LIMIT ?`;
+    let statement = this.queryCache.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.queryCache.set(sql, statement);
+    }
+    return statement.all(...params) as RunRecord[];
+  }
+
+  /** A workflow's marks. */
+  marks(account: string, environment: string, workflowId: string): WorkflowMark[] {
+    return this.statements.marks.all(account, environment, workflowId) as WorkflowMark[];
+  }
+
+  /** Every mark of every workflow. */
+  allMarks(): Array<WorkflowMark & { account: string; environment: string; workflow_id: string }> {
+    return this.statements.allMarks.all() as Array<WorkflowMark & { account: string; environment: string; workflow_id: string }>;
+  }
+
+  /** Records that `jobId` succeeded for the workflow. */
+  addMark(account: string, environment: string, workflowId: string, mark: WorkflowMark): void {
+    this.statements.addMark.run(account, environment, workflowId, mark.job_id, mark.run_id, mark.marked_us);
+  }
+
+  /** Clears a workflow's marks; returns how many there were. */
+  clearMarks(account: string, environment: string, workflowId: string): number {
+    return this.statements.clearMarks.run(account, environment, workflowId).changes;
+  }
+
+  /** Appends a scripted launch for the configuration. */
+  pushScript(c: ConfigurationIdentity, s: ScriptedLaunch): void {
+    this.statements.pushScript.run(...identityParams(c), s.duration_us, s.outcome);
+  }
+
+  /** Removes and returns the configuration's next scripted launch. */
+  shiftScript(c: ConfigurationIdentity): ScriptedLaunch | undefined {
+    const row = this.statements.firstScript.get(...identityParams(c)) as (ScriptedLaunch & { id: number }) | undefined;
+    if (!row) return undefined;
+    this.statements.deleteScript.run(row.id);
+    return { duration_us: row.duration_us, outcome: row.outcome };
+  }
+
+  /** Drops the scripted launches of one configuration, or of all. */
+  clearScripts(c?: ConfigurationIdentity): number {
+    return c ? this.statements.clearScripts.run(...identityParams(c)).changes : this.statements.clearAllScripts.run().changes;
+  }
+
+  /** Pending scripted launches per configuration. */
+  scriptCounts(): Array<ConfigurationIdentity & { n: number }> {
+    return this.statements.scriptCounts.all() as Array<ConfigurationIdentity & { n: number }>;
+  }
+
+  /** Deletes every configuration, run, mark and script (meta stays: the clock never goes back). */
+  wipe(): void {
+    this.transaction(() => {
+      this.db.exec("DELETE FROM configurations; DELETE FROM runs; DELETE FROM workflow_marks; DELETE FROM scripted_launches;");
+      this.db.prepare("DELETE FROM meta WHERE key = 'seeded'").run();
+    });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Turns zod issues into field-named messages ("account: must be 6 digits"), the
+ * form every 400 of the emulator uses, and parses with them.
+ */
+import type { z } from "zod";
+import { ValidationError, type FieldIssue } from "./errors";
+
+/** Renders a zod path as `a.b[2].c`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const part of path) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[part];
+  }
+  return v;
+}
+
+/** Field issues from a failed zod parse; a missing field reads "is required" rather than zod's type message. */
+export function fieldIssues(error: z.ZodError, input: unknown): FieldIssue[] {
+  const seen = new Set<string>();
+  const issues: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    const field = fieldPath(issue.path);
+    const missing = issue.code === "invalid_type" && issue.path.length > 0 && valueAt(input, issue.path) === undefined;
+    const message = missing ? "is required" : issue.message;
+    const key = `${field}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ field, message });
+  }
+  return issues;
+}
+
+/** Parses `input` with `schema` or throws a ValidationError naming each bad field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, prefix?: string): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(fieldIssues(result.error, input), prefix);
+}

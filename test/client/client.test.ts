@@ -1,0 +1,235 @@
+/** TailerClient against a real emulator over a real socket: actions, errors, retries, and never launching twice. */
+import { ErrorCodes, hasErrorCode, isTailerError, type TailerClient } from "../../provider/client";
+import { clearTokenCache, tokensMinted } from "../../provider/auth";
+import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+
+const T2T = {
+  account: "000099",
+  environment: "DEV" as const,
+  configuration_type: "table-to-table" as const,
+  configuration_id: "000099_iowa_liquor_prepare_pda_DEV",
+};
+const JOB = "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV";
+
+let env: RunningEmulator;
+let client: TailerClient;
+
+beforeAll(async () => {
+  env = await startEmulator({ clockSpeed: 1000 });
+});
+afterAll(() => env.close());
+beforeEach(async () => {
+  await env.admin.reset();
+  client = env.client();
+});
+
+async function runsOf(configurationId: string) {
+  return env.admin.listRuns({ configuration_id: configurationId });
+}
+
+describe("actions", () => {
+  test("launch_job returns a run id in the documented format, and the run is visible to check_run_status", async () => {
+    const launch = await client.launchJob(T2T);
+    expect(launch.runId).toMatch(/^\d{8}-\d{6}-[0-9a-f-]{36}$/);
+    expect(launch.adopted).toBe(false);
+    const run = await client.checkRunStatus({ ...T2T, job_id: JOB, run_id: launch.runId });
+    expect(run).toMatchObject({ run_id: launch.runId, job_id: JOB, configuration_type: "table-to-table" });
+  });
+
+  test("get_last_status returns the docs' runs newest first, with gbq-to-gbq read as table-to-table", async () => {
+    const runs = await client.getLastStatus(T2T);
+    expect(runs.map((r) => r.run_id).slice(0, 3)).toEqual([
+      "20201230-112837-0a795c70-2557-4a60-ba16-788aa2bea179",
+      "20201230-110907-47b31b2d-a54a-4a95-a3a6-b4fbc2168333",
+      "20201210-140612-19e547a1-de6a-47f0-b563-b8a3d5754118",
+    ]);
+    expect(runs.every((r) => r.configuration_type === "table-to-table")).toBe(true);
+  });
+
+  test("get_last_status filters by status, execution date and limit", async () => {
+    const runs = await client.getLastStatus({
+      account: "000099",
+      environment: "DEV",
+      configuration_type: "storage-to-storage",
+      configuration_id: "000099-jarvis-demo-iowa-liquor-storage-to-storage",
+      execution_date: "2020-12-09",
+      status: "SUCCESS",
+      limit: 2,
+    });
+    expect(runs.map((r) => r.run_id)).toEqual(["20201209-cf026ae9-c79c-4cf9-8ffb-0bb63ad39469", "20201209-7b7b7a66-1cc0-4f09-a893-ce4a35adf09b"]);
+  });
+
+  test("set_configuration_status disables, and a launch then ends DEACTIVATED", async () => {
+    await client.setConfigurationStatus({ ...T2T, activated: false, archived: false });
+    const { runId } = await client.launchJob(T2T);
+    const run = await client.checkRunStatus({ ...T2T, job_id: JOB, run_id: runId });
+    expect(run?.status).toBe("DEACTIVATED");
+  });
+
+  test("set_configuration_status returns the server's time of the change", async () => {
+    const { serverTimeMs } = await client.setConfigurationStatus({ ...T2T, activated: true, archived: false });
+    expect(serverTimeMs).toEqual(expect.any(Number));
+  });
+
+  test("reset_workflow_status and get_by_status answer as documented", async () => {
+    await client.resetWorkflowStatus({ account: "000099", environment: "DEV", configuration_type: "workflow", configuration_id: "000099-iowa-liquor-load-pda" });
+    const runs = await client.getByStatus({ account: "000099", configuration_type: "table-to-table", status: "SUCCESS", limit: 5 });
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.every((r) => r.status === "SUCCESS")).toBe(true);
+  });
+
+  test("set_run_status marks a failed run as handled", async () => {
+    await env.admin.scriptLaunches(T2T, [{ duration: 1, outcome: "FAILED" }]);
+    const { runId } = await client.launchJob(T2T);
+    await env.admin.advanceClock(60);
+    await client.setRunStatus({ ...T2T, run_id: runId, status: "CHECKED" });
+    expect((await client.checkRunStatus({ ...T2T, job_id: JOB, run_id: runId }))?.status).toBe("CHECKED");
+  });
+});
+
+describe("errors", () => {
+  test("an unknown configuration is TAILER_NOT_FOUND with Tailer's message, and is not retried", async () => {
+    await env.admin.clearRequests();
+    const error = await client.launchJob({ ...T2T, configuration_id: "000099_nope_DEV" }).catch((e: unknown) => e);
+    expect(hasErrorCode(error, ErrorCodes.NOT_FOUND)).toBe(true);
+    expect(isTailerError(error) && error.serverMessage).toContain("000099_nope_DEV");
+    expect(isTailerError(error) && error.status).toBe(404);
+    // One read (the runs before launching) failed already: nothing was launched or retried.
+    expect((await env.admin.requests()).length).toBe(1);
+  });
+
+  test("a table-to-table id without its suffix fails before sending, naming the fixed id", async () => {
+    await env.admin.clearRequests();
+    const error = await client.getLastStatus({ ...T2T, configuration_id: "000099_iowa_liquor_prepare_pda" }).catch((e: unknown) => e);
+    expect(hasErrorCode(error, ErrorCodes.INVALID_REQUEST)).toBe(true);
+    expect(String(error)).toContain('"000099_iowa_liquor_prepare_pda_DEV"');
+    expect(await env.admin.requests()).toHaveLength(0);
+  });
+
+  test("an invalid request names the field and sends nothing", async () => {
+    await env.admin.clearRequests();
+    const error = await client.getLastStatus({ ...T2T, account: "99", limit: 0 }).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/account: account must be 6 digits/);
+    expect(String(error)).toMatch(/limit: limit must be at least 1/);
+    expect(await env.admin.requests()).toHaveLength(0);
+  });
+
+  test("a token for another account is TAILER_FORBIDDEN", async () => {
+    const other = env.client({ auth: { token: env.emulator.mintToken({ accounts: ["000110"] }) } });
+    const error = await other.getLastStatus(T2T).catch((e: unknown) => e);
+    expect(hasErrorCode(error, ErrorCodes.FORBIDDEN)).toBe(true);
+  });
+
+  test("a token for another audience is TAILER_UNAUTHENTICATED, and the message never holds the token", async () => {
+    const token = env.emulator.mintToken({ audience: "https://elsewhere.example" });
+    const other = env.client({ auth: { token } });
+    const error = await other.getLastStatus(T2T).catch((e: unknown) => e);
+    expect(hasErrorCode(error, ErrorCodes.UNAUTHENTICATED)).toBe(true);
+    expect(String(error)).toContain("Audiences in Jwt are not allowed");
+    expect(JSON.stringify(error) + String(error) + String((error as Error).stack)).not.toContain(token);
+  });
+
+  test("a refused connection is TAILER_NETWORK after the retries, naming the URL", async () => {
+    const dead = env.client({ apiUrl: "http://127.0.0.1:9", retry: { maxAttempts: 2, minTimeoutMs: 1, maxTimeoutMs: 1 } });
+    const error = await dead.getLastStatus(T2T).catch((e: unknown) => e);
+    expect(hasErrorCode(error, ErrorCodes.NETWORK)).toBe(true);
+    expect(String(error)).toContain("127.0.0.1:9");
+    expect(isTailerError(error) && error.attempts).toBe(2);
+  });
+});
+
+describe("retries", () => {
+  test("5xx on a read is retried until it succeeds", async () => {
+    await env.admin.clearRequests();
+    await env.admin.addFault({ kind: "error", status: 503, max_count: 2, action: "get_last_status" });
+    await expect(client.getLastStatus(T2T)).resolves.toHaveLength(3);
+    const log = await env.admin.requests();
+    expect(log.map((e) => e.status)).toEqual([503, 503, 200]);
+  });
+
+  test("429 honours Retry-After", async () => {
+    await env.admin.addFault({ kind: "rate_limit", retry_after_seconds: 1, max_count: 1, action: "get_last_status" });
+    const started = Date.now();
+    await client.getLastStatus(T2T);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  test("attempts are bounded: the last error is reported with the count", async () => {
+    await env.admin.addFault({ kind: "error", status: 500, action: "get_last_status" });
+    const bounded = env.client({ retry: { maxAttempts: 3, minTimeoutMs: 1, maxTimeoutMs: 2 } });
+    const error = await bounded.getLastStatus(T2T).catch((e: unknown) => e);
+    expect(hasErrorCode(error, ErrorCodes.SERVER_ERROR)).toBe(true);
+    expect(isTailerError(error) && error.attempts).toBe(3);
+    await env.admin.clearFaults();
+  });
+
+  test("a reset connection on set_configuration_status is retried: it is idempotent", async () => {
+    await env.admin.addFault({ kind: "reset", max_count: 1, action: "set_configuration_status" });
+    await expect(client.setConfigurationStatus({ ...T2T, activated: true, archived: false })).resolves.toBeDefined();
+  });
+
+  test("a per-request timeout is TAILER_TIMEOUT", async () => {
+    await env.admin.addFault({ kind: "latency", latency_ms: 500, action: "get_last_status" });
+    const impatient = env.client({ requestTimeoutMs: 100, retry: { maxAttempts: 1 } });
+    const error = await impatient.getLastStatus(T2T).catch((e: unknown) => e);
+    expect(hasErrorCode(error, ErrorCodes.TIMEOUT)).toBe(true);
+    await env.admin.clearFaults();
+  });
+});
+
+describe("launch_job never launches twice", () => {
+  test("a dropped answer (the launch happened) is found and adopted, not relaunched", async () => {
+    await env.admin.addFault({ kind: "drop_response", max_count: 1, action: "launch_job" });
+    const before = (await runsOf(T2T.configuration_id)).length;
+    const launch = await client.launchJob(T2T);
+    expect(launch.adopted).toBe(true);
+    const after = await runsOf(T2T.configuration_id);
+    expect(after.length).toBe(before + 1);
+    expect(after.map((r) => r.run_id)).toContain(launch.runId);
+  });
+
+  test("a reset before processing (no launch happened) launches once more, exactly once", async () => {
+    await env.admin.addFault({ kind: "reset", max_count: 1, action: "launch_job" });
+    const before = (await runsOf(T2T.configuration_id)).length;
+    const launch = await client.launchJob(T2T);
+    expect(launch.adopted).toBe(false);
+    expect((await runsOf(T2T.configuration_id)).length).toBe(before + 1);
+  });
+
+  test("a 503 is ambiguous: the client looks before relaunching", async () => {
+    await env.admin.clearRequests();
+    await env.admin.addFault({ kind: "error", status: 503, max_count: 1, action: "launch_job" });
+    await client.launchJob(T2T);
+    const actions = (await env.admin.requests()).map((e) => `${e.action}:${e.status}`);
+    expect(actions).toEqual(["get_last_status:200", "launch_job:503", "get_last_status:200", "launch_job:200"]);
+  });
+
+  test("a 429 was not processed: the client relaunches without looking", async () => {
+    await env.admin.clearRequests();
+    await env.admin.addFault({ kind: "rate_limit", retry_after_seconds: 0, max_count: 1, action: "launch_job" });
+    await client.launchJob(T2T);
+    const actions = (await env.admin.requests()).map((e) => `${e.action}:${e.status}`);
+    expect(actions).toEqual(["get_last_status:200", "launch_job:429", "launch_job:200"]);
+  });
+
+  test("under random dropped answers over 30 launches: 30 runs, no duplicates", async () => {
+    await env.admin.addFault({ kind: "drop_response", probability: 0.5, action: "launch_job" });
+    const before = new Set((await runsOf(T2T.configuration_id)).map((r) => r.run_id));
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push((await client.launchJob(T2T)).runId);
+    await env.admin.clearFaults();
+    const created = (await runsOf(T2T.configuration_id)).filter((r) => !before.has(r.run_id)).map((r) => r.run_id);
+    expect(new Set(ids).size).toBe(30);
+    expect(created.sort()).toEqual([...ids].sort());
+  });
+});
+
+describe("tokens", () => {
+  test("one token for many calls", async () => {
+    clearTokenCache();
+    const fresh = env.client();
+    const before = tokensMinted();
+    await Promise.all(Array.from({ length: 20 }, () => fresh.getLastStatus(T2T)));
+    expect(tokensMinted() - before).toBe(1);
+  });
+});

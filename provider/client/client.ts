@@ -75,6 +75,8 @@ export interface TailerClientOptions {
   requestTimeoutMs?: number;
   /** Connections per origin for HTTP/1.1. */
   connections?: number;
+  /** Extra certificate authorities (PEM) to trust, e.g. a corporate proxy's or a local emulator's. */
+  ca?: string | readonly string[];
   /** An undici dispatcher to use instead of the client's own pool (not closed by `close`). */
   dispatcher?: Dispatcher;
   /** Environment for fallbacks (default process.env). */
@@ -188,7 +190,10 @@ export class TailerClient {
         allowH2: true,
         connections: options.connections ?? CLIENT_DEFAULTS.connections,
         keepAliveTimeout: CLIENT_DEFAULTS.keepAliveTimeoutMs,
-        connect: { timeout: CLIENT_DEFAULTS.connectTimeoutMs },
+        connect: {
+          timeout: CLIENT_DEFAULTS.connectTimeoutMs,
+          ...(options.ca ? { ca: typeof options.ca === "string" ? options.ca : [...options.ca] } : {}),
+        },
       });
     this.#onEvent = options.onEvent ?? (() => {});
     this.#random = options.random ?? Math.random;

@@ -71,7 +71,11 @@ export async function handleApiRequest(deps: ApiDependencies, req: AnyRequest, r
   const respond = (status: number, body: unknown, headers?: Readonly<Record<string, string>>, close = false) => {
     entry.status = status;
     if (dropResponse) abortExchange(req, res);
-    else sendJson(req, res, status, body, headers, close);
+    else {
+      // Date on the emulated clock, like every run date, so clients can compare the two; a request id for support lines.
+      const standard = { date: new Date(Math.floor(deps.clock.nowUs() / 1000)).toUTCString(), "x-request-id": `emu-${entry.seq}` };
+      sendJson(req, res, status, body, { ...standard, ...headers }, close);
+    }
   };
   try {
     if (!API_PATHS.has(path)) throw new RouteNotFoundError(`no API route for ${path}; the API serves ${ROUTES_HINT}`);

@@ -36,7 +36,8 @@ const spki = (key: Parameters<typeof createPublicKey>[0]): string =>
   createPublicKey(key).export({ type: "spki", format: "pem" }).toString();
 
 function pemToSpki(pem: string): string {
-  return pem.includes("BEGIN CERTIFICATE") ? spki(new X509Certificate(pem).publicKey) : spki(pem);
+  if (pem.includes("BEGIN CERTIFICATE")) return new X509Certificate(pem).publicKey.export({ type: "spki", format: "pem" }).toString();
+  return spki(pem);
 }
 
 /** The public key of a service-account key file, under its private_key_id. */

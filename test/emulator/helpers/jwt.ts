@@ -1,0 +1,69 @@
+/** Hand-made JWTs for authentication tests, including the malicious kinds. */
+import { createHmac, createSign, generateKeyPairSync, randomBytes } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
+
+/** An RS256 token with any header and claims. */
+export function signRs256(header: Record<string, unknown>, payload: Record<string, unknown>, privateKeyPem: string): string {
+  const input = `${b64({ alg: "RS256", typ: "JWT", ...header })}.${b64(payload)}`;
+  return `${input}.${createSign("RSA-SHA256").update(input).sign(privateKeyPem).toString("base64url")}`;
+}
+
+/** An HS256 token whose HMAC secret is `secret` (the classic "public key as HMAC secret" attack). */
+export function signHs256(header: Record<string, unknown>, payload: Record<string, unknown>, secret: string): string {
+  const input = `${b64({ ...header, alg: "HS256", typ: "JWT" })}.${b64(payload)}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+}
+
+/** An unsigned token (`alg: none`). */
+export function unsigned(header: Record<string, unknown>, payload: Record<string, unknown>): string {
+  return `${b64({ ...header, alg: "none", typ: "JWT" })}.${b64(payload)}.`;
+}
+
+/** Standard service-account-like claims for `aud`, valid now. */
+export function claims(aud: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const iat = Math.floor(Date.now() / 1000);
+  return { iss: "someone@example.iam.gserviceaccount.com", sub: "someone@example.iam.gserviceaccount.com", aud, iat, exp: iat + 3600, ...extra };
+}
+
+/** A fresh RSA key pair as PEM. */
+export function rsaKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return {
+    privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+  };
+}
+
+/** A service-account key file in a temp folder; returns the path and the key. */
+export function writeServiceAccountKey(dir: string, name = "sa.json") {
+  const { privateKeyPem } = rsaKeyPair();
+  const key = {
+    type: "service_account",
+    project_id: "test-project",
+    private_key_id: randomBytes(20).toString("hex"),
+    private_key: privateKeyPem,
+    client_email: `${name.replace(/\W/g, "")}@test-project.iam.gserviceaccount.com`,
+    client_id: "1",
+    token_uri: "https://oauth2.googleapis.com/token",
+  };
+  const file = path.join(dir, name);
+  writeFileSync(file, JSON.stringify(key));
+  return { file, key };
+}
+
+/** A self-signed certificate made by the openssl CLI: { certPem, keyPem, certFile, keyFile }. */
+export function selfSignedCertificate(dir: string = mkdtempSync(path.join(os.tmpdir(), "emu-cert-")), cn = "localhost") {
+  const keyFile = path.join(dir, "key.pem");
+  const certFile = path.join(dir, "cert.pem");
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", `/CN=${cn}`, "-addext", `subjectAltName=DNS:${cn},IP:127.0.0.1`],
+    { stdio: "ignore" },
+  );
+  return { certFile, keyFile, certPem: readFileSync(certFile, "utf8"), keyPem: readFileSync(keyFile, "utf8") };
+}

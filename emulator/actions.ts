@@ -119,8 +119,13 @@ export function runToWire(run: RunRecord, shownType: string, nowUs: number): Rec
   return wire;
 }
 
+/** A client-given value as shown in messages: long values are cut, so errors stay small. */
+function clip(value: string): string {
+  return value.length > 200 ? `${value.slice(0, 200)}...` : value;
+}
+
 function describe(c: ConfigurationIdentity): string {
-  return `configuration ${c.configuration_id} (${c.configuration_type}, environment ${c.environment}, account ${c.account})`;
+  return `configuration ${clip(c.configuration_id)} (${c.configuration_type}, environment ${c.environment}, account ${c.account})`;
 }
 
 /** Runs API actions against a platform. */
@@ -169,7 +174,7 @@ export class Actions {
     if (identity.configuration_type === "table-to-table" && !identity.configuration_id.endsWith(suffix)) {
       const withSuffix = { ...identity, configuration_id: identity.configuration_id + suffix };
       if (this.platform.configuration(withSuffix)) {
-        hint = `; table-to-table configurations are addressed with their environment suffix: did you mean ${withSuffix.configuration_id}?`;
+        hint = `; table-to-table configurations are addressed with their environment suffix: did you mean ${clip(withSuffix.configuration_id)}?`;
       }
     }
     throw new ConfigurationNotFoundError(`${describe(identity)} not found${hint}`);
@@ -186,7 +191,7 @@ export class Actions {
       );
     }
     if (r.job_id !== undefined && !config.job_ids.includes(r.job_id)) {
-      throw new JobNotFoundError(`job ${r.job_id} not found in ${describe(config)}; its jobs: ${config.job_ids.join(", ") || "none"}`);
+      throw new JobNotFoundError(`job ${clip(r.job_id)} not found in ${describe(config)}; its jobs: ${config.job_ids.join(", ") || "none"}`);
     }
     const run = this.platform.launch(config, {
       jobId: r.job_id,
@@ -200,8 +205,8 @@ export class Actions {
     const identity = this.identity(r);
     this.find(identity);
     const run = this.platform.runById(r.run_id);
-    if (!run || !sameConfiguration(run, identity)) throw new RunNotFoundError(`run ${r.run_id} not found in ${describe(identity)}`);
-    if (run.job_id !== r.job_id) throw new RunNotFoundError(`run ${r.run_id} of ${describe(identity)} is not a run of job ${r.job_id}`);
+    if (!run || !sameConfiguration(run, identity)) throw new RunNotFoundError(`run ${clip(r.run_id)} not found in ${describe(identity)}`);
+    if (run.job_id !== r.job_id) throw new RunNotFoundError(`run ${clip(r.run_id)} of ${describe(identity)} is not a run of job ${clip(r.job_id)}`);
     // The docs echo the request's configuration_type here (unlike get_last_status).
     return { body: { results: [runToWire(run, r.configuration_type, this.platform.clock.nowUs())] } };
   }
@@ -244,7 +249,7 @@ export class Actions {
       (r.environment === undefined || run.environment === r.environment);
     if (!run || !matches) {
       throw new RunNotFoundError(
-        `run ${r.run_id} not found in configuration ${r.configuration_id} (${type}${r.environment ? `, environment ${r.environment}` : ""}, account ${r.account})`,
+        `run ${clip(r.run_id)} not found in configuration ${clip(r.configuration_id)} (${type}${r.environment ? `, environment ${r.environment}` : ""}, account ${r.account})`,
       );
     }
     this.platform.setRunStatus(run, r.status);

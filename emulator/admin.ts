@@ -129,10 +129,10 @@ const TokenRequest = z.strictObject({
   audience: z.string().min(1).optional(),
 });
 
-const FaultsRequest = z.union([
-  z.strictObject({ faults: z.array(FaultRuleInput).optional(), seed: z.number().int().min(0).optional() }),
-  FaultRuleInput,
-]);
+const FaultsRequest = z.strictObject({
+  faults: z.array(FaultRuleInput).optional(),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+});
 
 const optionalInt = (query: Query, name: string, fallback: number): number => {
   const raw = query.get(name);
@@ -276,8 +276,9 @@ export function createAdminRoutes(deps: AdminDependencies): Map<string, Map<stri
   route("GET", "faults", () => ({ seed: faults.seed, faults: faults.list() }));
 
   route("POST", "faults", (body) => {
+    // Either one rule, or {faults: [...], seed?}.
+    if (!("faults" in body) && !("seed" in body)) return { seed: faults.seed, faults: [faults.add(parseOrThrow(FaultRuleInput, body))] };
     const request = parseOrThrow(FaultsRequest, body);
-    if ("kind" in request) return { seed: faults.seed, faults: [faults.add(request)] };
     if (request.seed !== undefined) faults.reseed(request.seed);
     return { seed: faults.seed, faults: (request.faults ?? []).map((f) => faults.add(f)) };
   });

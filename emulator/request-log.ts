@@ -65,11 +65,13 @@ export class RequestLog {
   /** Entries with seq greater than `since`, oldest first, at most `limit`. */
   list(since = 0, limit = Number.POSITIVE_INFINITY): RequestLogEntry[] {
     const out: RequestLogEntry[] = [];
-    for (let i = this.start; i < this.entries.length && out.length < limit; i++) {
+    for (let i = this.start; i < this.entries.length; i++) {
       const e = this.entries[i] as RequestLogEntry;
       if (e.seq > since) out.push(e);
     }
-    return out;
+    // Entries are recorded when requests end, which is not always in arrival order.
+    out.sort((a, b) => a.seq - b.seq);
+    return out.length > limit ? out.slice(0, limit) : out;
   }
 
   /** Number of entries held. */

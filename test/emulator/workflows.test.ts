@@ -29,7 +29,7 @@ beforeEach(async () => {
   ]);
 });
 
-async function call(action: Action, fields: Record<string, unknown>) {
+async function call(action: Action, fields: object) {
   const r = await h.post(ACTION_PATHS[action], { action, ...fields });
   expect(r.status).toBe(200);
   return r.body;

@@ -6,7 +6,7 @@ import { configFromObject } from "../../provider/resources/settings";
 import { type RunningEmulator, startEmulator } from "./emulator";
 
 /** The seed of provider and end-to-end tests. */
-export const WORLD_SEED = join(__dirname, "..", "fixtures", "world.json");
+export const WORLD_SEED = join(__dirname, "..", "..", "examples", "world.json");
 
 /** Starts an emulator with the test world and configures the provider runtime for it. */
 export async function startProviderEnvironment(clockSpeed = 1000): Promise<RunningEmulator> {

@@ -1,0 +1,110 @@
+/**
+ * The real Pulumi CLI against the emulator: a stack per test file, on a local file backend, in a
+ * temporary copy of the program (so stack config files never land in the repository), offline.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import * as semver from "semver";
+import type { RunningEmulator } from "./emulator";
+
+/** The CLI version the project pins (same as @pulumi/pulumi). */
+export const PULUMI_VERSION = "3.248.0";
+/** The repository root. */
+export const REPO = resolve(__dirname, "..", "..");
+
+let binDir: string | undefined;
+
+/** The directory of the provisioned CLI (scripts/ensure-pulumi.sh builds it once per machine). */
+export function pulumiBinDir(): string {
+  binDir ??=
+    process.env.PULUMI_TAILER_BIN_DIR ??
+    execFileSync("bash", [join(REPO, "scripts", "ensure-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+      .trim()
+      .split("\n")
+      .pop();
+  if (!binDir) throw new Error("scripts/ensure-pulumi.sh printed no bin directory");
+  return binDir;
+}
+
+/** Environment for offline Pulumi: file backend, passphrase, no update checks, no plugin downloads. */
+export function offlineEnv(stateDir: string, home: string): Record<string, string> {
+  return {
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_HOME: home,
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    PATH: `${pulumiBinDir()}:${process.env.PATH ?? ""}`,
+  };
+}
+
+/** A stack of a program copy, wired to an emulator. */
+export interface E2EStack {
+  stack: Stack;
+  /** The program copy's directory. */
+  dir: string;
+  /** Environment of every CLI call. */
+  env: Record<string, string>;
+  /** Runs the `pulumi` CLI itself in the program directory; resolves with its exit code and output. */
+  cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** `pulumi stack export` as text (plain: secrets stay encrypted). */
+  exportText(): Promise<string>;
+  /** Destroys nothing; removes the temporary folders. */
+  dispose(): Promise<void>;
+}
+
+/** Copies `programDir` under .e2e/ (inside the package, so `import "pulumi-tailer"` resolves) and creates a stack for `emulator`. */
+export async function createE2EStack(
+  programDir: string,
+  emulator: RunningEmulator,
+  config: Record<string, string> = {},
+  secretConfig: Record<string, string> = {},
+): Promise<E2EStack> {
+  const root = join(REPO, ".e2e");
+  mkdirSync(root, { recursive: true });
+  const dir = mkdtempSync(join(root, "program-"));
+  cpSync(programDir, dir, { recursive: true });
+  const scratch = mkdtempSync(join(tmpdir(), "tailer-e2e-"));
+  mkdirSync(join(scratch, "state"));
+  mkdirSync(join(scratch, "home"));
+  const env = offlineEnv(join(scratch, "state"), join(scratch, "home"));
+  const pulumiCommand = await PulumiCommand.get({ root: resolve(pulumiBinDir(), ".."), version: semver.parse(PULUMI_VERSION) ?? undefined });
+  const stack = await LocalWorkspace.createOrSelectStack({ stackName: "e2e", workDir: dir }, { envVars: env, pulumiCommand });
+  await stack.setAllConfig({
+    "tailer:apiUrl": { value: emulator.url },
+    "tailer:credentials": { value: JSON.stringify(emulator.emulator.devServiceAccountKey), secret: true },
+    ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: v }])),
+    ...Object.fromEntries(Object.entries(secretConfig).map(([k, v]) => [k, { value: v, secret: true }])),
+  });
+  const cli = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      const child = spawn(join(pulumiBinDir(), "pulumi"), [...args, "--stack", "e2e", "--non-interactive"], {
+        cwd: dir,
+        env: { ...process.env, ...env },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (code) => done({ code: code ?? -1, stdout, stderr }));
+    });
+  return {
+    stack,
+    dir,
+    env,
+    cli,
+    async exportText() {
+      const result = await cli(["stack", "export"]);
+      if (result.code !== 0) throw new Error(`pulumi stack export failed: ${result.stderr}`);
+      return result.stdout;
+    },
+    async dispose() {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}

@@ -24,13 +24,14 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-/** Field issues from a failed zod parse; a missing field reads "is required" rather than zod's type message. */
+/** Field issues from a failed zod parse; a missing field reads "is required" rather than zod's type or value message. */
 export function fieldIssues(error: z.ZodError, input: unknown): FieldIssue[] {
   const seen = new Set<string>();
   const issues: FieldIssue[] = [];
   for (const issue of error.issues) {
     const field = fieldPath(issue.path);
-    const missing = issue.code === "invalid_type" && issue.path.length > 0 && valueAt(input, issue.path) === undefined;
+    // zod reports a missing enum or literal as a wrong value: an absent field reads "is required" whatever the code.
+    const missing = issue.path.length > 0 && issue.code !== "custom" && valueAt(input, issue.path) === undefined;
     const message = missing ? "is required" : issue.message;
     const key = `${field}\u0000${message}`;
     if (seen.has(key)) continue;

@@ -40,3 +40,50 @@ test("preview right after shows no changes, with and without refresh", async () 
   await e2e.stack.preview({ expectNoChanges: true });
   await e2e.stack.preview({ expectNoChanges: true, refresh: true });
 });
+
+/** A run launched through the public API, as Tailer's scheduler would start one. */
+async function scheduledRun(): Promise<void> {
+  const response = await fetch(`${env.url}/v1/dag/launch`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
+    body: JSON.stringify({ action: "launch_job", ...load }),
+  });
+  expect(response.status).toBe(200);
+}
+
+test("a configuration disabled in Tailer Studio is drift: preview --refresh fails naming it, up --refresh puts it back", async () => {
+  await env.admin.advanceClock(5);
+  await env.admin.updateConfiguration({ ...load, activated: false });
+  await scheduledRun(); // comes back DEACTIVATED: the evidence
+  const preview = await e2e.stack.preview({ expectNoChanges: true, refresh: true }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  expect(preview?.message).toMatch(/sales-load/);
+  expect(preview?.message).toMatch(/activated/);
+  const up = await e2e.stack.up({ refresh: true });
+  expect(up.summary.resourceChanges?.update).toBe(1);
+  const [configuration] = await env.admin.listConfigurations(load);
+  expect(configuration?.activated).toBe(true);
+  await e2e.stack.preview({ expectNoChanges: true, refresh: true });
+});
+
+test("a run marked FAILED out of band is relaunched once by up --refresh", async () => {
+  const state = await e2e.stack.outputs();
+  const runId = String(state.loadRunId?.value);
+  await env.admin.setRunStatus(runId, "FAILED");
+  const before = (await env.admin.listRuns(load)).length;
+  const up = await e2e.stack.up({ refresh: true });
+  expect(up.summary.resourceChanges?.replace).toBe(1);
+  expect(up.outputs.loadRunId?.value).not.toBe(runId);
+  expect((await env.admin.listRuns(load)).length).toBe(before + 1);
+  await e2e.stack.preview({ expectNoChanges: true, refresh: true });
+});
+
+test("destroy honours onDelete: disable disables, keep leaves the configuration as it is", async () => {
+  await e2e.stack.destroy();
+  const [kept] = await env.admin.listConfigurations(load);
+  const [disabled] = await env.admin.listConfigurations({ ...load, configuration_id: "000099_sales_aggregate_DEV" });
+  expect(kept?.activated).toBe(true);
+  expect(disabled?.activated).toBe(false);
+});

@@ -1,7 +1,10 @@
 /**
  * A small typed client for the emulator's admin API (tests, benchmarks, demos).
- * Uses the global fetch; every method throws AdminApiError on a non-2xx answer.
+ * Plain node:http(s), so a self-signed certificate can be trusted with `ca`;
+ * every method throws AdminApiError on a non-2xx answer.
  */
+import * as http from "node:http";
+import * as https from "node:https";
 import type { Action, ConfigurationType, Environment, RunStatus } from "../provider/client/schemas";
 import type { FaultKind, FaultRule } from "./faults";
 import type { RequestLogEntry } from "./request-log";
@@ -133,6 +136,14 @@ export class AdminApiError extends Error {
   }
 }
 
+/** Options of the admin client. */
+export interface AdminClientOptions {
+  /** Certificate(s) to trust for an https emulator (its self-signed certificate). */
+  ca?: string | Buffer;
+  /** Per-call timeout in milliseconds (default 30000). */
+  timeoutMs?: number;
+}
+
 /** Client of one emulator's admin API. */
 export class AdminClient {
   private readonly base: string;
@@ -141,8 +152,31 @@ export class AdminClient {
   constructor(
     baseUrl: string,
     private readonly adminToken: string,
+    private readonly options: AdminClientOptions = {},
   ) {
     this.base = baseUrl.replace(/\/+$/, "");
+  }
+
+  private send(method: string, url: string, payload: string | undefined): Promise<{ status: number; text: string }> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.adminToken}` };
+    if (payload !== undefined) {
+      headers["content-type"] = "application/json";
+      // Explicit length: node does not chunk DELETE bodies, so without it the body would be lost.
+      headers["content-length"] = String(Buffer.byteLength(payload));
+    }
+    const secure = url.startsWith("https:");
+    const request = secure ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method, headers, ...(secure && this.options.ca ? { ca: this.options.ca } : {}) }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      });
+      req.setTimeout(this.options.timeoutMs ?? 30_000, () => req.destroy(new Error(`admin call ${method} ${url} timed out`)));
+      req.on("error", reject);
+      req.end(payload);
+    });
   }
 
   private async call<T>(method: string, path: string, body?: unknown, query?: Record<string, string | number | undefined>): Promise<T> {
@@ -153,19 +187,14 @@ export class AdminClient {
           .join("&")
       : "";
     const url = `${this.base}/_emulator/${path}${qs ? `?${qs}` : ""}`;
-    const response = await fetch(url, {
-      method,
-      headers: { authorization: `Bearer ${this.adminToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
+    const { status, text } = await this.send(method, url, body === undefined ? undefined : JSON.stringify(body));
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);
     } catch {
       // keep text
     }
-    if (!response.ok) throw new AdminApiError(response.status, parsed, method, `/_emulator/${path}`);
+    if (status < 200 || status > 299) throw new AdminApiError(status, parsed, method, `/_emulator/${path}`);
     return parsed as T;
   }
 

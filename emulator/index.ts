@@ -275,7 +275,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     mintToken,
     devServiceAccountKey: devKey,
     admin() {
-      return new AdminClient(emulator.url, adminToken);
+      return new AdminClient(emulator.url, adminToken, { ca: options.tls?.cert });
     },
     get internalErrorCount() {
       return internalErrors;

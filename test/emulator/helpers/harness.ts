@@ -5,7 +5,7 @@
  */
 import * as http from "node:http";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../../../emulator/index";
-import { AdminClient } from "../../../emulator/admin-client";
+import type { AdminClient } from "../../../emulator/admin-client";
 
 /** A started emulator with what tests use most. */
 export interface Harness {
@@ -43,7 +43,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Harn
   const emulator = createEmulator(options);
   open.push(emulator);
   const { url } = await emulator.listen({ port: 0 });
-  const admin = new AdminClient(url, emulator.adminToken);
+  const admin = emulator.admin();
   const token = emulator.devServiceAccountKey ? emulator.mintToken() : "";
   return {
     emulator,

@@ -1,0 +1,48 @@
+/** The docs' workflow example with the real CLI: JA, JB and JC succeed and JT is launched; a TailerWorkflowReset clears the marks. */
+import { join } from "node:path";
+import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { WORLD_SEED } from "../helpers/provider";
+import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
+
+jest.setTimeout(300_000);
+
+let env: RunningEmulator;
+let e2e: E2EStack;
+
+beforeAll(async () => {
+  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
+  e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "workflow"), env);
+});
+afterAll(async () => {
+  await e2e?.dispose();
+  await env?.close();
+});
+
+async function marks(): Promise<string[]> {
+  const workflow = (await env.admin.listWorkflows()).find((w) => w.configuration_id === "000099-jt-workflow");
+  return (workflow?.marks ?? []).map((m) => m.job_id).sort();
+}
+
+test("JA, JB and JC succeed: the target JT is launched and the marks are cleared", async () => {
+  await e2e.stack.up();
+  const jt = await env.admin.listRuns({ configuration_id: "000099_jt_DEV" });
+  expect(jt).toHaveLength(1);
+  expect(jt[0]?.origin).toBe("workflow");
+  expect(await marks()).toEqual([]);
+});
+
+test("a redeploy resets the unbalanced workflow: JC's lone success no longer counts", async () => {
+  const response = await fetch(`${env.url}/v1/dag/launch`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
+    body: JSON.stringify({ action: "launch_job", account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_jc_DEV" }),
+  });
+  expect(response.status).toBe(200);
+  await env.admin.advanceClock(60);
+  expect(await marks()).toEqual(["gbq-to-gbq|000099_jc_DEV"]);
+  await e2e.stack.setConfig("workflow:release", { value: "2" });
+  const up = await e2e.stack.up();
+  expect(up.summary.resourceChanges?.update).toBe(1);
+  expect(await marks()).toEqual([]);
+  expect(await env.admin.listRuns({ configuration_id: "000099_jt_DEV" })).toHaveLength(1);
+});

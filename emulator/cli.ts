@@ -170,6 +170,22 @@ async function start(args: string[], io: CliIo): Promise<number> {
     throw e;
   }
 
+  // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it.
+  const stopped = new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(130); // second signal: do not wait
+      stopping = true;
+      logger.info(`${signal} received, shutting down`);
+      emulator.close().then(resolve, (e: unknown) => {
+        logger.error("error while shutting down", { error: String(e) });
+        resolve();
+      });
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+
   if (values["ready-json"]) {
     io.stdout.write(
       `${JSON.stringify({ event: "ready", url, admin_token: emulator.adminToken, pid: process.pid, database, state_dir: stateDir })}\n`,
@@ -196,20 +212,7 @@ async function start(args: string[], io: CliIo): Promise<number> {
     );
   }
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) process.exit(130); // second signal: do not wait
-      stopping = true;
-      logger.info(`${signal} received, shutting down`);
-      emulator.close().then(resolve, (e: unknown) => {
-        logger.error("error while shutting down", { error: String(e) });
-        resolve();
-      });
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopped;
   return 0;
 }
 

@@ -1,0 +1,110 @@
+/**
+ * Runs the real `tailer-emulator` CLI in child processes.
+ *
+ * How: the emulator's sources (and the one shared file it imports,
+ * provider/client/schemas.ts) are transpiled once per test run with the
+ * TypeScript compiler API (`transpileModule`: no type-check, no tsconfig, no
+ * dist/ touched, about a second) into a temporary folder, and `node` runs that
+ * folder's emulator/cli.js with NODE_PATH pointing at the repository's
+ * node_modules. Type-checking stays with `tsc --noEmit`; this is only the build.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as ts from "typescript";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+let built: string | undefined;
+
+/** Transpiles the emulator once; returns the path of cli.js. */
+export function buildCli(): string {
+  if (built) return built;
+  const out = mkdtempSync(path.join(os.tmpdir(), "emu-cli-build-"));
+  const sources = [
+    ...readdirSync(path.join(ROOT, "emulator"))
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+      .map((f) => path.join("emulator", f)),
+    path.join("provider", "client", "schemas.ts"),
+  ];
+  for (const rel of sources) {
+    const source = readFileSync(path.join(ROOT, rel), "utf8");
+    const js = ts.transpileModule(source, {
+      fileName: rel,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true },
+    }).outputText;
+    mkdirSync(path.join(out, path.dirname(rel)), { recursive: true });
+    writeFileSync(path.join(out, rel.replace(/\.ts$/, ".js")), js);
+  }
+  mkdirSync(path.join(out, "emulator", "seeds"), { recursive: true });
+  for (const f of readdirSync(path.join(ROOT, "emulator", "seeds"))) {
+    copyFileSync(path.join(ROOT, "emulator", "seeds", f), path.join(out, "emulator", "seeds", f));
+  }
+  built = path.join(out, "emulator", "cli.js");
+  return built;
+}
+
+const env = () => ({ ...process.env, NODE_PATH: path.join(ROOT, "node_modules") });
+
+/** Runs the CLI to completion (for help, token, usage errors). */
+export function runCli(args: string[], cwd = os.tmpdir()): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [buildCli(), ...args], { cwd, env: env(), encoding: "utf8", timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A `tailer-emulator start` child that printed its ready line. */
+export interface CliServer {
+  child: ChildProcess;
+  url: string;
+  adminToken: string;
+  pid: number;
+  stderr(): string;
+  /** Resolves with the exit code (or signal name) once the child is gone. */
+  exited: Promise<number | string>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Starts `tailer-emulator start --port 0 --ready-json ...args` and waits for its ready line. */
+export function startCli(args: string[], cwd = os.tmpdir()): Promise<CliServer> {
+  const child = spawn(process.execPath, [buildCli(), "start", "--port", "0", "--ready-json", ...args], { cwd, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | string>((resolve) => {
+    child.on("exit", (code, signal) => {
+      running.delete(child);
+      resolve(code ?? signal ?? "unknown");
+    });
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on("data", (c: Buffer) => {
+      stdout += c.toString();
+      const line = stdout.split("\n").find((l) => l.startsWith("{"));
+      if (!line) return;
+      const ready = JSON.parse(line) as { event: string; url: string; admin_token: string; pid: number };
+      resolve({ child, url: ready.url, adminToken: ready.admin_token, pid: ready.pid, stderr: () => stderr, exited });
+    });
+    void exited.then((code) => reject(new Error(`tailer-emulator exited (${code}) before it was ready:\n${stderr}`)));
+  });
+}
+
+/** Kills (SIGKILL) every child still running: test cleanup. */
+export async function killAllCli(): Promise<void> {
+  const children = [...running];
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          c.once("exit", () => resolve());
+          c.kill("SIGKILL");
+        }),
+    ),
+  );
+}
+
+/** True when the curl binary is available. */
+export function hasCurl(): boolean {
+  return spawnSync("curl", ["--version"], { encoding: "utf8" }).status === 0;
+}

@@ -208,6 +208,7 @@ export function createAdminRoutes(deps: AdminDependencies): Map<string, Map<stri
   });
 
   route("GET", "runs", (_b, query) => {
+    platform.catchUp();
     const type = q(query, "configuration_type");
     const runs = platform.queryRuns({
       account: q(query, "account"),
@@ -219,7 +220,6 @@ export function createAdminRoutes(deps: AdminDependencies): Map<string, Map<stri
       run_id: q(query, "run_id"),
       limit: optionalInt(query, "limit", 100),
     });
-    platform.catchUp();
     const now = platform.clock.nowUs();
     return { runs: runs.map((r) => runToAdmin(r, now)) };
   });

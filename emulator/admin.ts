@@ -56,8 +56,6 @@ export interface AdminDependencies {
   mintToken: ((o: { accounts?: string[]; expiresInSeconds?: number; audience?: string }) => string) | undefined;
   /** Facts for GET /_emulator/info. */
   info: () => Record<string, unknown>;
-  /** Clears the public API's caches and counters that a reset should clear. */
-  onReset: () => void;
 }
 
 type Query = URLSearchParams;
@@ -337,7 +335,6 @@ export function createAdminRoutes(deps: AdminDependencies): Map<string, Map<stri
     platform.reset(deps.seed());
     faults.clear();
     requestLog.clear();
-    deps.onReset();
     return { reset: true, configurations: platform.listConfigurations().length, runs: platform.countRuns() };
   });
 

@@ -166,6 +166,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const platform = new Platform(store, clock, guesses, logger);
   if (options.reseed) platform.reset(seed);
   else if (!platform.seeded) platform.applySeed(seed);
+  else if (options.seed !== undefined) logger.info(`${database} already holds state: the seed is not applied again (reseed to start over)`);
   platform.catchUp(); // runs that ended while the emulator was down end now, at their own times
 
   const faults = new FaultInjector(options.faultSeed);
@@ -206,7 +207,6 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     maxBodyBytes,
     seed: loadSeedFile,
     mintToken: devKey ? (o) => mintToken(o) : undefined,
-    onReset: () => undefined,
     info: () => ({
       url: baseUrl ?? null,
       database,

@@ -150,7 +150,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   if (options.publicUrl !== undefined) audiences.add(options.publicUrl);
 
   const database = options.database ?? ":memory:";
-  const store = new Store(database, { durability: options.durability });
+  let store: Store;
+  try {
+    store = new Store(database, { durability: options.durability });
+  } catch (e) {
+    throw new OptionsError(`cannot open database ${database}: ${(e as Error).message}`);
+  }
   let clock: EmulatorClock;
   try {
     const lease = Number(store.getMeta("clock_lease_us") ?? 0);

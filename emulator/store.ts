@@ -207,10 +207,22 @@ export class Store {
     options: StoreOptions = {},
   ) {
     this.db = new Database(path);
-    if (path !== ":memory:") this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(SCHEMA);
+    try {
+      // One emulator per database: an exclusive lock (taken by the first write below) keeps a second
+      // process, with its own scheduler, from sharing the file. Set before WAL, so no shared memory is used.
+      this.db.pragma("busy_timeout = 1000");
+      if (path !== ":memory:") {
+        this.db.pragma("locking_mode = EXCLUSIVE");
+        this.db.pragma("journal_mode = WAL");
+      }
+      this.db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
+      this.db.exec(SCHEMA);
+      this.db.exec("BEGIN IMMEDIATE; COMMIT;");
+    } catch (e) {
+      this.db.close();
+      const message = (e as Error).message;
+      throw new Error(/locked|busy/i.test(message) ? `database ${path} is in use by another process (another emulator?)` : message);
+    }
     const version = this.getMetaRaw("schema_version");
     if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(SCHEMA_VERSION);
     else if (version !== SCHEMA_VERSION) {

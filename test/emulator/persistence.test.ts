@@ -66,6 +66,12 @@ describe("a file database", () => {
     expect((await second.admin.listWorkflows())[0]?.marks).toEqual(marks);
   });
 
+  it("is used by one emulator at a time (a second one is refused with a clear error)", async () => {
+    const database = path.join(tmp(), "state.db");
+    await startEmulator({ database });
+    expect(() => createEmulator({ database })).toThrow(/cannot open database .*state\.db: database .* is in use by another process/);
+  });
+
   it("is wiped and reseeded with reseed: true", async () => {
     const database = path.join(tmp(), "state.db");
     const first = await startEmulator({ database });

@@ -254,7 +254,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (closed) throw new OptionsError("this emulator was closed; create a new one");
       if (transport) throw new OptionsError(`already listening on ${baseUrl}`);
       const host = listenOptions.host ?? "127.0.0.1";
-      transport = new Transport(handle, logger, options.tls);
+      transport = new Transport(handle, options.tls);
       const address = await transport.listen(listenOptions.port ?? 0, host);
       const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
       baseUrl = `${transport.protocol}://${shownHost}:${address.port}`;

@@ -7,7 +7,6 @@ import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
 import type { AnyRequest, AnyResponse } from "./http-io";
-import type { Logger } from "./logger";
 
 /** TLS material: PEM strings or buffers. */
 export interface TlsOptions {
@@ -29,7 +28,6 @@ export class Transport {
 
   constructor(
     handle: (req: AnyRequest, res: AnyResponse) => void,
-    private readonly logger: Logger,
     tls?: TlsOptions,
   ) {
     // Counts requests in flight, so close() can wait for them and no longer.
@@ -62,12 +60,7 @@ export class Transport {
       socket.on("close", () => this.sockets.delete(socket));
       socket.on("error", () => undefined);
     });
-    this.server.on("clientError", (err: Error, socket: Socket) => {
-      // Malformed HTTP: answer 400 when the socket can still carry it (node's default), else drop.
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-      else socket.destroy();
-      this.logger.warn("malformed HTTP request", { error: err.message });
-    });
+    // Malformed HTTP is left to node's default 'clientError' handling (400, 431 or 408, then close).
   }
 
   /** Starts listening; resolves with the bound address. */

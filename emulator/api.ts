@@ -28,6 +28,8 @@ export interface ApiDependencies {
   maxBodyBytes: number;
   /** Called for an unexpected exception (the request gets a bare 500). */
   onInternalError: (error: unknown) => void;
+  /** Prefix of request ids, unique per emulator instance. */
+  instanceId: string;
 }
 
 const ROUTES_HINT = [...API_PATHS.keys()].join(", ");
@@ -48,8 +50,10 @@ const str = (v: unknown): string | null => (typeof v === "string" ? v.slice(0, 2
 /** Handles a request on a public-API (non-admin) path. */
 export async function handleApiRequest(deps: ApiDependencies, req: AnyRequest, res: AnyResponse, path: string): Promise<void> {
   const started = performance.now();
+  const seq = deps.requestLog.nextSequence();
   const entry: RequestLogEntry = {
-    seq: deps.requestLog.nextSequence(),
+    seq,
+    request_id: `${deps.instanceId}-${seq}`,
     time: new Date().toISOString(),
     emulated_time: formatIsoDate(deps.clock.nowUs()),
     method: req.method ?? "",
@@ -73,7 +77,7 @@ export async function handleApiRequest(deps: ApiDependencies, req: AnyRequest, r
     if (dropResponse) abortExchange(req, res);
     else {
       // Date on the emulated clock, like every run date, so clients can compare the two; a request id for support lines.
-      const standard = { date: new Date(Math.floor(deps.clock.nowUs() / 1000)).toUTCString(), "x-request-id": `emu-${entry.seq}` };
+      const standard = { date: new Date(Math.floor(deps.clock.nowUs() / 1000)).toUTCString(), "x-request-id": entry.request_id };
       sendJson(req, res, status, body, { ...standard, ...headers }, close);
     }
   };

@@ -202,7 +202,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     });
   };
 
-  const apiDeps: ApiDependencies = { actions, authenticator, faults, requestLog, clock, logger, maxBodyBytes, onInternalError };
+  const instanceId = randomBytes(4).toString("hex");
+  const apiDeps: ApiDependencies = { actions, authenticator, faults, requestLog, clock, logger, maxBodyBytes, onInternalError, instanceId };
   const adminDeps: AdminDependencies = {
     platform,
     faults,

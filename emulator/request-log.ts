@@ -9,6 +9,8 @@ import type { FaultKind } from "./faults";
 export interface RequestLogEntry {
   /** Increasing from 1 for the life of the emulator (not reset by clearing). */
   seq: number;
+  /** The x-request-id header of the answer: `<instance>-<seq>`. */
+  request_id: string;
   /** Wall-clock time the request arrived (ISO 8601). */
   time: string;
   /** Emulated time the request arrived (ISO 8601, the API's format). */

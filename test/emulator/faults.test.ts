@@ -184,6 +184,21 @@ describe("the request log", () => {
     expect((await h.admin.requests())[0]?.seq).toBeGreaterThan(all[2]?.seq as number);
   });
 
+  it("ties each answer to its entry by x-request-id", async () => {
+    const r = await read();
+    const [entry] = await h.admin.requests();
+    expect(r.headers["x-request-id"]).toBe(entry?.request_id);
+    expect(entry?.request_id).toMatch(new RegExp(`^[0-9a-f]{8}-${entry?.seq}$`));
+  });
+
+  it("dates answers on the emulated clock", async () => {
+    await h.admin.advanceClock(10 * 86_400);
+    const r = await read();
+    const clock = await h.admin.clock();
+    expect(Math.abs(Date.parse(r.headers.date as string) - clock.now_us / 1000)).toBeLessThan(5000);
+    expect(Date.parse(r.headers.date as string) - Date.now()).toBeGreaterThan(9 * 86_400_000);
+  });
+
   it("does not log admin API calls", async () => {
     await h.admin.listRuns();
     await h.admin.clock();

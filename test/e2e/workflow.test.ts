@@ -11,7 +11,7 @@ let e2e: E2EStack;
 
 beforeAll(async () => {
   env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-  e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "workflow"), env);
+  e2e = await createE2EStack(join(REPO, "examples", "workflow-reset"), env);
 });
 afterAll(async () => {
   await e2e?.dispose();

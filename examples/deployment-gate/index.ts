@@ -18,7 +18,7 @@ const lastDevRun = getLastStatusOutput({
   configurationId,
   appendEnvironmentSuffix: true,
   limit: 1,
-}).lastRun;
+}).apply((result) => result.lastRun);
 
 const gateOpen = lastDevRun.apply((run) => {
   if (run?.status === "SUCCESS") return true;

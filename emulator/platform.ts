@@ -89,6 +89,9 @@ export class Platform {
   advance(us: number): number {
     this.clock.advance(us);
     this.catchUp();
+    // The next end is nearer in real time now: re-arm the timer even if it is the same run's.
+    this.timerDueUs = Number.NaN;
+    this.schedule();
     return this.clock.nowUs();
   }
 

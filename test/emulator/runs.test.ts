@@ -85,6 +85,17 @@ describe("progress with nobody polling", () => {
   });
 });
 
+describe("progress with nobody polling, after a clock advance", () => {
+  it("re-arms the timer: a run due sooner after an advance ends on time, not at its old real time", async () => {
+    const slow = await startEmulator({ clockSpeed: 1 });
+    await slow.admin.updateConfiguration({ ...PREPARE_PDA, run: { duration: 3600 } }); // an hour of real time
+    const r = await slow.post("/v1/dag/launch", { action: "launch_job", ...PREPARE_PDA });
+    await slow.admin.advanceClock(3599.95); // 50 ms left
+    const store = slow.emulator.internals.store;
+    await waitFor(() => store.runById(r.body.run_id)?.status === "SUCCESS", "the run to end 50 ms later, on its timer", 5000);
+  });
+});
+
 describe("max_active_runs", () => {
   it("queues launches WAITING behind the running one (1 for table-to-table) and starts them in order", async () => {
     const [a, b, c] = [await launch(), await launch(), await launch()] as [string, string, string];

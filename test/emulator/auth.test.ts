@@ -3,16 +3,15 @@
  * RS256 JWTs of trusted service accounts, audience = the API's URL, time limits,
  * and the accounts a token may touch. Gateway wording; nothing of the token echoed.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createPublicKey } from "node:crypto";
 import { JWTAccess } from "google-auth-library";
 import { PRODUCTION_API_URL } from "../../provider/client/schemas";
-import { closeAll, PREPARE_PDA, startEmulator, type Harness } from "./helpers/harness";
+import { closeAll, PREPARE_PDA, startEmulator, tempDir, type Harness } from "./helpers/harness";
 import { claims, rsaKeyPair, selfSignedCertificate, signHs256, signRs256, unsigned, writeServiceAccountKey } from "./helpers/jwt";
 
-const dir = mkdtempSync(path.join(os.tmpdir(), "emu-auth-"));
+const dir = tempDir("emu-auth-");
 const trustedSa = writeServiceAccountKey(dir, "trusted.json");
 const cert = selfSignedCertificate(dir);
 const certJson = path.join(dir, "x509.json");

@@ -4,22 +4,25 @@
  * state surviving kill -9, and graceful shutdown.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import * as os from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { AdminClient } from "../../emulator/admin-client";
 import { PRODUCTION_API_URL } from "../../provider/client/schemas";
 import { docPages, examplesOf } from "./helpers/doc-examples";
-import { httpRequest, PREPARE_PDA, LOAD_PDA } from "./helpers/harness";
-import { buildCli, hasCurl, killAllCli, runCli, startCli } from "./helpers/cli-process";
+import { httpRequest, PREPARE_PDA, LOAD_PDA, removeTempDirs, tempDir } from "./helpers/harness";
+import { buildCli, hasCurl, killAllCli, removeBuild, runCli, startCli } from "./helpers/cli-process";
 
 jest.setTimeout(60_000);
 beforeAll(() => {
   buildCli();
 });
-afterEach(killAllCli);
+afterAll(removeBuild);
+afterEach(async () => {
+  await killAllCli();
+  removeTempDirs();
+});
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), "emu-cli-"));
+const tmp = () => tempDir("emu-cli-");
 const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString()) as Record<string, unknown>;
 
 describe("help and usage errors", () => {

@@ -5,10 +5,10 @@
 import * as http2 from "node:http2";
 import * as https from "node:https";
 import type { TLSSocket } from "node:tls";
-import { closeAll, PREPARE_PDA, startEmulator, type Harness } from "./helpers/harness";
+import { closeAll, PREPARE_PDA, startEmulator, tempDir, type Harness } from "./helpers/harness";
 import { selfSignedCertificate } from "./helpers/jwt";
 
-const cert = selfSignedCertificate();
+const cert = selfSignedCertificate(tempDir("emu-cert-"));
 let h: Harness;
 beforeAll(async () => {
   h = await startEmulator({ tls: { cert: cert.certPem, key: cert.keyPem } });

@@ -4,16 +4,15 @@
  * runs that were due while the emulator was down end at their own times; the
  * clock never goes backwards.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createEmulator, isEmulatorError } from "../../emulator/index";
 import { parseIsoDate } from "../../emulator/format";
-import { closeAll, LOAD_PDA, PREPARE_PDA, startEmulator } from "./helpers/harness";
+import { closeAll, LOAD_PDA, PREPARE_PDA, startEmulator, tempDir } from "./helpers/harness";
 
 afterEach(closeAll);
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), "emu-db-"));
+const tmp = () => tempDir("emu-db-");
 
 describe("a file database", () => {
   it("keeps runs, drift, marks and scripted launches across a restart, and is not reseeded", async () => {

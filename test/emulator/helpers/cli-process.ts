@@ -9,7 +9,7 @@
  * node_modules. Type-checking stays with `tsc --noEmit`; this is only the build.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
@@ -88,6 +88,12 @@ export function startCli(args: string[], cwd = os.tmpdir()): Promise<CliServer> 
     });
     void exited.then((code) => reject(new Error(`tailer-emulator exited (${code}) before it was ready:\n${stderr}`)));
   });
+}
+
+/** Removes the transpiled build (call in afterAll). */
+export function removeBuild(): void {
+  if (built) rmSync(path.dirname(path.dirname(built)), { recursive: true, force: true });
+  built = undefined;
 }
 
 /** Kills (SIGKILL) every child still running: test cleanup. */

@@ -4,6 +4,9 @@
  * is closed by `closeAll()` (call it in afterEach/afterAll).
  */
 import * as http from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../../../emulator/index";
 import type { AdminClient } from "../../../emulator/admin-client";
 
@@ -54,10 +57,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Harn
   };
 }
 
-/** Closes every emulator started by startEmulator. */
+const tempDirs: string[] = [];
+
+/** A fresh temporary folder, removed by closeAll() or removeTempDirs(). */
+export function tempDir(prefix = "emu-test-"): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes the folders made by tempDir(). */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Closes every emulator started by startEmulator, then removes the temporary folders. */
 export async function closeAll(): Promise<void> {
   const all = open.splice(0);
   await Promise.all(all.map((e) => e.close()));
+  removeTempDirs();
 }
 
 /** One HTTP/1.1 request with a fresh connection (no pooling surprises between tests). */

@@ -1,8 +1,7 @@
 /** Hand-made JWTs for authentication tests, including the malicious kinds. */
 import { createHmac, createSign, generateKeyPairSync, randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
@@ -57,7 +56,7 @@ export function writeServiceAccountKey(dir: string, name = "sa.json") {
 }
 
 /** A self-signed certificate made by the openssl CLI: { certPem, keyPem, certFile, keyFile }. */
-export function selfSignedCertificate(dir: string = mkdtempSync(path.join(os.tmpdir(), "emu-cert-")), cn = "localhost") {
+export function selfSignedCertificate(dir: string, cn = "localhost") {
   const keyFile = path.join(dir, "key.pem");
   const certFile = path.join(dir, "cert.pem");
   execFileSync(

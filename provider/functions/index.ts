@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { withEnvironmentSuffix } from "../client/identity";
+import { isTailerError } from "../core/errors";
 import { canonicalConfigurationType, type ConfigurationType, type Environment, Run, type RunStatus } from "../client/schemas";
 import { clientFor } from "../resources/runtime";
 import { readSettings } from "../resources/settings";
@@ -101,6 +102,20 @@ export interface GetRunsByStatusResult {
 /** Each field of T as a pulumi.Input. */
 export type InputArgs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
+/**
+ * Runs a read for the program. A Tailer error's message is complete (action, status, Tailer's message,
+ * the fix), so it is flagged as a Pulumi RunError: Pulumi then prints the message alone, at once,
+ * instead of a stack trace it would take seconds to format. The error keeps its Tailer code.
+ */
+async function programRead<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isTailerError(error)) Object.defineProperty(error, "__pulumiRunError", { value: true });
+    throw error;
+  }
+}
+
 function programClient() {
   // pulumi.runtime.getConfig reads secrets without the "use getSecret" warning; nothing read here is returned.
   return clientFor(readSettings({ get: (key) => pulumi.runtime.getConfig(key) }));
@@ -127,8 +142,10 @@ const runs = (list: Run[]) => list.map((run) => RunInfo.parse(run));
 /** The last runs of a configuration or job, newest first (get_last_status). */
 export async function getLastStatus(args: GetLastStatusArgs): Promise<GetLastStatusResult> {
   const list = runs(
-    await programClient().getLastStatus(
-      defined({ ...identity(args), job_id: args.jobId, execution_date: args.executionDate, status: args.status, limit: args.limit }),
+    await programRead(() =>
+      programClient().getLastStatus(
+        defined({ ...identity(args), job_id: args.jobId, execution_date: args.executionDate, status: args.status, limit: args.limit }),
+      ),
     ),
   );
   return list[0] ? { runs: list, lastRun: list[0] } : { runs: list };
@@ -141,7 +158,7 @@ export function getLastStatusOutput(args: InputArgs<GetLastStatusArgs>): pulumi.
 
 /** One run by id (check_run_status). */
 export async function checkRunStatus(args: CheckRunStatusArgs): Promise<CheckRunStatusResult> {
-  const run = await programClient().checkRunStatus({ ...identity(args), job_id: args.jobId, run_id: args.runId });
+  const run = await programRead(() => programClient().checkRunStatus({ ...identity(args), job_id: args.jobId, run_id: args.runId }));
   return run ? { run: RunInfo.parse(run) } : {};
 }
 
@@ -152,15 +169,17 @@ export function checkRunStatusOutput(args: InputArgs<CheckRunStatusArgs>): pulum
 
 /** Runs of an account by status, across configurations (get_by_status). */
 export async function getRunsByStatus(args: GetRunsByStatusArgs): Promise<GetRunsByStatusResult> {
-  const list = await programClient().getByStatus(
-    defined({
-      account: args.account,
-      configuration_type: args.configurationType,
-      environment: args.environment,
-      status: args.status,
-      execution_date: args.executionDate,
-      limit: args.limit,
-    }),
+  const list = await programRead(() =>
+    programClient().getByStatus(
+      defined({
+        account: args.account,
+        configuration_type: args.configurationType,
+        environment: args.environment,
+        status: args.status,
+        execution_date: args.executionDate,
+        limit: args.limit,
+      }),
+    ),
   );
   return { runs: runs(list) };
 }

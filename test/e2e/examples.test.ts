@@ -1,0 +1,126 @@
+/** Each example under examples/ runs against the emulator with the real CLI, as its README says. */
+import { spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { WORLD_SEED } from "../helpers/provider";
+import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
+
+jest.setTimeout(300_000);
+
+let env: RunningEmulator;
+const stacks: E2EStack[] = [];
+
+beforeAll(async () => {
+  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
+});
+afterAll(async () => {
+  await Promise.all(stacks.map((s) => s.dispose()));
+  await env?.close();
+});
+
+async function stackFor(example: string, config: Record<string, string> = {}, withCredentials = true) {
+  const stack = await createE2EStack(join(REPO, "examples", example), env, config);
+  if (!withCredentials) await stack.stack.removeConfig("tailer:credentials");
+  stacks.push(stack);
+  return stack;
+}
+
+/** A launch through the public API, as Tailer's scheduler would start a run. */
+async function launch(configurationId: string, environment = "DEV") {
+  const response = await fetch(`${env.url}/v1/dag/launch`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
+    body: JSON.stringify({ action: "launch_job", account: "000099", environment, configuration_type: "table-to-table", configuration_id: configurationId }),
+  });
+  expect(response.status).toBe(200);
+  await env.admin.advanceClock(600);
+}
+
+describe("deployment-gate", () => {
+  const prod = { account: "000099", environment: "PROD" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_PROD" };
+
+  test("closed: the preview fails naming the DEV run, and PROD is left as it is", async () => {
+    const gate = await stackFor("deployment-gate");
+    await env.admin.scriptLaunches({ ...prod, environment: "DEV", configuration_id: "000099_sales_load_DEV" }, [{ duration: 10, outcome: "FAILED" }]);
+    await launch("000099_sales_load_DEV");
+    const error = await gate.stack.preview().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/Deployment gate closed: the last DEV run of 000099_sales_load_DEV ended FAILED \(run \d{8}-/);
+    const failedUp = await gate.stack.up().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(failedUp).toBeDefined();
+    expect((await env.admin.listConfigurations(prod))[0]?.activated).toBe(false);
+  });
+
+  test("open: after a successful DEV run, up activates PROD", async () => {
+    const gate = stacks[stacks.length - 1] as E2EStack;
+    await launch("000099_sales_load_DEV");
+    const up = await gate.stack.up();
+    expect(up.outputs.prodActivated?.value).toBe(true);
+    expect((await env.admin.listConfigurations(prod))[0]?.activated).toBe(true);
+  });
+});
+
+describe("deployment-pipeline", () => {
+  function ci(stack: E2EStack, ...args: string[]): Promise<{ code: number; output: string }> {
+    return new Promise((done) => {
+      // ci.sh runs `pulumi` from PATH in its own folder, as a CI job would.
+      const child = spawn("bash", [join(stack.dir, "ci.sh"), ...args], { env: { ...process.env, ...stack.env } });
+      let output = "";
+      child.stdout.on("data", (d) => (output += d));
+      child.stderr.on("data", (d) => (output += d));
+      child.on("close", (code) => done({ code: code ?? -1, output }));
+    });
+  }
+
+  test("deploy, then the scheduled drift check passes; drift fails it; deploy repairs it", async () => {
+    const pipeline = await stackFor("deployment-pipeline", { "pipeline:release": "2026.11.1", "pipeline:environment": "DEV" });
+    const deploy = await ci(pipeline, "deploy", "e2e");
+    expect(deploy.output).toContain("ci: e2e deployed");
+    expect(deploy.code).toBe(0);
+    expect((await ci(pipeline, "drift-check", "e2e")).code).toBe(0);
+
+    await env.admin.advanceClock(5);
+    await env.admin.updateConfiguration({ account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_sales_aggregate_DEV", activated: false });
+    await launch("000099_sales_aggregate_DEV");
+    const drift = await ci(pipeline, "drift-check", "e2e");
+    expect(drift.code).toBe(1);
+    expect(drift.output).toMatch(/DRIFT on e2e/);
+    expect(drift.output).toMatch(/activated/);
+
+    expect((await ci(pipeline, "deploy", "e2e")).code).toBe(0);
+    expect((await ci(pipeline, "drift-check", "e2e")).code).toBe(0);
+  });
+});
+
+describe("service-account-auth", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "tailer-auth-example-"));
+
+  test("with a key file: up succeeds, and neither the key nor a token reaches the state", async () => {
+    const keyFile = join(scratch, "deployer.json");
+    writeFileSync(keyFile, JSON.stringify(env.emulator.devServiceAccountKey));
+    const example = await stackFor("service-account-auth", { "tailer:credentialsFile": keyFile }, false);
+    const up = await example.stack.up();
+    expect(up.outputs.statusSetAt?.value).toEqual(expect.any(String));
+    const exported = await example.exportText();
+    const key = env.emulator.devServiceAccountKey as { private_key: string; private_key_id: string };
+    expect(exported).not.toContain(key.private_key_id);
+    expect(exported).not.toContain(key.private_key.split("\n")[1]);
+    expect(exported).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ/);
+  });
+
+  test("with a token command (tailer auth get-token's output): up succeeds", async () => {
+    const script = join(scratch, "get-token.sh");
+    writeFileSync(script, `#!/bin/sh\necho "Tailer SDK"\necho ""\necho "User token : ${env.emulator.mintToken()}"\n`);
+    chmodSync(script, 0o755);
+    const example = await stackFor("service-account-auth", { "tailer:tokenCommand": script }, false);
+    const up = await example.stack.up();
+    expect(up.summary.result).toBe("succeeded");
+  });
+});

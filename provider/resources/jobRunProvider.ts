@@ -6,8 +6,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { defaultJobId, isTerminalRunStatus, type Run, type RunStatus } from "../client/schemas";
-import { ErrorCodes, TailerError } from "../core/errors";
+import type { LaunchResult } from "../client";
+import { ErrorCodes, hasErrorCode, TailerError } from "../core/errors";
 import { apiIdentity, changedKeys, defined, formatElapsed, IDENTITY_FIELDS, IdentityState, isGone, PartialFailure, parseState, stripProvider } from "./common";
+import { clearJournal, journalKey, readJournal, writeJournal } from "./journal";
 import { client, configurationKey, knownConfigurationState, log, type ProviderImplementation } from "./runtime";
 import { checkIdentity, IDENTITY_INPUTS, InputChecker, rules, Triggers } from "./validation";
 
@@ -127,32 +129,72 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   const state = parseState(JobRunState, news, KIND);
   failFastIfDisabled(state);
   const jobId = state.jobId ?? defaultJobId(state.configurationType, state.account, state.configurationId, state.environment);
+  const key = launchJournalKey(state);
   const runsBefore = await client().getLastStatus({
     ...apiIdentity(state),
     ...(state.jobId ? { job_id: state.jobId } : {}),
     limit: 20,
   });
+  const { runId, adopted } = await startRun(state, jobId, runsBefore, key);
+  try {
+    return { id: runId, outs: await settle({ ...stripProvider(news), ...state, runId, adopted }, jobId, news.__provider) };
+  } finally {
+    clearJournal(key); // the run is in state now, as a success or as a partial failure
+  }
+}
+
+/** The journal key of a run definition: the API, the project, and everything that makes it another run. */
+export function launchJournalKey(state: JobRunState): string {
+  return journalKey({
+    apiUrl: client().apiUrl,
+    project: process.env.PULUMI_PROJECT,
+    ...apiIdentity(state),
+    jobId: state.jobId,
+    executionDate: state.executionDate,
+    triggers: state.triggers,
+  });
+}
+
+/**
+ * Adopts the run a killed `pulumi up` launched (from the journal), or one in progress; otherwise
+ * launches, journaling before and after so a crash in between cannot lead to a second launch.
+ */
+async function startRun(state: JobRunState, jobId: string | undefined, runsBefore: Run[], key: string): Promise<{ runId: string; adopted: boolean }> {
+  const entry = readJournal(key);
+  if (entry?.runId) {
+    log("info", `tailer: run ${entry.runId} of ${state.configurationId} was launched by an interrupted pulumi up: adopting it`);
+    return { runId: entry.runId, adopted: true };
+  }
+  if (entry) {
+    // The process died before the launch answered: a run absent from the runs seen before is that launch.
+    const seen = new Set(entry.runsBefore);
+    const launched = runsBefore.filter((run) => !seen.has(run.run_id) && (!jobId || run.job_id === jobId)).pop();
+    if (launched) {
+      log("info", `tailer: run ${launched.run_id} of ${state.configurationId} was launched by an interrupted pulumi up: adopting it`);
+      return { runId: launched.run_id, adopted: true };
+    }
+  }
   const inProgress = state.adoptRunning
     ? runsBefore.find((run) => !isTerminalRunStatus(run.status) && (!jobId || run.job_id === jobId))
     : undefined;
-  let runId: string;
-  let adopted = false;
   if (inProgress) {
-    runId = inProgress.run_id;
-    adopted = true;
-    log("info", `tailer: run ${runId} of ${state.configurationId} is already ${inProgress.status}: adopting it instead of launching a duplicate`);
-  } else {
-    const launch = await client().launchJob(
-      defined({ ...apiIdentity(state), job_id: state.jobId, execution_date: state.executionDate }),
-      { runsBefore },
-    );
-    runId = launch.runId;
-    adopted = launch.adopted;
-    log("info", `tailer: launched run ${runId} of ${state.configurationId}`);
+    log("info", `tailer: run ${inProgress.run_id} of ${state.configurationId} is already ${inProgress.status}: adopting it instead of launching a duplicate`);
+    return { runId: inProgress.run_id, adopted: true };
   }
-  const base = { ...stripProvider(news), ...state, runId, adopted };
-  const provider = news.__provider;
-  return { id: runId, outs: await settle(base, jobId, provider) };
+  const startedAt = new Date().toISOString();
+  const before = entry?.runsBefore ?? runsBefore.map((run) => run.run_id);
+  writeJournal(key, { startedAt, runsBefore: before });
+  let launch: LaunchResult;
+  try {
+    launch = await client().launchJob(defined({ ...apiIdentity(state), job_id: state.jobId, execution_date: state.executionDate }), { runsBefore });
+  } catch (error) {
+    // Nothing was launched unless the outcome is uncertain: then the entry lets the next up find out.
+    if (!hasErrorCode(error, ErrorCodes.LAUNCH_UNCERTAIN)) clearJournal(key);
+    throw error;
+  }
+  writeJournal(key, { startedAt, runsBefore: before, runId: launch.runId });
+  log("info", `tailer: launched run ${launch.runId} of ${state.configurationId}`);
+  return { runId: launch.runId, adopted: launch.adopted };
 }
 
 /** Waits for a run left in progress by an interrupted or timed-out up; otherwise records new settings. */
@@ -200,7 +242,18 @@ function failFastIfDisabled(state: JobRunState): void {
  */
 async function settle(base: JobRunState, jobId: string | undefined, provider: unknown): Promise<Record<string, unknown>> {
   const runId = base.runId as string;
-  const run = base.wait ? await waitForRun(base, runId, jobId) : await lookupRun(base, runId, jobId);
+  let run: Run | undefined;
+  try {
+    run = base.wait ? await waitForRun(base, runId, jobId) : await lookupRun(base, runId, jobId);
+  } catch (error) {
+    // The run exists: whatever went wrong while watching it, it must be recorded, as still in progress.
+    const status = base.status && !isTerminalRunStatus(base.status as RunStatus) ? base.status : "WAITING";
+    throw new PartialFailure(
+      `watching run ${runId} of ${base.configurationId} (${base.environment}) failed: ${(error as Error).message} The run is recorded in state: the next pulumi up waits for it rather than launching another.`,
+      runId,
+      { ...defined(base), status, __provider: provider },
+    );
+  }
   const outs = defined({ ...base, ...(run ? runOutputs(run) : { status: "WAITING" }) });
   const status = outs.status ?? "WAITING";
   if (!base.wait || SUCCEEDED.includes(status)) return outs;

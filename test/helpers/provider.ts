@@ -1,4 +1,6 @@
 /** Points the provider runtime at a test emulator, as `pulumi up` would through `configure`. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clearTokenCache } from "../../provider/auth";
 import { closeClients, configure } from "../../provider/resources/runtime";
@@ -8,8 +10,9 @@ import { type RunningEmulator, startEmulator } from "./emulator";
 /** The seed of provider and end-to-end tests. */
 export const WORLD_SEED = join(__dirname, "..", "..", "examples", "world.json");
 
-/** Starts an emulator with the test world and configures the provider runtime for it. */
+/** Starts an emulator with the test world and configures the provider runtime for it (and a private launch journal). */
 export async function startProviderEnvironment(clockSpeed = 1000): Promise<RunningEmulator> {
+  process.env.TAILER_JOURNAL_DIR = mkdtempSync(join(tmpdir(), "tailer-journal-"));
   const env = await startEmulator({ seed: WORLD_SEED, clockSpeed });
   configureFor(env);
   return env;

@@ -39,6 +39,8 @@ export function offlineEnv(stateDir: string, home: string): Record<string, strin
     PULUMI_HOME: home,
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
     PATH: `${pulumiBinDir()}:${process.env.PATH ?? ""}`,
+    // The provider's launch journal, private to this stack's scratch folder.
+    TAILER_JOURNAL_DIR: join(home, "tailer-launches"),
   };
 }
 

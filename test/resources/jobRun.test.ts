@@ -1,7 +1,8 @@
 /** TailerJobRun's provider methods against the emulator (clock x1000: a one-minute job takes 60 ms). */
 import { PartialFailure } from "../../provider/resources/common";
 import { configurationStatusProvider } from "../../provider/resources/configurationStatusProvider";
-import { jobRunProvider as provider } from "../../provider/resources/jobRunProvider";
+import { JobRunState, jobRunProvider as provider, launchJournalKey } from "../../provider/resources/jobRunProvider";
+import { readJournal, writeJournal } from "../../provider/resources/journal";
 import type { RunningEmulator } from "../helpers/emulator";
 import { calls, PROVIDER_PLACEHOLDER, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
 
@@ -137,6 +138,64 @@ describe("create", () => {
     await env.admin.addFault({ kind: "drop_response", max_count: 1, action: "launch_job" });
     const result = await provider.create(await checked({ ...identity, ...fast }));
     expect(result.outs).toMatchObject({ adopted: true, status: "SUCCESS" });
+    expect(await runsOfJob()).toHaveLength(1);
+  });
+});
+
+describe("a pulumi up killed mid-launch (the launch journal)", () => {
+  const definition = { ...identity, ...fast };
+
+  async function keyOf() {
+    return launchJournalKey(JobRunState.parse(await checked(definition)));
+  }
+
+  async function launchOutsidePulumi(): Promise<string> {
+    const response = await fetch(`${env.url}/v1/dag/launch`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
+      body: JSON.stringify({ action: "launch_job", ...apiIdentity }),
+    });
+    return ((await response.json()) as { run_id: string }).run_id;
+  }
+
+  test("killed after the launch answered: the next create adopts the journaled run, even finished, and launches nothing", async () => {
+    const runId = await launchOutsidePulumi(); // what the killed process launched
+    await env.admin.advanceClock(600); // it finished while nobody watched
+    const key = await keyOf();
+    writeJournal(key, { startedAt: new Date().toISOString(), runsBefore: [], runId });
+    await env.admin.clearRequests();
+    const result = await provider.create(await checked(definition));
+    expect(result.id).toBe(runId);
+    expect(result.outs).toMatchObject({ adopted: true, status: "SUCCESS" });
+    expect(await calls(env)).not.toContain("launch_job");
+    expect(readJournal(key)).toBeUndefined();
+  });
+
+  test("killed before the launch answered: a run absent from the journaled runs is that launch", async () => {
+    const before = (await runsOfJob()).map((r) => r.run_id);
+    writeJournal(await keyOf(), { startedAt: new Date().toISOString(), runsBefore: before });
+    const runId = await launchOutsidePulumi();
+    await env.admin.advanceClock(600);
+    const result = await provider.create(await checked(definition));
+    expect(result.id).toBe(runId);
+    expect(await runsOfJob()).toHaveLength(before.length + 1);
+  });
+
+  test("a launch refused for good leaves no journal entry", async () => {
+    await env.admin.deleteConfiguration(apiIdentity);
+    await expect(provider.create(await checked(definition))).rejects.toThrow(/not found/);
+    expect(readJournal(await keyOf())).toBeUndefined();
+  });
+
+  test("losing the API while watching still records the run, in progress, for the next up to wait for", async () => {
+    await env.admin.scriptLaunches(apiIdentity, [{ duration: "0:05:00", outcome: "SUCCESS" }]);
+    await env.admin.addFault({ kind: "error", status: 500, action: "check_run_status" });
+    const failure = await failureOf(provider.create(await checked(definition)));
+    expect(failure.message).toMatch(/watching run \S+ .* failed: .*HTTP 500.*recorded in state/s);
+    expect(failure.properties).toMatchObject({ status: "WAITING" });
+    await env.admin.clearFaults();
+    const updated = await provider.update(failure.id, failure.properties, await checked(definition));
+    expect(updated.outs).toMatchObject({ runId: failure.id, status: "SUCCESS" });
     expect(await runsOfJob()).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@
  * faults, authentication (gateway), content type, JSON, validation, account
  * permission, the action, the answer (or the lack of one), the request log.
  */
+import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import type { Actions } from "./actions";
@@ -47,6 +48,12 @@ function tryParse(body: Buffer): ParsedBody {
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v.slice(0, 200) : null);
 
+/** The first 12 hex characters of the SHA-256 of the bearer token, null without one: the log never holds the token. */
+function tokenFingerprint(authorization: string | undefined): string | null {
+  const token = authorization === undefined ? undefined : /^\s*Bearer\s+([^\s]+)\s*$/i.exec(authorization)?.[1];
+  return token === undefined ? null : createHash("sha256").update(token).digest("hex").slice(0, 12);
+}
+
 /** Handles a request on a public-API (non-admin) path. */
 export async function handleApiRequest(deps: ApiDependencies, req: AnyRequest, res: AnyResponse, path: string): Promise<void> {
   const started = performance.now();
@@ -68,6 +75,7 @@ export async function handleApiRequest(deps: ApiDependencies, req: AnyRequest, r
     latency_ms: 0,
     run_id: null,
     auth_ok: null,
+    token_fingerprint: tokenFingerprint(req.headers.authorization),
     error_code: null,
     duration_ms: 0,
   };

@@ -33,6 +33,11 @@ export interface RequestLogEntry {
   run_id: string | null;
   /** Whether the JWT was accepted; null when the request was refused before authentication. */
   auth_ok: boolean | null;
+  /**
+   * The first 12 hex characters of the SHA-256 of the bearer token (never the token itself), so a
+   * benchmark or test can count the distinct tokens a client used; null when the request carried none.
+   */
+  token_fingerprint: string | null;
   /** The error code for failures (see errors.ts), null on success. */
   error_code: string | null;
   /** Handling time in milliseconds. */

@@ -3,6 +3,26 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
 import { serializableProvider } from "./shim";
 
+/** Which resource of this program declared each configuration: two declarations would flap on every up. */
+const declaredBy = new Map<string, string>();
+
+/** Records that `name` declares the configuration; throws when another resource already does. */
+function claimConfiguration(name: string, identity: readonly unknown[]): void {
+  const [account, environment, configurationType, configurationId, appendEnvironmentSuffix] = identity;
+  const type = configurationType === "gbq-to-gbq" ? "table-to-table" : configurationType;
+  const id =
+    appendEnvironmentSuffix === true && type === "table-to-table" && !String(configurationId).endsWith(`_${environment}`)
+      ? `${configurationId}_${environment}`
+      : configurationId;
+  const key = `${account}/${environment}/${type}/${id}`;
+  const other = declaredBy.get(key);
+  if (other !== undefined && other !== name)
+    throw new Error(
+      `TailerConfigurationStatus "${name}" declares configuration ${id} (${environment}, account ${account}), already declared by "${other}": the two would overwrite each other on every pulumi up. Declare each configuration once.`,
+    );
+  declaredBy.set(key, name);
+}
+
 /** What happens to the configuration when the resource is deleted: left as it is, disabled, or archived. */
 export type OnDelete = "keep" | "disable" | "archive";
 
@@ -55,6 +75,10 @@ export class TailerConfigurationStatus extends pulumi.dynamic.Resource {
 
   /** Declares the status of the configuration named by `args`. */
   constructor(name: string, args: TailerConfigurationStatusArgs, opts?: pulumi.CustomResourceOptions) {
+    const identity = [args.account, args.environment, args.configurationType, args.configurationId, args.appendEnvironmentSuffix];
+    // Known now: fail at once, while the program is declaring resources. Otherwise: once the values are known.
+    const known = identity.every((value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise));
+    if (known) claimConfiguration(name, identity);
     super(
       serializableProvider("configurationStatus", require.resolve("./entry")),
       name,
@@ -70,5 +94,13 @@ export class TailerConfigurationStatus extends pulumi.dynamic.Resource {
       "tailer",
       "ConfigurationStatus",
     );
+    if (!known)
+      pulumi.all(identity).apply((values) => {
+        try {
+          claimConfiguration(name, values);
+        } catch (error) {
+          throw new pulumi.ResourceError((error as Error).message, this, true);
+        }
+      });
   }
 }

@@ -46,7 +46,7 @@ function providerOf(name: string): string {
 
 describe("type tokens", () => {
   test.each([
-    ["TailerConfigurationStatus", "pulumi-nodejs:dynamic/tailer:ConfigurationStatus", () => new TailerConfigurationStatus("status", identity)],
+    ["TailerConfigurationStatus", "pulumi-nodejs:dynamic/tailer:ConfigurationStatus", () => new TailerConfigurationStatus("status", { ...identity, configurationId: "000099_token_DEV" })],
     ["TailerJobRun", "pulumi-nodejs:dynamic/tailer:JobRun", () => new TailerJobRun("run", identity)],
     [
       "TailerWorkflowReset",
@@ -71,7 +71,7 @@ describe("inputs and outputs", () => {
 
 describe("the serialized provider in state", () => {
   test("is small and captures no client, agent, token, key or provider code", async () => {
-    const status = new TailerConfigurationStatus("serialized", identity);
+    const status = new TailerConfigurationStatus("serialized", { ...identity, configurationId: "000099_serialized_DEV" });
     await value(status.urn);
     const text = providerOf("serialized");
     expect(text.length).toBeLessThan(4096);
@@ -83,14 +83,14 @@ describe("the serialized provider in state", () => {
   });
 
   test("is one text per resource kind, shared by every resource of that kind", async () => {
-    const a = new TailerConfigurationStatus("shared-a", identity);
+    const a = new TailerConfigurationStatus("shared-a", { ...identity, configurationId: "000099_shared_a_DEV" });
     const b = new TailerConfigurationStatus("shared-b", { ...identity, configurationId: "000099_other_DEV" });
     await Promise.all([value(a.urn), value(b.urn)]);
     expect(providerOf("shared-a")).toBe(providerOf("shared-b"));
   });
 
   test("loads and runs the real provider when evaluated as the provider process does", async () => {
-    const status = new TailerConfigurationStatus("evaluated", identity);
+    const status = new TailerConfigurationStatus("evaluated", { ...identity, configurationId: "000099_evaluated_DEV" });
     await value(status.urn);
     // Under ts-jest the recorded path is the TypeScript source; the provider process loads compiled code (npm test builds dist/ first).
     const text = providerOf("evaluated").replace(/\/provider\/resources\/entry\.ts/, "/dist/provider/resources/entry.js");
@@ -98,5 +98,29 @@ describe("the serialized provider in state", () => {
     const provider = requireFromString(text).handler();
     const result = await provider.check({}, { ...identity, configurationId: "000099_iowa_liquor_prepare_pda" });
     expect(result.failures).toEqual([expect.objectContaining({ property: "configurationId" })]);
+  });
+});
+
+describe("one configuration, one declaration", () => {
+  test("a second TailerConfigurationStatus for the same configuration fails at once, naming both", async () => {
+    const first = new TailerConfigurationStatus("first-owner", { ...identity, configurationId: "000099_shared_DEV" });
+    await value(first.urn);
+    expect(() => new TailerConfigurationStatus("second-owner", { ...identity, configurationId: "000099_shared_DEV" })).toThrow(
+      /"second-owner" declares configuration 000099_shared_DEV \(DEV, account 000099\), already declared by "first-owner".*every pulumi up/,
+    );
+  });
+
+  test("the built suffix counts: 000099_x with appendEnvironmentSuffix is 000099_x_DEV", async () => {
+    const owner = new TailerConfigurationStatus("suffixed-owner", { ...identity, configurationId: "000099_suffixed_DEV" });
+    await value(owner.urn);
+    expect(() => new TailerConfigurationStatus("unsuffixed", { ...identity, configurationId: "000099_suffixed", appendEnvironmentSuffix: true })).toThrow(
+      /already declared by "suffixed-owner"/,
+    );
+  });
+
+  test("the same id in another environment is another configuration", async () => {
+    const dev = new TailerConfigurationStatus("dev-owner", { ...identity, configurationId: "000099_env" });
+    const prod = new TailerConfigurationStatus("prod-owner", { ...identity, environment: "PROD", configurationId: "000099_env" });
+    await Promise.all([value(dev.urn), value(prod.urn)]);
   });
 });

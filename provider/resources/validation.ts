@@ -200,7 +200,9 @@ export function checkIdentity(checker: InputChecker, news: Record<string, unknow
   if (canonicalConfigurationType(type) !== "table-to-table") return configurationId;
   if (appendEnvironmentSuffix === true) return withEnvironmentSuffix(configurationId, env);
   const problem = checkEnvironmentSuffix(type, configurationId, env);
-  if (problem) checker.fail("configurationId", `${problem.message} Or set appendEnvironmentSuffix: true to have it built.`);
+  // The client's message names the wire field (configuration_id); here the input is configurationId.
+  if (problem)
+    checker.fail("configurationId", `${problem.message.replace(/^configuration_id /, "configurationId ")} Or set appendEnvironmentSuffix: true to have it built.`);
   return configurationId;
 }
 

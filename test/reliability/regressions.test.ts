@@ -1,0 +1,20 @@
+/**
+ * Regression tests of the bugs the reliability suites found (issue 6), one per bug, named after it.
+ */
+import * as configurationStatus from "../../provider/resources/configurationStatusProvider";
+import * as jobRun from "../../provider/resources/jobRunProvider";
+
+const tableToTable = { account: "000099", environment: "PROD", configurationType: "table-to-table", configurationId: "000099_sales_load_PROD" };
+
+describe("check reasons", () => {
+  test("bug: the missing-suffix reason named the wire field configuration_id instead of the input configurationId", async () => {
+    for (const provider of [configurationStatus, jobRun]) {
+      for (const configurationId of ["000099_sales_load", "000099_sales_load_DEV"]) {
+        const { failures } = await provider.check({}, { ...tableToTable, configurationId });
+        expect(failures).toEqual([{ property: "configurationId", reason: expect.stringMatching(/^configurationId "000099_sales_load(_DEV)?" /) }]);
+        expect(failures?.[0]?.reason).not.toContain("configuration_id");
+        expect(failures?.[0]?.reason).toContain('"000099_sales_load_PROD"');
+      }
+    }
+  });
+});

@@ -59,7 +59,8 @@ function editDistance(a: string, b: string): number {
   return row[b.length] ?? 0;
 }
 
-const quote = (v: unknown) => JSON.stringify(v);
+// JSON, except what JSON cannot show: NaN and Infinity as written (JSON.stringify says null), undefined.
+const quote = (v: unknown) => (typeof v === "number" && !Number.isFinite(v)) || v === undefined ? String(v) : JSON.stringify(v);
 
 /** Field rules shared by the resources. Each returns the reason, or undefined when the value is fine. */
 export const rules = {

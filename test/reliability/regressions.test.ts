@@ -18,3 +18,16 @@ describe("check reasons", () => {
     }
   });
 });
+
+describe("check reasons quote the value", () => {
+  test("bug: NaN and Infinity were quoted as (got null)", async () => {
+    const base = { ...tableToTable, configurationType: "table-to-storage", configurationId: "x" };
+    for (const [value, shown] of [[Number.NaN, "NaN"], [Number.POSITIVE_INFINITY, "Infinity"], [Number.NEGATIVE_INFINITY, "-Infinity"]] as const) {
+      for (const field of ["timeoutSeconds", "pollIntervalSeconds", "executionDate"]) {
+        const { failures } = await jobRun.check({}, { ...base, [field]: value });
+        expect(failures).toEqual([{ property: field, reason: expect.stringContaining(`(got ${shown})`) }]);
+      }
+    }
+    expect((await jobRun.check({}, { ...base, timeoutSeconds: null })).failures).toBeUndefined(); // null is unset
+  });
+});

@@ -193,7 +193,8 @@ export function checkIdentity(checker: InputChecker, news: Record<string, unknow
     !checker.known("environment") ||
     !checker.known("configurationType") ||
     !Environment.safeParse(environment).success ||
-    !ConfigurationType.safeParse(configurationType).success
+    !ConfigurationType.safeParse(configurationType).success ||
+    rules.configurationId(configurationId) !== undefined // already refused: no suffix advice on a bad id
   )
     return configurationId;
   const env = environment as Environment;

@@ -31,3 +31,12 @@ describe("check reasons quote the value", () => {
     expect((await jobRun.check({}, { ...base, timeoutSeconds: null })).failures).toBeUndefined(); // null is unset
   });
 });
+
+describe("check suggestions are valid", () => {
+  test("bug: an id with spaces got a second reason suggesting the suffixed id, which has spaces too", async () => {
+    for (const configurationId of ["sales load", " ", "a\tb_DEV"]) {
+      const { failures } = await configurationStatus.check({}, { ...tableToTable, configurationId });
+      expect(failures).toEqual([{ property: "configurationId", reason: expect.stringMatching(/^configurationId must (not contain spaces|be a non-empty string)/) }]);
+    }
+  });
+});

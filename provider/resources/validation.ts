@@ -65,8 +65,10 @@ const quote = (v: unknown) => (typeof v === "number" && !Number.isFinite(v)) || 
 /** Field rules shared by the resources. Each returns the reason, or undefined when the value is fine. */
 export const rules = {
   account(value: unknown): string | undefined {
-    if (typeof value === "number")
+    // Only a whole number of at most 6 digits is an account that lost its leading zeros.
+    if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 999_999)
       return `account must be a string of 6 digits; numbers lose leading zeros: write "${String(value).padStart(6, "0")}".`;
+    if (typeof value === "number") return `account must be a string of 6 digits, e.g. "000099" (got ${quote(value)}).`;
     if (typeof value !== "string") return `account must be a string of 6 digits, e.g. "000099".`;
     if (/^\d{1,5}$/.test(value)) return `account must have 6 digits: did you mean "${value.padStart(6, "0")}"?`;
     if (!/^\d{6}$/.test(value)) return `account must be 6 digits, e.g. "000099" (got ${quote(value)}).`;

@@ -40,3 +40,13 @@ describe("check suggestions are valid", () => {
     }
   });
 });
+
+describe("check suggestions are valid: accounts", () => {
+  test("bug: a number that no padding makes an account got the hint write \"0000-1\" (or 000NaN, 1000000, 0099.5)", async () => {
+    for (const account of [-1, Number.NaN, 1_000_000, 99.5, 1e21]) {
+      const { failures } = await configurationStatus.check({}, { ...tableToTable, account });
+      expect(failures).toEqual([{ property: "account", reason: `account must be a string of 6 digits, e.g. "000099" (got ${Number.isNaN(account) ? "NaN" : JSON.stringify(account)}).` }]);
+    }
+    expect((await configurationStatus.check({}, { ...tableToTable, account: 99 })).failures?.[0]?.reason).toContain('write "000099"');
+  });
+});

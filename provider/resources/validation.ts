@@ -107,7 +107,8 @@ export const rules = {
   executionDate(value: unknown): string | undefined {
     if (typeof value !== "string") return `executionDate must be a date string YYYY-MM-DD (got ${quote(value)}).`;
     const slashed = /^(\d{4})\/(\d{2})\/(\d{2})$/.exec(value);
-    if (slashed) return `executionDate must use dashes: "${slashed[1]}-${slashed[2]}-${slashed[3]}".`;
+    const dashed = slashed && `${slashed[1]}-${slashed[2]}-${slashed[3]}`;
+    if (dashed) return isRealDate(dashed) ? `executionDate must use dashes: "${dashed}".` : `executionDate ${quote(value)} is not a real calendar date.`;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return `executionDate must be a date YYYY-MM-DD, e.g. "2026-11-27" (got ${quote(value)}).`;
     if (!isRealDate(value)) return `executionDate ${quote(value)} is not a real calendar date.`;
     return undefined;

@@ -50,3 +50,15 @@ describe("check suggestions are valid: accounts", () => {
     expect((await configurationStatus.check({}, { ...tableToTable, account: 99 })).failures?.[0]?.reason).toContain('write "000099"');
   });
 });
+
+describe("check suggestions are valid: dates", () => {
+  test("bug: a slashed impossible date got the hint use dashes: \"2021-02-29\", an impossible date too", async () => {
+    const base = { ...tableToTable, configurationType: "table-to-storage", configurationId: "x" };
+    for (const executionDate of ["2021/02/29", "2020/13/01"]) {
+      expect((await jobRun.check({}, { ...base, executionDate })).failures).toEqual([
+        { property: "executionDate", reason: `executionDate "${executionDate}" is not a real calendar date.` },
+      ]);
+    }
+    expect((await jobRun.check({}, { ...base, executionDate: "2020/11/19" })).failures?.[0]?.reason).toBe('executionDate must use dashes: "2020-11-19".');
+  });
+});

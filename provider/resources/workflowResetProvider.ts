@@ -24,7 +24,9 @@ const KIND = "TailerWorkflowReset";
 
 /** Checks the inputs; the configuration type is always workflow. */
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  const checker = new InputChecker(news, INPUTS);
+  // check's own output carries configurationType "workflow", so that value is accepted back (idempotent); any other is refused.
+  const { configurationType, ...others } = news;
+  const checker = new InputChecker(configurationType === "workflow" ? others : news, INPUTS);
   checkIdentity(checker, news, "workflow");
   checker.optional("triggers", rules.triggers);
   if (checker.failures.length > 0) return { failures: checker.failures };

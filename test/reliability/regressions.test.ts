@@ -3,6 +3,7 @@
  */
 import * as configurationStatus from "../../provider/resources/configurationStatusProvider";
 import * as jobRun from "../../provider/resources/jobRunProvider";
+import * as workflowReset from "../../provider/resources/workflowResetProvider";
 
 const tableToTable = { account: "000099", environment: "PROD", configurationType: "table-to-table", configurationId: "000099_sales_load_PROD" };
 
@@ -60,5 +61,18 @@ describe("check suggestions are valid: dates", () => {
       ]);
     }
     expect((await jobRun.check({}, { ...base, executionDate: "2020/11/19" })).failures?.[0]?.reason).toBe('executionDate must use dashes: "2020-11-19".');
+  });
+});
+
+describe("normalisation is idempotent", () => {
+  test("bug: TailerWorkflowReset refused its own checked inputs (the configurationType \"workflow\" check adds)", async () => {
+    const inputs = { account: "000099", environment: "DEV", configurationId: "000099-iowa-liquor-load-pda", triggers: { jobs: 1 } };
+    const once = await workflowReset.check({}, inputs);
+    expect(once.inputs).toMatchObject({ configurationType: "workflow" });
+    const twice = await workflowReset.check({}, once.inputs as Record<string, unknown>);
+    expect(twice.failures).toBeUndefined();
+    expect(twice.inputs).toEqual(once.inputs);
+    // Another type is still refused.
+    expect((await workflowReset.check({}, { ...inputs, configurationType: "table-to-table" })).failures).toEqual([expect.objectContaining({ property: "configurationType" })]);
   });
 });

@@ -19,8 +19,9 @@ export function registerSecret(value: string | undefined): void {
 }
 
 const SHAPES: readonly RegExp[] = [
-  // A JWT: three base64url segments, the first two starting with `eyJ` ('{"').
-  /eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+  // A JWT: three base64url segments, the first two starting with '{"', which encodes as `eyJ`, or as
+  // `eyI` when the first key starts with a character below '@' (a digit, '$', '"' of an empty key...).
+  /ey[IJ][A-Za-z0-9_-]{4,}\.ey[IJ][A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
   // A PEM private key block, even when JSON-escaped.
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
   // "private_key": "..." inside a service-account key.

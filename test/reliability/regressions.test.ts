@@ -4,6 +4,7 @@
 import * as configurationStatus from "../../provider/resources/configurationStatusProvider";
 import * as jobRun from "../../provider/resources/jobRunProvider";
 import * as workflowReset from "../../provider/resources/workflowResetProvider";
+import { redact } from "../../provider/core/redact";
 
 const tableToTable = { account: "000099", environment: "PROD", configurationType: "table-to-table", configurationId: "000099_sales_load_PROD" };
 
@@ -74,5 +75,16 @@ describe("normalisation is idempotent", () => {
     expect(twice.inputs).toEqual(once.inputs);
     // Another type is still refused.
     expect((await workflowReset.check({}, { ...inputs, configurationType: "table-to-table" })).failures).toEqual([expect.objectContaining({ property: "configurationType" })]);
+  });
+});
+
+describe("redaction", () => {
+  test("bug: a JWT whose header or claims start with a key below '@' (a digit, '$', an empty key) encodes as eyI... and was not redacted", () => {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    for (const claims of [{ "": 1, sub: "x" }, { "1": "a", sub: "x" }, { $id: "a", sub: "x" }]) {
+      const token = `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims)}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
+      expect(token.split(".")[1]?.startsWith("eyI")).toBe(true);
+      expect(redact(`failed with ${token} (401)`)).toBe("failed with [REDACTED] (401)");
+    }
   });
 });

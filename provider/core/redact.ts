@@ -18,16 +18,18 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= MIN_SECRET_LENGTH) knownSecrets.add(value);
 }
 
+// In this order, and each stops where the next secret starts, so that secrets written back to back are
+// all removed: the delimited shapes first (a credential's characters include the '-' of "-----BEGIN").
 const SHAPES: readonly RegExp[] = [
-  // A JWT: three base64url segments, the first two starting with '{"', which encodes as `eyJ`, or as
-  // `eyI` when the first key starts with a character below '@' (a digit, '$', '"' of an empty key...).
-  /ey[IJ][A-Za-z0-9_-]{4,}\.ey[IJ][A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
   // A PEM private key block, even when JSON-escaped.
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
   // "private_key": "..." inside a service-account key.
   /("private_key"\s*:\s*")(?:[^"\\]|\\.)*(?=")/g,
-  // Bearer credentials in headers or messages.
-  /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
+  // Bearer credentials in headers or messages (before JWTs, whose signature would eat a following "Bearer").
+  /(Bearer\s+)(?:(?!Bearer\s)[A-Za-z0-9._~+/=-]){8,}/gi,
+  // A JWT: three base64url segments, the first two starting with '{"', which encodes as `eyJ`, or as
+  // `eyI` when the first key starts with a character below '@' (a digit, '$', '"' of an empty key...).
+  /ey[IJ][A-Za-z0-9_-]{4,}\.ey[IJ][A-Za-z0-9_-]{4,}\.(?:(?!ey[IJ][A-Za-z0-9_-]{4,}\.ey[IJ])[A-Za-z0-9_-])*/g,
 ];
 
 /** Returns `text` with every known secret and every secret-shaped substring replaced by [REDACTED]. */

@@ -88,3 +88,20 @@ describe("redaction", () => {
     }
   });
 });
+
+describe("redaction of secrets back to back", () => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const jwt = (sub: string) => `${b64({ alg: "RS256" })}.${b64({ sub })}.c2lnbmF0dXJl`;
+  const pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
+
+  test.each([
+    ["a Bearer credential right after another", "Bearer AAAAAAAAAAAAAAAABearer BBBBBBBBBBBBBBBB", ["AAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBB"]],
+    ["a Bearer credential right after a JWT", `${jwt("first-subject")}Bearer BBBBBBBBBBBBBBBB`, ["BBBBBBBBBBBBBBBB", b64({ sub: "first-subject" })]],
+    ["a JWT right after a JWT", `${jwt("first-subject")}${jwt("second-subject")}`, [b64({ sub: "first-subject" }), b64({ sub: "second-subject" })]],
+    ["a PEM block right after a JWT", `${jwt("first-subject")}${pem}`, ["MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"]],
+    ["a PEM block right after a Bearer credential", `Bearer AAAAAAAAAAAAAAAA${pem}`, ["AAAAAAAAAAAAAAAA", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"]],
+  ])("bug: %s was partly left (the first match swallowed the start of the next secret)", (_name, text, secrets) => {
+    const out = redact(text);
+    for (const s of secrets) expect(out).not.toContain(s);
+  });
+});

@@ -21,8 +21,9 @@ export function registerSecret(value: string | undefined): void {
 // In this order, and each stops where the next secret starts, so that secrets written back to back are
 // all removed: the delimited shapes first (a credential's characters include the '-' of "-----BEGIN").
 const SHAPES: readonly RegExp[] = [
-  // A PEM private key block, even when JSON-escaped.
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  // A PEM private key block, even when JSON-escaped; cut short (no END line, a log line quoting the
+  // start of a key file), its base64 lines.
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s]|\\[nr])*)/g,
   // "private_key": "..." inside a service-account key.
   /("private_key"\s*:\s*")(?:[^"\\]|\\.)*(?=")/g,
   // Bearer credentials in headers or messages (before JWTs, whose signature would eat a following "Bearer").

@@ -105,3 +105,14 @@ describe("redaction of secrets back to back", () => {
     for (const s of secrets) expect(out).not.toContain(s);
   });
 });
+
+describe("redaction of a PEM block cut short", () => {
+  test("bug: a PEM private key without its END line (a log line quoting the start of a key file) was left", () => {
+    const body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7";
+    for (const text of [`-----BEGIN PRIVATE KEY-----\n${body}\nAAAA`, JSON.stringify(`-----BEGIN RSA PRIVATE KEY-----\r\n${body}`).slice(1, -1)]) {
+      const out = redact(`cannot parse: ${text}... (truncated)`);
+      expect(out).not.toContain(body);
+      expect(out).toMatch(/^cannot parse: \[REDACTED\]\.\.\. \(truncated\)$/);
+    }
+  });
+});

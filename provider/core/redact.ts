@@ -24,8 +24,10 @@ const SHAPES: readonly RegExp[] = [
   // A PEM private key block, even when JSON-escaped; cut short (no END line, a log line quoting the
   // start of a key file), its base64 lines.
   /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s]|\\[nr])*)/g,
-  // "private_key": "..." inside a service-account key.
-  /("private_key"\s*:\s*")(?:[^"\\]|\\.)*(?=")/g,
+  // "private_key": "..." inside a service-account key, also when that key's JSON is itself inside a JSON
+  // string (\"private_key\": \"..., then up to the end of that string), and when the value is cut short
+  // (up to the end of the text).
+  /(\\*"private_key\\*"\s*:\s*\\*")(?:[^"\\]|\\.)*/g,
   // Bearer credentials in headers or messages (before JWTs, whose signature would eat a following "Bearer").
   /(Bearer\s+)(?:(?!Bearer\s)[A-Za-z0-9._~+/=-]){8,}/gi,
   // A JWT: three base64url segments, the first two starting with '{"', which encodes as `eyJ`, or as

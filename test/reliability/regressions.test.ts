@@ -116,3 +116,19 @@ describe("redaction of a PEM block cut short", () => {
     }
   });
 });
+
+describe("redaction of a private_key field", () => {
+  const value = "not-a-pem-but-secret-0123456789abcdef";
+  const keyFile = JSON.stringify({ type: "service_account", private_key: value, client_email: "x@y.iam.gserviceaccount.com" });
+
+  test("bug: a key file's private_key inside a JSON string (\\\"private_key\\\": \\\"...) was left", () => {
+    const out = redact(`config: ${JSON.stringify({ "tailer:credentials": keyFile })}`);
+    expect(out).not.toContain(value);
+    expect(out).toMatch(/^config: \{"tailer:credentials":"\{\\"type\\":\\"service_account\\",\\"private_key\\":\\"\[REDACTED\]/);
+  });
+
+  test("bug: a private_key value cut short (no closing quote) was left", () => {
+    expect(redact(`parse error near: "private_key": "${value}`)).toBe('parse error near: "private_key": "[REDACTED]');
+    expect(redact(`{"private_key": "${value}", "b": 1}`)).toBe('{"private_key": "[REDACTED]", "b": 1}');
+  });
+});

@@ -22,12 +22,12 @@ export function registerSecret(value: string | undefined): void {
 // all removed: the delimited shapes first (a credential's characters include the '-' of "-----BEGIN").
 const SHAPES: readonly RegExp[] = [
   // A PEM private key block, even when JSON-escaped; cut short (no END line, a log line quoting the
-  // start of a key file), its base64 lines.
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s]|\\[nr])*)/g,
+  // start of a key file), its base64 lines, up to where a JWT or a Bearer credential starts.
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|(?:(?!ey[IJ][A-Za-z0-9_-]{4,}\.ey[IJ]|[Bb][Ee][Aa][Rr][Ee][Rr]\s)(?:[A-Za-z0-9+/=\r\n]|\\[nr]))*)/g,
   // "private_key": "..." inside a service-account key, also when that key's JSON is itself inside a JSON
   // string (\"private_key\": \"..., then up to the end of that string), and when the value is cut short
   // (up to the end of the text).
-  /(\\*"private_key\\*"\s*:\s*\\*")(?:[^"\\]|\\.)*/g,
+  /(\\*"private_key\\*"\s*:\s*\\*")(?:(?!\\*"private_key\\*")(?:[^"\\]|\\.))*/g,
   // Bearer credentials in headers or messages (before JWTs, whose signature would eat a following "Bearer").
   /(Bearer\s+)(?:(?!Bearer\s)[A-Za-z0-9._~+/=-]){8,}/gi,
   // A JWT: three base64url segments, the first two starting with '{"', which encodes as `eyJ`, or as

@@ -132,3 +132,22 @@ describe("redaction of a private_key field", () => {
     expect(redact(`{"private_key": "${value}", "b": 1}`)).toBe('{"private_key": "[REDACTED]", "b": 1}');
   });
 });
+
+describe("redaction of a PEM block cut short, then another secret", () => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  test.each([
+    ["a JWT", `${b64({ alg: "RS256" })}.${b64({ sub: "the-subject" })}.c2ln`, b64({ sub: "the-subject" })],
+    ["a Bearer credential", "Bearer abc.def.ghijklmnopqrstuvwxyz", "ghijklmnopqrstuvwxyz"],
+  ])("bug: a PEM cut short ate the start of %s right after it, leaving the rest", (_name, next, secret) => {
+    const out = redact(`-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\nAAAA${next} and more words`);
+    expect(out).not.toContain(secret);
+    expect(out).not.toContain("MIIEvQIBADANBgkqhkiG9w0B");
+    expect(out).toContain(" and more words"); // the cut-short block stops at a space
+  });
+
+  test("bug: a private_key value cut short ate the start of a private_key field right after it, leaving its value", () => {
+    const out = redact('"private_key":"first-secret-value\\"private_key":"second-secret-value"');
+    expect(out).not.toContain("first-secret-value");
+    expect(out).not.toContain("second-secret-value");
+  });
+});

@@ -67,6 +67,7 @@ export class TailerJobRun extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        __urn: pulumi.createUrn(name, "pulumi-nodejs:dynamic/tailer:JobRun", opts?.parent),
         runId: undefined,
         status: undefined,
         startExecutionDate: undefined,

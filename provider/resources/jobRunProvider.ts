@@ -42,6 +42,8 @@ const INPUTS = [
   "rerunOn",
   "relaunchOnFailure",
   "adoptRunning",
+  // Set by the TailerJobRun class: the resource's URN, so the launch journal never confuses two resources.
+  "__urn",
 ] as const;
 
 /** Inputs whose change means another run: a replacement, which launches. */
@@ -60,6 +62,7 @@ export const JobRunState = IdentityState.extend({
   rerunOn: z.enum(RERUN_ON).default(JOB_RUN_DEFAULTS.rerunOn),
   relaunchOnFailure: z.boolean().default(JOB_RUN_DEFAULTS.relaunchOnFailure),
   adoptRunning: z.boolean().default(JOB_RUN_DEFAULTS.adoptRunning),
+  __urn: z.string().optional(),
   runId: z.string().optional(),
   status: z.string().optional(),
   startExecutionDate: z.string().optional(),
@@ -112,6 +115,7 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
  * run is still in progress or only settings changed.
  */
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+  forgetJournaled(olds);
   const replaces = changedKeys(olds, news, RUN_DEFINING);
   // jobId is an output too (the run's job): only a jobId the user sets, and that differs, is another run.
   if (news.jobId !== undefined && changedKeys(olds, news, ["jobId"]).length > 0) replaces.push("jobId");
@@ -136,20 +140,30 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
     limit: 20,
   });
   const { runId, adopted } = await startRun(state, jobId, runsBefore, key);
-  try {
-    return { id: runId, outs: await settle({ ...stripProvider(news), ...state, runId, adopted }, jobId, news.__provider) };
-  } finally {
-    clearJournal(key); // the run is in state now, as a success or as a partial failure
+  // The journal entry stays until an operation sees the run in state (forgetJournaled): the engine may be
+  // gone by the time this returns (a killed pulumi up leaves this process running to the end).
+  return { id: runId, outs: await settle({ ...stripProvider(news), ...state, runId, adopted }, jobId, news.__provider) };
+}
+
+/** Drops the journal entry of a run that state records (every later diff, read, update or delete sees it). */
+function forgetJournaled(olds: Record<string, unknown>): void {
+  const parsed = JobRunState.safeParse(olds);
+  if (!parsed.success || !parsed.data.runId) return;
+  // State's jobId is the run's job: the launch was keyed by it when the user gave it, else by none.
+  for (const jobId of [parsed.data.jobId, undefined]) {
+    const key = launchJournalKey(parsed.data, { jobId });
+    if (readJournal(key)?.runId === parsed.data.runId) clearJournal(key);
   }
 }
 
-/** The journal key of a run definition: the API, the project, and everything that makes it another run. */
-export function launchJournalKey(state: JobRunState): string {
+/** The journal key of a run: the API, the resource (URN), and everything that makes it another run. */
+export function launchJournalKey(state: JobRunState, { jobId }: { jobId: string | undefined } = { jobId: state.jobId }): string {
   return journalKey({
     apiUrl: client().apiUrl,
     project: process.env.PULUMI_PROJECT,
+    urn: state.__urn,
     ...apiIdentity(state),
-    jobId: state.jobId,
+    jobId,
     executionDate: state.executionDate,
     triggers: state.triggers,
   });
@@ -199,6 +213,7 @@ async function startRun(state: JobRunState, jobId: string | undefined, runsBefor
 
 /** Waits for a run left in progress by an interrupted or timed-out up; otherwise records new settings. */
 export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+  forgetJournaled(olds);
   const previous = parseState(JobRunState, olds, KIND);
   const next = parseState(JobRunState, news, KIND);
   const run = pickRun(previous);
@@ -210,6 +225,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
 
 /** Reads the run's current status (check_run_status); a run or configuration that is gone leaves state. */
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
+  forgetJournaled(props);
   const state = parseState(JobRunState, props, KIND);
   const runId = state.runId ?? id;
   let run: Run | undefined;
@@ -224,7 +240,9 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
 }
 
 /** Runs are history: deleting the resource only forgets it. */
-export async function remove(): Promise<void> {}
+export async function remove(_id: string, props: Record<string, unknown>): Promise<void> {
+  forgetJournaled(props);
+}
 
 function failFastIfDisabled(state: JobRunState): void {
   const known = knownConfigurationState(configurationKey(state.account, state.environment, state.configurationType, state.configurationId));

@@ -5,7 +5,9 @@
  * Pulumi's state cannot record anything mid-operation: until create returns, the run id exists only in
  * this process. The journal holds it on disk (with the runs seen before launching, for the case where
  * the process died before the launch's answer came back). A create that finds an entry for the same
- * run definition adopts that run. The entry is removed once the run is in state.
+ * run definition adopts that run. The entry is removed once an operation sees the run in state: not when
+ * create returns, because a killed `pulumi up` leaves the provider process running to the end, with
+ * nobody left to record its result.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -35,8 +37,19 @@ export type JournalEntry = z.infer<typeof JournalEntry>;
 
 /** The key of a run definition: everything that makes two launches the same run. */
 export function journalKey(parts: Record<string, unknown>): string {
-  const canonical = JSON.stringify(parts, Object.keys(parts).sort());
-  return createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+  return createHash("sha256").update(canonical(parts)).digest("hex").slice(0, 32);
+}
+
+/** JSON with keys sorted at every level, so equal values give equal keys. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value) ?? "null";
 }
 
 function path(key: string): string {

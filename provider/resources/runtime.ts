@@ -42,8 +42,23 @@ export async function closeClients(): Promise<void> {
   await Promise.all(all.map((c) => c.close()));
 }
 
+let watchingStderr = false;
+
+/**
+ * A broken stderr means the engine that started this process is gone (pulumi up was killed): nobody
+ * will ever receive what this process does, so it stops rather than keep polling. Without a listener,
+ * each failed write would raise an uncaught EPIPE that the provider host logs to the same broken pipe,
+ * in a loop that eats memory. The launch journal lets the next up adopt any run this process launched.
+ */
+function exitWhenOrphaned(): void {
+  if (watchingStderr) return;
+  watchingStderr = true;
+  process.stderr.on("error", () => process.exit(1));
+}
+
 /** Writes a progress or diagnostic line where the user of `pulumi up` sees it. Always redacted. */
 export function log(severity: "info" | "warn", message: string): void {
+  exitWhenOrphaned();
   const line = redact(message);
   // The dynamic provider's stderr is relayed by the engine to the CLI's output.
   process.stderr.write(`${severity === "warn" ? "warning: " : ""}${line}\n`);

@@ -1,4 +1,5 @@
 /** TailerJobRun's provider methods against the emulator (clock x1000: a one-minute job takes 60 ms). */
+import { rmSync } from "node:fs";
 import { PartialFailure } from "../../provider/resources/common";
 import { configurationStatusProvider } from "../../provider/resources/configurationStatusProvider";
 import { JobRunState, jobRunProvider as provider, launchJournalKey } from "../../provider/resources/jobRunProvider";
@@ -22,6 +23,8 @@ beforeAll(async () => {
 afterAll(() => stopProviderEnvironment(env));
 beforeEach(async () => {
   await env.admin.reset();
+  // The world is reset: so is the launch journal of the runs it knew.
+  rmSync(String(process.env.TAILER_JOURNAL_DIR), { recursive: true, force: true });
 });
 
 async function checked(inputs: Record<string, unknown>) {
@@ -105,8 +108,10 @@ describe("create", () => {
   });
 
   test("adoptRunning: false launches behind the run in progress (WAITING, then its turn)", async () => {
-    const first = await provider.create(await checked({ ...identity, wait: false }));
-    const second = await provider.create(await checked({ ...identity, ...fast, adoptRunning: false }));
+    const first = await provider.create(await checked({ ...identity, wait: false, __urn: "urn:pulumi:e2e::p::pulumi-nodejs:dynamic/tailer:JobRun::first" }));
+    const second = await provider.create(
+      await checked({ ...identity, ...fast, adoptRunning: false, __urn: "urn:pulumi:e2e::p::pulumi-nodejs:dynamic/tailer:JobRun::second" }),
+    );
     expect(second.id).not.toBe(first.id);
     expect(second.outs.status).toBe("SUCCESS");
   });
@@ -168,7 +173,26 @@ describe("a pulumi up killed mid-launch (the launch journal)", () => {
     expect(result.id).toBe(runId);
     expect(result.outs).toMatchObject({ adopted: true, status: "SUCCESS" });
     expect(await calls(env)).not.toContain("launch_job");
+    // The entry stays until an operation sees the run in state: the next diff.
+    expect(readJournal(key)?.runId).toBe(runId);
+    await provider.diff(result.id, result.outs, await checked(definition));
     expect(readJournal(key)).toBeUndefined();
+  });
+
+  test("an orphaned create (its pulumi up was killed, it finished anyway) leaves its run for the next create", async () => {
+    const orphan = await provider.create(await checked(definition)); // nobody records this result
+    await env.admin.clearRequests();
+    const next = await provider.create(await checked(definition));
+    expect(next.id).toBe(orphan.id);
+    expect(await calls(env)).not.toContain("launch_job");
+  });
+
+  test("a run recorded in state is relaunched normally: the journal does not hold it back", async () => {
+    const first = await provider.create(await checked({ ...definition, rerunOn: "every-deploy" }));
+    const news = await checked({ ...definition, rerunOn: "every-deploy" });
+    expect((await provider.diff(first.id, first.outs, news)).replaces).toEqual(["rerunOn"]);
+    const second = await provider.create(news);
+    expect(second.id).not.toBe(first.id);
   });
 
   test("killed before the launch answered: a run absent from the journaled runs is that launch", async () => {

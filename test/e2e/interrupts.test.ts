@@ -1,0 +1,129 @@
+/**
+ * Interrupts with the real CLI: `pulumi up` stopped (SIGINT, then SIGKILL) while a job run is waiting.
+ * The documented recovery (refresh clearing the interrupted create, then up) converges: no duplicate
+ * run, no run lost.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { WORLD_SEED } from "../helpers/provider";
+import { createE2EStack, type E2EStack, pulumiBinDir, REPO } from "../helpers/pulumi";
+
+jest.setTimeout(600_000);
+
+const load = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_DEV" };
+
+let env: RunningEmulator;
+let e2e: E2EStack;
+
+beforeAll(async () => {
+  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 60 });
+  e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "jobs"), env);
+});
+afterAll(async () => {
+  for (const pid of e2e ? stackProcesses() : []) process.kill(pid, "SIGKILL"); // never leave an orphan behind
+  await e2e?.dispose();
+  await env?.close();
+});
+
+/** Starts `pulumi <args>` in its own process group, as a terminal would run it. */
+function startPulumi(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const child = spawn(join(pulumiBinDir(), "pulumi"), [...args, "--stack", "e2e", "--non-interactive"], {
+    cwd: e2e.dir,
+    env: { ...process.env, ...e2e.env },
+    detached: true,
+  });
+  let text = "";
+  child.stdout?.on("data", (d) => (text += d));
+  child.stderr?.on("data", (d) => (text += d));
+  const exit = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+  return { child, output: () => text, exit };
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const running = () => until(async () => (await env.admin.listRuns(load)).find((r) => r.status === "RUNNING"), "a RUNNING run");
+
+/** Processes started for this stack (they carry its private journal folder in their environment). */
+function stackProcesses(): number[] {
+  const marker = `TAILER_JOURNAL_DIR=${e2e.env.TAILER_JOURNAL_DIR}`;
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dynamic-provider");
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** Ctrl-C (SIGINT to the process group), then, as an impatient user or a CI timeout does, SIGKILL. */
+async function interrupt(up: ReturnType<typeof startPulumi>): Promise<void> {
+  const group = -(up.child.pid as number);
+  process.kill(group, "SIGINT");
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  try {
+    process.kill(group, "SIGKILL");
+  } catch {
+    // already gone
+  }
+  await up.exit;
+  // The provider process is not in the CLI's process group: orphaned, it must notice and stop.
+  await until(async () => (stackProcesses().length === 0 ? true : undefined), "the orphaned provider process to exit", 30_000);
+}
+
+async function recover(): Promise<string> {
+  // The README's recovery: release the killed update's lock, refresh (clearing the interrupted create), then up.
+  const cancel = startPulumi(["cancel", "--yes"]);
+  const cancelCode = await cancel.exit;
+  if (cancelCode !== 0) throw new Error(`pulumi cancel failed after the interrupt:\n${cancel.output()}`);
+  const refresh = startPulumi(["refresh", "--yes", "--clear-pending-creates"]);
+  const refreshCode = await refresh.exit;
+  if (refreshCode !== 0) throw new Error(`pulumi refresh failed after the interrupt:\n${refresh.output()}`);
+  const up = startPulumi(["up", "--yes"]);
+  const code = await up.exit;
+  if (code !== 0) throw new Error(`pulumi up failed after the interrupt:\n${up.output()}`);
+  return up.output();
+}
+
+async function recordedRun(): Promise<{ runId: string; status: string } | undefined> {
+  const exported = JSON.parse(await e2e.exportText());
+  const resource = exported.deployment.resources.find((r: { type: string }) => r.type === "pulumi-nodejs:dynamic/tailer:JobRun");
+  return resource?.outputs;
+}
+
+test("killed while the run is in progress: the next up adopts and waits for it", async () => {
+  await env.admin.scriptLaunches(load, [{ duration: "0:10:00", outcome: "SUCCESS" }]); // 10 s real
+  const up = startPulumi(["up", "--yes"]);
+  const run = await running();
+  await interrupt(up);
+  await recover();
+  const runs = await env.admin.listRuns(load);
+  expect(runs.map((r) => r.run_id)).toEqual([run.run_id]);
+  expect(await recordedRun()).toMatchObject({ runId: run.run_id, status: "SUCCESS" });
+});
+
+test("killed, and the run ended before the recovery: the journal recognises it, nothing is launched again", async () => {
+  await e2e.stack.setConfig("jobs:release", { value: "2" });
+  await env.admin.scriptLaunches(load, [{ duration: "0:10:00", outcome: "SUCCESS" }]);
+  const before = (await env.admin.listRuns(load)).length;
+  const up = startPulumi(["up", "--yes"]);
+  const run = await running();
+  await interrupt(up);
+  await env.admin.advanceClock("0:15:00"); // it finishes while nobody watches
+  const output = await recover();
+  expect(output).toMatch(/launched by an interrupted pulumi up: adopting it/);
+  expect((await env.admin.listRuns(load)).length).toBe(before + 1);
+  expect(await recordedRun()).toMatchObject({ runId: run.run_id, status: "SUCCESS" });
+});

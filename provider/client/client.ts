@@ -346,6 +346,7 @@ export class TailerClient {
       budget.attempts++;
       const source = this.#source();
       const token = await source.getToken();
+      assertSendable(token, source, action);
       const attempt = await this.#attempt(action, request, token, budget.attempts);
       if (attempt.ok) return { body: attempt.body, serverTimeMs: attempt.serverTimeMs };
       const { error, kind, retryAfterMs } = attempt;
@@ -476,6 +477,20 @@ function safeJson(text: string): unknown {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Refuses a token that cannot travel in a header (a line break, a space, an invisible character pasted
+ * with it), before sending: undici would refuse it as an invalid header, which reads as a network failure.
+ */
+function assertSendable(token: string, source: TokenSource, action: Action): void {
+  const bad = /[^\x21-\x7e]/.exec(token);
+  if (!bad) return;
+  const code = `U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+  throw new TailerError(ErrorCodes.CREDENTIALS, `the token from ${source.description} cannot be sent: it holds the character ${code} at position ${bad.index}.`, {
+    action,
+    hint: "Tokens are printable ASCII: set it again without spaces, line breaks or invisible characters (a copy and paste may add them).",
+  });
 }
 
 function describeCause(cause: unknown): string {

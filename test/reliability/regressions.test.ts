@@ -5,6 +5,8 @@ import * as configurationStatus from "../../provider/resources/configurationStat
 import * as jobRun from "../../provider/resources/jobRunProvider";
 import * as workflowReset from "../../provider/resources/workflowResetProvider";
 import { redact } from "../../provider/core/redact";
+import { ErrorCodes, TailerClient } from "../../provider/client";
+import { FAST_RETRY, startEmulator } from "../helpers/emulator";
 
 const tableToTable = { account: "000099", environment: "PROD", configurationType: "table-to-table", configurationId: "000099_sales_load_PROD" };
 
@@ -149,5 +151,24 @@ describe("redaction of a PEM block cut short, then another secret", () => {
     const out = redact('"private_key":"first-secret-value\\"private_key":"second-secret-value"');
     expect(out).not.toContain("first-secret-value");
     expect(out).not.toContain("second-secret-value");
+  });
+});
+
+describe("client tokens", () => {
+  test("bug: a token holding an invisible character (a pasted U+200B) or a line break failed as TAILER_NETWORK after 5 attempts", async () => {
+    const env = await startEmulator();
+    try {
+      const good = env.emulator.mintToken();
+      for (const [token, shown] of [[`\u200b${good}`, "U+200B at position 0"], [`${good}\r\nx-injected: 1`, `U+000D at position ${good.length}`], [`${good.slice(0, 9)} ${good.slice(9)}`, "U+0020 at position 9"]] as const) {
+        const client = new TailerClient({ apiUrl: env.url, tokenSource: { kind: "token", description: "tailer:token", getToken: async () => token, invalidate() {} }, retry: FAST_RETRY, env: {} });
+        const error: unknown = await client.getLastStatus({ account: "000099", environment: "DEV", configuration_type: "workflow", configuration_id: "000099-iowa-liquor-load-pda" }).catch((e: unknown) => e);
+        await client.close();
+        expect(error).toMatchObject({ code: ErrorCodes.CREDENTIALS, message: expect.stringContaining(`the token from tailer:token cannot be sent: it holds the character ${shown}`) });
+        expect(JSON.stringify(error) + String((error as Error).message)).not.toContain(good.slice(20, 60));
+      }
+      expect(await env.admin.requests()).toEqual([]); // nothing was sent
+    } finally {
+      await env.close();
+    }
   });
 });

@@ -167,6 +167,11 @@ export function errorFromResponse(
       ...details,
       hint: "Check account, environment, configuration_type and configuration_id (table-to-table ids end with _<ENV>, e.g. _DEV); archived configurations cannot be launched.",
     });
+  if (status === 431)
+    return new TailerError(ErrorCodes.BAD_REQUEST, "the API refused the request's headers as too large.", {
+      ...details,
+      hint: "The bearer token is the only large header the client sends: check what the token source gives (tailer:token, TAILER_API_JWT, the token command).",
+    });
   if (status === 429)
     return new TailerError(ErrorCodes.RATE_LIMITED, "rate limited.", {
       ...details,

@@ -172,3 +172,20 @@ describe("client tokens", () => {
     }
   });
 });
+
+describe("client errors", () => {
+  test("bug: a token too large for the headers (HTTP 431, no body) was told to fix the request field named in Tailer's message", async () => {
+    const env = await startEmulator();
+    try {
+      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+      const token = `${b64({ alg: "RS256" })}.${b64({ pad: "y".repeat(20_000) })}.c2ln`;
+      const client = new TailerClient({ apiUrl: env.url, tokenSource: { kind: "token", description: "tailer:token", getToken: async () => token, invalidate() {} }, retry: FAST_RETRY, env: {} });
+      const error: unknown = await client.getLastStatus({ account: "000099", environment: "DEV", configuration_type: "workflow", configuration_id: "000099-iowa-liquor-load-pda" }).catch((e: unknown) => e);
+      await client.close();
+      expect(error).toMatchObject({ code: ErrorCodes.BAD_REQUEST, status: 431, hint: expect.stringMatching(/bearer token is the only large header/) });
+      expect((error as Error).message).not.toMatch(/field named in Tailer's message/);
+    } finally {
+      await env.close();
+    }
+  });
+});

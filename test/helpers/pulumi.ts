@@ -59,10 +59,13 @@ export interface E2EStack {
   dispose(): Promise<void>;
 }
 
+/** What a stack needs of an emulator: its URL and the dev service account's key (an in-process emulator, or one in a child process). */
+export type EmulatorTarget = RunningEmulator | { url: string; devServiceAccountKey: unknown };
+
 /** Copies `programDir` under .e2e/ (inside the package, so `import "pulumi-tailer"` resolves) and creates a stack for `emulator`. */
 export async function createE2EStack(
   programDir: string,
-  emulator: RunningEmulator,
+  emulator: EmulatorTarget,
   config: Record<string, string> = {},
   secretConfig: Record<string, string> = {},
 ): Promise<E2EStack> {
@@ -78,7 +81,10 @@ export async function createE2EStack(
   const stack = await LocalWorkspace.createOrSelectStack({ stackName: "e2e", workDir: dir }, { envVars: env, pulumiCommand });
   await stack.setAllConfig({
     "tailer:apiUrl": { value: emulator.url },
-    "tailer:credentials": { value: JSON.stringify(emulator.emulator.devServiceAccountKey), secret: true },
+    "tailer:credentials": {
+      value: JSON.stringify("emulator" in emulator ? emulator.emulator.devServiceAccountKey : emulator.devServiceAccountKey),
+      secret: true,
+    },
     ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: v }])),
     ...Object.fromEntries(Object.entries(secretConfig).map(([k, v]) => [k, { value: v, secret: true }])),
   });

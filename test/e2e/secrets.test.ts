@@ -1,0 +1,80 @@
+/**
+ * Secrets never leave the provider: the token (tailer:token), the service-account key (tailer:credentials)
+ * and the tokens minted from it are planted, then searched for in every place a user or a log collector
+ * sees: `pulumi stack export` (plain), the CLI's output at the verbosities we document (default, -v=3,
+ * -v=6 with --logtostderr), the provider's progress lines, and error messages.
+ */
+import { join } from "node:path";
+import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { WORLD_SEED } from "../helpers/provider";
+import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
+
+jest.setTimeout(300_000);
+
+const VERBOSITIES = [[], ["-v=3", "--logtostderr", "--logflow"], ["-v=6", "--logtostderr", "--logflow"]];
+const JWT = /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/;
+
+let env: RunningEmulator;
+const stacks: E2EStack[] = [];
+
+beforeAll(async () => {
+  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
+});
+afterAll(async () => {
+  await Promise.all(stacks.map((s) => s.dispose()));
+  await env?.close();
+});
+
+async function everything(stack: E2EStack, command: string[]): Promise<string> {
+  let text = "";
+  for (const verbosity of VERBOSITIES) {
+    const result = await stack.cli([...command, ...verbosity]);
+    text += result.stdout + result.stderr;
+  }
+  return text;
+}
+
+test("tailer:token appears nowhere: not in state, not in the CLI's output, not in the provider's lines", async () => {
+  const token = env.emulator.mintToken();
+  const stack = await createE2EStack(join(REPO, "examples", "service-account-auth"), env, {}, { "tailer:token": token });
+  stacks.push(stack);
+  await stack.stack.removeConfig("tailer:credentials");
+  const output = await everything(stack, ["up", "--yes"]);
+  expect(output).toMatch(/tailer-service-account-auth/); // the commands ran
+  expect(output).not.toContain(token);
+  expect(output).not.toContain(token.split(".")[2]); // not even the signature
+  expect(output).not.toMatch(JWT);
+  const refreshed = await everything(stack, ["preview", "--refresh"]);
+  expect(refreshed).not.toContain(token);
+  const exported = await stack.exportText();
+  expect(exported).toContain("pulumi-nodejs:dynamic/tailer:ConfigurationStatus");
+  expect(exported).not.toContain(token);
+  expect(exported).not.toMatch(JWT);
+});
+
+test("a refused token is not quoted by the error that reports it", async () => {
+  const wrongAudience = env.emulator.mintToken({ audience: "https://elsewhere.example" });
+  const stack = await createE2EStack(join(REPO, "examples", "service-account-auth"), env, {}, { "tailer:token": wrongAudience });
+  stacks.push(stack);
+  await stack.stack.removeConfig("tailer:credentials");
+  const result = await stack.cli(["up", "--yes", "--skip-preview"]);
+  const output = result.stdout + result.stderr;
+  expect(result.code).not.toBe(0);
+  expect(output).toMatch(/TAILER_UNAUTHENTICATED|the API refused the token.*Audiences in Jwt are not allowed/s);
+  expect(output).not.toContain(wrongAudience);
+  expect(output).not.toMatch(JWT);
+});
+
+test("the service-account key, and the tokens minted from it, appear nowhere", async () => {
+  const stack = await createE2EStack(join(REPO, "examples", "service-account-auth"), env);
+  stacks.push(stack);
+  const key = env.emulator.devServiceAccountKey as { private_key: string };
+  const keyLines = key.private_key.split("\n").filter((line) => line.length > 40);
+  const output = await everything(stack, ["up", "--yes"]);
+  const exported = await stack.exportText();
+  for (const text of [output, exported]) {
+    for (const line of keyLines) expect(text).not.toContain(line);
+    expect(text).not.toContain("PRIVATE KEY");
+    expect(text).not.toMatch(JWT);
+  }
+});

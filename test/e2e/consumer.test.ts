@@ -1,0 +1,79 @@
+/**
+ * A user's own Pulumi program outside this repository: the packed tarball installed into a fresh project
+ * (offline, from the tarball and the machine's npm cache), then `pulumi up`. This is where closure
+ * serialization of code in node_modules, missing files and wrong exports would show.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import * as semver from "semver";
+import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { WORLD_SEED } from "../helpers/provider";
+import { offlineEnv, PULUMI_VERSION, pulumiBinDir, REPO } from "../helpers/pulumi";
+
+jest.setTimeout(600_000);
+
+let env: RunningEmulator;
+const scratch = mkdtempSync(join(tmpdir(), "tailer-consumer-"));
+const project = join(scratch, "my-data-platform");
+
+beforeAll(async () => {
+  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
+  execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", scratch], { cwd: REPO, stdio: "ignore" });
+  const tarball = join(scratch, readdirSync(scratch).find((f) => f.endsWith(".tgz")) as string);
+  mkdirSync(project);
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({
+      name: "my-data-platform",
+      private: true,
+      dependencies: { "pulumi-tailer": `file:${tarball}`, "@pulumi/pulumi": "3.248.0", typescript: "~5.9.3", "@types/node": "^20" },
+    }),
+  );
+  writeFileSync(join(project, "Pulumi.yaml"), "name: my-data-platform\nruntime: nodejs\nmain: index.ts\n");
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "nodenext", moduleResolution: "nodenext" }, files: ["index.ts"] }),
+  );
+  writeFileSync(
+    join(project, "index.ts"),
+    [
+      'import { TailerConfigurationStatus, TailerJobRun, getLastStatus } from "pulumi-tailer";',
+      'const identity = { account: "000099", environment: "DEV" as const, configurationType: "table-to-table" as const };',
+      'const status = new TailerConfigurationStatus("load", { ...identity, configurationId: "000099_sales_load", appendEnvironmentSuffix: true });',
+      'const run = new TailerJobRun("load-run", { ...identity, configurationId: status.configurationId, pollIntervalSeconds: 0.2 }, { dependsOn: [status] });',
+      "export const runStatus = run.status;",
+      'export const lastRuns = getLastStatus({ ...identity, configurationId: "000099_sales_load_DEV" }).then((r) => r.runs.length);',
+      "",
+    ].join("\n"),
+  );
+  // Offline: only the tarball and what the npm cache already holds.
+  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: project, stdio: "inherit" });
+});
+
+afterAll(async () => {
+  rmSync(scratch, { recursive: true, force: true });
+  await env?.close();
+});
+
+test("pulumi up runs the installed package's resources, and the state points at node_modules, not at this repository", async () => {
+  mkdirSync(join(scratch, "state"));
+  mkdirSync(join(scratch, "home"));
+  const envVars = offlineEnv(join(scratch, "state"), join(scratch, "home"));
+  const pulumiCommand = await PulumiCommand.get({ root: resolve(pulumiBinDir(), ".."), version: semver.parse(PULUMI_VERSION) ?? undefined });
+  const stack = await LocalWorkspace.createOrSelectStack({ stackName: "dev", workDir: project }, { envVars, pulumiCommand });
+  await stack.setAllConfig({
+    "tailer:apiUrl": { value: env.url },
+    "tailer:credentials": { value: JSON.stringify(env.emulator.devServiceAccountKey), secret: true },
+  });
+  const up = await stack.up();
+  expect(up.outputs.runStatus?.value).toBe("SUCCESS");
+  expect(up.outputs.lastRuns?.value).toBe(0);
+  const exported = JSON.stringify((await stack.exportStack()).deployment);
+  expect(exported).toContain("node_modules/pulumi-tailer/dist/provider/resources/entry.js");
+  expect(exported).not.toContain(REPO);
+  await stack.preview({ expectNoChanges: true, refresh: true });
+  await stack.destroy();
+});

@@ -18,9 +18,12 @@ export class ClientGoneError extends Error {
   }
 }
 
-/** True when the exchange runs over HTTP/2. */
+/**
+ * True when the exchange runs over HTTP/2: an HTTP/2 stream, not the version a request line claims
+ * (node's HTTP/1 parser accepts "POST / HTTP/2.0" and reports httpVersionMajor 2).
+ */
 export function isHttp2(req: AnyRequest): req is Http2ServerRequest {
-  return req.httpVersionMajor === 2;
+  return (req as Partial<Http2ServerRequest>).stream !== undefined;
 }
 
 /** Reads the whole body, refusing (413) more than `maxBytes`, from Content-Length before reading when possible. */

@@ -7,6 +7,8 @@ import * as workflowReset from "../../provider/resources/workflowResetProvider";
 import { redact } from "../../provider/core/redact";
 import { ErrorCodes, TailerClient } from "../../provider/client";
 import { FAST_RETRY, startEmulator } from "../helpers/emulator";
+import { closeAll as closeHarnesses, startEmulator as startHarness } from "../emulator/helpers/harness";
+import { rawExchange } from "./helpers";
 
 const tableToTable = { account: "000099", environment: "PROD", configurationType: "table-to-table", configurationId: "000099_sales_load_PROD" };
 
@@ -186,6 +188,26 @@ describe("client errors", () => {
       expect((error as Error).message).not.toMatch(/field named in Tailer's message/);
     } finally {
       await env.close();
+    }
+  });
+});
+
+describe("emulator transport", () => {
+  test("bug: a request line claiming HTTP/2.0 on the HTTP/1 port, under a reset or drop_response fault, got a 500 (internal error)", async () => {
+    const h = await startHarness();
+    try {
+      const body = JSON.stringify({ action: "get_last_status", account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_iowa_liquor_prepare_pda_DEV" });
+      const request = `POST /v1/dag/status HTTP/2.0\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${h.token}\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+      for (const kind of ["reset", "drop_response"] as const) {
+        await h.admin.addFault({ kind });
+        const answer = await rawExchange(h.url, [request]);
+        await h.admin.clearFaults();
+        expect(answer.text).toBe(""); // the connection is reset, as for HTTP/1.1
+      }
+      expect(h.emulator.internalErrorCount).toBe(0);
+      expect((await rawExchange(h.url, [request])).status).toBe(200);
+    } finally {
+      await closeHarnesses();
     }
   });
 });

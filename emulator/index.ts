@@ -24,7 +24,26 @@ import { Transport, type TlsOptions } from "./server";
 import { Store } from "./store";
 import docsSeed from "./seeds/docs.json";
 
-export { AdminClient } from "./admin-client";
+export {
+  AdminClient,
+  type AdminClientOptions,
+  type AdminClock,
+  type AdminConfiguration,
+  type AdminConfigurationInput,
+  type AdminConfigurationPatch,
+  type AdminDuration,
+  type AdminFaultInput,
+  type AdminIdentity,
+  type AdminRun,
+  type AdminRunFilter,
+  type AdminRunInput,
+  type AdminWorkflow,
+} from "./admin-client";
+export type { TrustedKey } from "./auth";
+export type { EmulatorErrorCode } from "./errors";
+export type { FaultRule } from "./faults";
+export type { LogFields } from "./logger";
+export type { RequestLogEntry } from "./request-log";
 export { isEmulatorError, EmulatorError } from "./errors";
 export type { Logger } from "./logger";
 export { consoleLogger, silentLogger } from "./logger";
@@ -121,7 +140,7 @@ export interface Emulator {
   readonly internalErrorCount: number;
   /** The database path (":memory:" for in-memory). */
   readonly database: string;
-  /** In-process access for tests that need it: the platform, faults and request log. */
+  /** @internal In-process access for tests that need it: the platform, faults and request log. */
   readonly internals: { platform: Platform; faults: FaultInjector; requestLog: RequestLog; store: Store };
 }
 

@@ -11,6 +11,10 @@ export {
   TailerClient,
   type TailerClientOptions,
   TailerError,
+  type TailerErrorDetails,
+  type AuthOptions,
+  type TokenSource,
+  type RequestBody,
   withEnvironmentSuffix,
 } from "./client";
 export * from "./functions";

@@ -114,8 +114,8 @@ export interface LaunchResult {
   attempts: number;
 }
 
-/** The identity fields of a request: everything but `action`. */
-type Body<A extends Action> = Omit<RequestOf<A>, "action">;
+/** The body of an action's request as the client methods take it: everything but `action`. */
+export type RequestBody<A extends Action> = Omit<RequestOf<A>, "action">;
 
 /** One logical call's budget: attempts and time are shared by all of its HTTP attempts. */
 interface Budget {
@@ -212,10 +212,10 @@ export class TailerClient {
    * run up (get_last_status, runs newer than those seen before the launch) and adopts it before it
    * considers launching again.
    */
-  async launchJob(body: Body<"launch_job">, options: LaunchOptions = {}): Promise<LaunchResult> {
+  async launchJob(body: RequestBody<"launch_job">, options: LaunchOptions = {}): Promise<LaunchResult> {
     const request = this.#validate("launch_job", body);
     const budget: Budget = { attempts: 0, startedAtMs: Date.now() };
-    const lookup: Body<"get_last_status"> = {
+    const lookup: RequestBody<"get_last_status"> = {
       account: request.account,
       environment: request.environment,
       configuration_type: request.configuration_type,
@@ -252,35 +252,35 @@ export class TailerClient {
   }
 
   /** The run `run_id` of a job, or undefined when the API returns no row for it. */
-  async checkRunStatus(body: Body<"check_run_status">): Promise<Run | undefined> {
+  async checkRunStatus(body: RequestBody<"check_run_status">): Promise<Run | undefined> {
     const { body: response } = await this.#request("check_run_status", body);
     return response.results.map(normalizeRun)[0];
   }
 
   /** The last runs of a configuration or job, newest first, filtered as documented (job_id, execution_date, status, limit). */
-  async getLastStatus(body: Body<"get_last_status">): Promise<Run[]> {
+  async getLastStatus(body: RequestBody<"get_last_status">): Promise<Run[]> {
     const { body: response } = await this.#request("get_last_status", body);
     return response.results.map(normalizeRun);
   }
 
   /** Runs of an account by status, across configurations (2024 API). */
-  async getByStatus(body: Body<"get_by_status">): Promise<Run[]> {
+  async getByStatus(body: RequestBody<"get_by_status">): Promise<Run[]> {
     const { body: response } = await this.#request("get_by_status", body);
     return response.results.map(normalizeRun);
   }
 
   /** Marks a run with a status, e.g. CHECKED for a handled failure (2024 API). */
-  async setRunStatus(body: Body<"set_run_status">): Promise<ChangeResult> {
+  async setRunStatus(body: RequestBody<"set_run_status">): Promise<ChangeResult> {
     return changeResult(await this.#request("set_run_status", body));
   }
 
   /** Clears a workflow's marks so it starts from scratch. */
-  async resetWorkflowStatus(body: Body<"reset_workflow_status">): Promise<ChangeResult> {
+  async resetWorkflowStatus(body: RequestBody<"reset_workflow_status">): Promise<ChangeResult> {
     return changeResult(await this.#request("reset_workflow_status", body));
   }
 
   /** Activates, disables or archives a configuration. Idempotent. */
-  async setConfigurationStatus(body: Body<"set_configuration_status">): Promise<ChangeResult> {
+  async setConfigurationStatus(body: RequestBody<"set_configuration_status">): Promise<ChangeResult> {
     return changeResult(await this.#request("set_configuration_status", body));
   }
 
@@ -289,14 +289,14 @@ export class TailerClient {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
-  async #request<A extends Exclude<Action, "launch_job">>(action: A, body: Body<A>): Promise<Answer<A>> {
+  async #request<A extends Exclude<Action, "launch_job">>(action: A, body: RequestBody<A>): Promise<Answer<A>> {
     const request = this.#validate(action, body);
     const outcome = await this.#call(action, request, { idempotent: true, budget: { attempts: 0, startedAtMs: Date.now() } });
     if (outcome instanceof AmbiguousFailure) throw outcome.error; // unreachable for idempotent calls
     return outcome;
   }
 
-  #validate<A extends Action>(action: A, body: Body<A>): RequestOf<A> {
+  #validate<A extends Action>(action: A, body: RequestBody<A>): RequestOf<A> {
     const schema = REQUEST_SCHEMAS[action] as unknown as z.ZodType<RequestOf<A>>;
     const parsed = schema.safeParse({ action, ...body });
     if (parsed.success) {

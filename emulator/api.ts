@@ -46,7 +46,15 @@ function tryParse(body: Buffer): ParsedBody {
   }
 }
 
-const str = (v: unknown): string | null => (typeof v === "string" ? v.slice(0, 200) : null);
+/**
+ * At most `max` characters of `s`, as a string of its own: V8's slice of a long string keeps the whole
+ * string alive, so a log entry would hold every request's full path or field (up to 64 KB each).
+ */
+function clip(s: string, max = 200): string {
+  return s.length <= max ? s : Buffer.from(s.slice(0, max), "utf16le").toString("utf16le");
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" ? clip(v) : null);
 
 /** The first 12 hex characters of the SHA-256 of the bearer token, null without one: the log never holds the token. */
 function tokenFingerprint(authorization: string | undefined): string | null {
@@ -64,7 +72,7 @@ export async function handleApiRequest(deps: ApiDependencies, req: AnyRequest, r
     time: new Date().toISOString(),
     emulated_time: formatIsoDate(deps.clock.nowUs()),
     method: req.method ?? "",
-    path,
+    path: clip(path), // like the body's fields: an entry stays small whatever the URL (16 KB at most)
     http_version: req.httpVersion,
     action: null,
     account: null,

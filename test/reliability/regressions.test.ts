@@ -1,6 +1,7 @@
 /**
  * Regression tests of the bugs the reliability suites found (issue 6), one per bug, named after it.
  */
+import * as http from "node:http";
 import * as configurationStatus from "../../provider/resources/configurationStatusProvider";
 import * as jobRun from "../../provider/resources/jobRunProvider";
 import * as workflowReset from "../../provider/resources/workflowResetProvider";
@@ -8,7 +9,7 @@ import { redact } from "../../provider/core/redact";
 import { ErrorCodes, TailerClient } from "../../provider/client";
 import { FAST_RETRY, startEmulator } from "../helpers/emulator";
 import { closeAll as closeHarnesses, startEmulator as startHarness } from "../emulator/helpers/harness";
-import { rawExchange } from "./helpers";
+import { memoryMiB, rawExchange } from "./helpers";
 
 const tableToTable = { account: "000099", environment: "PROD", configurationType: "table-to-table", configurationId: "000099_sales_load_PROD" };
 
@@ -210,4 +211,48 @@ describe("emulator transport", () => {
       await closeHarnesses();
     }
   });
+});
+
+describe("emulator memory", () => {
+  test("bug: the request log kept each request's whole path and body fields (15 KB URLs, 60 KB ids: up to 600 MB for a full log)", async () => {
+    const h = await startHarness();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    try {
+      const url = new URL(h.url);
+      const send = (path: string) =>
+        new Promise<number>((resolve, reject) => {
+          const r = http.request({ host: url.hostname, port: url.port, path, method: "POST", agent, headers: { "content-type": "application/json", "content-length": 2 } }, (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          });
+          r.on("error", reject);
+          r.end("{}");
+        });
+      await send(`/v1/${"w".repeat(15_000)}`); // warm-up
+      const before = memoryMiB();
+      for (let i = 0; i < 1000; i++) expect(await send(`/v1/${i}${"x".repeat(15_000)}`)).toBe(404);
+      const grown = memoryMiB().heap - before.heap;
+      expect(grown).toBeLessThan(8); // 1,000 whole paths would hold 15 MB
+      const entry = h.emulator.internals.requestLog.list().at(-1);
+      expect(entry?.path).toBe(`/v1/999${"x".repeat(193)}`);
+      expect(entry?.status).toBe(404);
+      // The body's fields: a 60 KB configuration_id (refused: no token) is logged as 200 characters.
+      const post = (body: string) =>
+        new Promise<number>((resolve, reject) => {
+          const r = http.request({ host: url.hostname, port: url.port, path: "/v1/dag/status", method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          });
+          r.on("error", reject);
+          r.end(body);
+        });
+      const base = memoryMiB();
+      for (let i = 0; i < 300; i++) expect(await post(JSON.stringify({ action: "get_last_status", configuration_id: `${i}${"y".repeat(60_000)}` }))).toBe(401);
+      expect(memoryMiB().heap - base.heap).toBeLessThan(8); // 300 whole ids would hold 18 MB
+      expect(h.emulator.internals.requestLog.list().at(-1)?.configuration_id).toHaveLength(200);
+    } finally {
+      agent.destroy();
+      await closeHarnesses();
+    }
+  }, 60_000);
 });

@@ -4,7 +4,7 @@
  * before any API call; valid inputs pass, and normalisation is idempotent.
  *
  * Counts: TAILER_RELIABILITY_INPUTS (per property), else 1,200 invalid inputs per resource under
- * TAILER_STRESS=1 and 200 under `npm test` (600 and 3,600 in all).
+ * TAILER_STRESS=1 and 300 under `npm test` (900 and 3,600 in all).
  */
 import * as net from "node:net";
 import fc from "fast-check";
@@ -16,7 +16,7 @@ import type { RunningEmulator } from "../helpers/emulator";
 import { PROVIDER_PLACEHOLDER, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
 import { count, fcSeed, report } from "./helpers";
 
-const INVALID_RUNS = count("TAILER_RELIABILITY_INPUTS", { normal: 200, stress: 1200 });
+const INVALID_RUNS = count("TAILER_RELIABILITY_INPUTS", { normal: 300, stress: 1200 });
 const VALID_RUNS = Math.max(50, Math.round(INVALID_RUNS / 2));
 
 type Inputs = Record<string, unknown>;
@@ -265,7 +265,7 @@ function identityMutations(typed: boolean): Mutation[] {
             const stripped = base.replace(new RegExp(`_(${ENVIRONMENTS.join("|")})$`), "");
             const wrongEnv = other === env ? ENVIRONMENTS.find((e) => e !== env) ?? "PROD" : other;
             const id = how === "none" ? stripped : how === "other" ? `${stripped}_${wrongEnv}` : `${stripped}_${env.toLowerCase()}`;
-            const inputs = { ...without(valid, "appendEnvironmentSuffix"), configurationType: type, configurationId: id };
+            const inputs: Inputs = { ...without(valid, "appendEnvironmentSuffix"), configurationType: type, configurationId: id };
             if (explicitFalse) inputs.appendEnvironmentSuffix = false;
             return { inputs, field: "configurationId", what: `table-to-table id ${JSON.stringify(id)} in ${env} (${how})` };
           },

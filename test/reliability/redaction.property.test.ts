@@ -3,7 +3,7 @@
  * text (JWTs, PEM private key blocks, `"private_key": "..."` fields, `Bearer` credentials), and a
  * TailerError never shows a registered secret, whatever field or cause carried it.
  *
- * Counts: TAILER_RELIABILITY_REDACTIONS per property, else 2,000 under TAILER_STRESS=1 and 300 under `npm test`.
+ * Counts: TAILER_RELIABILITY_REDACTIONS per property, else 2,000 under TAILER_STRESS=1 and 400 under `npm test`.
  */
 import { inspect } from "node:util";
 import fc from "fast-check";
@@ -11,7 +11,7 @@ import { ErrorCodes, TailerError } from "../../provider/core/errors";
 import { redact, redactValue, registerSecret } from "../../provider/core/redact";
 import { count, fcSeed, report } from "./helpers";
 
-const RUNS = count("TAILER_RELIABILITY_REDACTIONS", { normal: 300, stress: 2000 });
+const RUNS = count("TAILER_RELIABILITY_REDACTIONS", { normal: 400, stress: 2000 });
 const figures = { texts: 0, secretsEmbedded: 0, errors: 0 };
 const started = Date.now();
 afterAll(() => report("redaction", { ...figures, seconds: (Date.now() - started) / 1000 }));

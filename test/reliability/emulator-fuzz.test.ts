@@ -32,6 +32,8 @@ const figures = {
   livenessChecks: 0,
   byStatus: {} as Record<string, number>,
   byFamily: {} as Record<string, number>,
+  /** 4xx answers on raw sockets that came from the emulator (JSON), checked like the others. */
+  rawJson4xxChecked: 0,
   /** Huge bodies whose 413 (and closed connection) came while the client was still writing. */
   cutOffWhileSending: 0,
   /** Requests reset or dropped by the injected faults (no answer, by design). */
@@ -49,6 +51,7 @@ afterAll(async () => {
     http: figures.httpRequests,
     raw: figures.rawRequests,
     liveness: figures.livenessChecks,
+    rawJson4xxChecked: figures.rawJson4xxChecked,
     cutOffWhileSending: figures.cutOffWhileSending,
     faultedNoAnswer: figures.faultedNoAnswer,
     internalErrors: h?.emulator.internalErrorCount,
@@ -677,15 +680,38 @@ const rawCase: fc.Arbitrary<RawCase> = fc.oneof(rawRequestLine, rawVersionOrMeth
 /** Under faults, the exchanges whose requests reach the handler (where faults apply). */
 const rawFaultedCase: fc.Arbitrary<RawCase> = fc.oneof(rawVersionOrMethod, rawHeaders, rawReaching);
 
-/** The checks every raw answer passes: no 5xx status line; JSON answers say {code: status}. */
+/**
+ * The checks every raw answer passes: no 5xx status line; the emulator's own answers (JSON) say
+ * {code: status, message}. Node's HTTP parser answers broken HTTP itself (400, 431, 417, no body),
+ * before any request exists: those are counted, not parsed.
+ */
 function judgeRaw(c: RawCase, text: string): void {
   const fail = (why: string) => {
     throw new Error(`${c.family} (${c.what}): ${why}; got ${JSON.stringify(text.slice(0, 400))}`);
   };
-  for (const m of text.matchAll(/HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n([\s\S]*?)\r\n\r\n/g)) {
-    const status = Number(m[1]);
+  let at = 0;
+  for (;;) {
+    const m = /HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n(?:([\s\S]*?)\r\n)?\r\n/y;
+    m.lastIndex = at;
+    const found = m.exec(text);
+    if (!found) break;
+    const status = Number(found[1]);
+    const headers = found[2] ?? "";
     figures.byStatus[`raw ${status}`] = (figures.byStatus[`raw ${status}`] ?? 0) + 1;
     if (status >= 500) fail(`a ${status}`);
+    const length = Number(/(?:^|\r\n)content-length: *(\d+)/i.exec(headers)?.[1] ?? 0);
+    const body = text.slice(m.lastIndex, m.lastIndex + length);
+    if (status >= 400 && /(?:^|\r\n)content-type: *application\/json/i.test(headers)) {
+      figures.rawJson4xxChecked++;
+      let parsed: { code?: unknown; message?: unknown } | undefined;
+      try {
+        parsed = JSON.parse(Buffer.from(body, "latin1").toString("utf8")) as typeof parsed;
+      } catch {
+        fail(`a ${status} whose JSON body does not parse`);
+      }
+      if (parsed?.code !== status || typeof parsed?.message !== "string") fail(`a ${status} body without {code: status, message}`);
+    }
+    at = m.lastIndex + length;
   }
 }
 

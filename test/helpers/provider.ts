@@ -1,5 +1,5 @@
 /** Points the provider runtime at a test emulator, as `pulumi up` would through `configure`. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clearTokenCache } from "../../provider/auth";
@@ -43,4 +43,10 @@ export const PROVIDER_PLACEHOLDER = "exports.handler = __f0; /* test */";
 /** Public-API calls since the last clear, as "action" strings. */
 export async function calls(env: RunningEmulator): Promise<string[]> {
   return (await env.admin.requests()).map((e) => String(e.action));
+}
+
+/** Resets the emulator's world and, with it, the launch journal of the runs that world knew. */
+export async function resetWorld(env: RunningEmulator): Promise<void> {
+  await env.admin.reset();
+  rmSync(String(process.env.TAILER_JOURNAL_DIR), { recursive: true, force: true });
 }

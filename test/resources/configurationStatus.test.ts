@@ -1,7 +1,7 @@
 /** TailerConfigurationStatus's provider methods against the emulator. */
 import { configurationStatusProvider as provider } from "../../provider/resources/configurationStatusProvider";
 import type { RunningEmulator } from "../helpers/emulator";
-import { calls, PROVIDER_PLACEHOLDER, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
+import { calls, PROVIDER_PLACEHOLDER, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
 
 const identity = {
   account: "000099",
@@ -16,9 +16,7 @@ beforeAll(async () => {
   env = await startProviderEnvironment();
 });
 afterAll(() => stopProviderEnvironment(env));
-beforeEach(async () => {
-  await env.admin.reset();
-});
+beforeEach(() => resetWorld(env));
 
 async function checked(inputs: Record<string, unknown>) {
   const result = await provider.check({}, inputs);

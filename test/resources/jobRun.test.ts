@@ -1,11 +1,10 @@
 /** TailerJobRun's provider methods against the emulator (clock x1000: a one-minute job takes 60 ms). */
-import { rmSync } from "node:fs";
 import { PartialFailure } from "../../provider/resources/common";
 import { configurationStatusProvider } from "../../provider/resources/configurationStatusProvider";
 import { JobRunState, jobRunProvider as provider, launchJournalKey } from "../../provider/resources/jobRunProvider";
 import { readJournal, writeJournal } from "../../provider/resources/journal";
 import type { RunningEmulator } from "../helpers/emulator";
-import { calls, PROVIDER_PLACEHOLDER, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
+import { calls, PROVIDER_PLACEHOLDER, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
 
 const identity = {
   account: "000099",
@@ -21,11 +20,7 @@ beforeAll(async () => {
   env = await startProviderEnvironment();
 });
 afterAll(() => stopProviderEnvironment(env));
-beforeEach(async () => {
-  await env.admin.reset();
-  // The world is reset: so is the launch journal of the runs it knew.
-  rmSync(String(process.env.TAILER_JOURNAL_DIR), { recursive: true, force: true });
-});
+beforeEach(() => resetWorld(env));
 
 async function checked(inputs: Record<string, unknown>) {
   const result = await provider.check({}, inputs);

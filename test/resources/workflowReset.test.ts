@@ -2,7 +2,7 @@
 import { jobRunProvider } from "../../provider/resources/jobRunProvider";
 import { workflowResetProvider as provider } from "../../provider/resources/workflowResetProvider";
 import type { RunningEmulator } from "../helpers/emulator";
-import { PROVIDER_PLACEHOLDER, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
+import { PROVIDER_PLACEHOLDER, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
 
 const workflow = { account: "000099", environment: "DEV", configurationId: "000099-jt-workflow" };
 
@@ -11,12 +11,13 @@ beforeAll(async () => {
   env = await startProviderEnvironment();
 });
 afterAll(() => stopProviderEnvironment(env));
-beforeEach(async () => {
-  await env.admin.reset();
-});
+beforeEach(() => resetWorld(env));
 
+let jobRuns = 0;
+/** A TailerJobRun of its own (its own URN), created as pulumi up would. */
 async function runJob(configurationId: string) {
-  const checked = await jobRunProvider.check({}, { account: "000099", environment: "DEV", configurationType: "table-to-table", configurationId, pollIntervalSeconds: 0.02 });
+  const __urn = `urn:pulumi:test::workflow::pulumi-nodejs:dynamic/tailer:JobRun::run-${++jobRuns}`;
+  const checked = await jobRunProvider.check({}, { account: "000099", environment: "DEV", configurationType: "table-to-table", configurationId, pollIntervalSeconds: 0.02, __urn });
   return jobRunProvider.create({ ...checked.inputs, __provider: PROVIDER_PLACEHOLDER });
 }
 

@@ -22,7 +22,7 @@ beforeAll(async () => {
   e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "jobs"), env);
 });
 afterAll(async () => {
-  for (const pid of e2e ? stackProcesses() : []) process.kill(pid, "SIGKILL"); // never leave an orphan behind
+  for (const pid of e2e ? stackProcesses(/dynamic-provider|pulumi-language-nodejs/) : []) process.kill(pid, "SIGKILL"); // never leave an orphan behind
   await e2e?.dispose();
   await env?.close();
 });
@@ -54,14 +54,14 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string, timeo
 const running = () => until(async () => (await env.admin.listRuns(load)).find((r) => r.status === "RUNNING"), "a RUNNING run");
 
 /** Processes started for this stack (they carry its private journal folder in their environment). */
-function stackProcesses(): number[] {
+function stackProcesses(kind: RegExp = /dynamic-provider/): number[] {
   const marker = `TAILER_JOURNAL_DIR=${e2e.env.TAILER_JOURNAL_DIR}`;
   return readdirSync("/proc")
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dynamic-provider");
+        return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker) && kind.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
       } catch {
         return false;
       }
@@ -126,4 +126,9 @@ test("killed, and the run ended before the recovery: the journal recognises it, 
   expect(output).toMatch(/launched by an interrupted pulumi up: adopting it/);
   expect((await env.admin.listRuns(load)).length).toBe(before + 1);
   expect(await recordedRun()).toMatchObject({ runId: run.run_id, status: "SUCCESS" });
+});
+
+test("nothing started by the killed updates lives on: provider and language host processes exit", async () => {
+  // The language host checks the engine every 10 s and gives its programs 12 s to stop.
+  await until(async () => (stackProcesses(/dynamic-provider|pulumi-language-nodejs/).length === 0 ? true : undefined), "every orphan to exit", 60_000);
 });

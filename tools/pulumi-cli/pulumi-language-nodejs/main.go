@@ -79,6 +79,22 @@ func main() {
 		host.engineAddress = args[len(args)-1]
 	}
 
+	// A killed pulumi (SIGKILL, CI timeout) cannot stop its plugins: like Pulumi's own language hosts,
+	// watch the engine, and once it is gone stop the programs this host runs and exit, rather than live
+	// on as an orphan.
+	lifetime, engineGone := context.WithCancel(context.Background())
+	host.lifetime = lifetime
+	if host.engineAddress != "" {
+		if err := rpcutil.Healthcheck(lifetime, host.engineAddress, engineHealthInterval, engineGone); err != nil {
+			logging.V(3).Infof("cannot watch the engine at %s: %v", host.engineAddress, err)
+		}
+	}
+	go func() {
+		<-lifetime.Done()
+		time.Sleep(programStopDelay) // the programs got SIGINT, and are killed after their WaitDelay
+		os.Exit(0)
+	}()
+
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
@@ -102,13 +118,35 @@ type runtimeOptions struct {
 	packagemanager string
 }
 
+// How often the host checks that the engine is alive, and how long it gives its programs to stop.
+const (
+	engineHealthInterval = 10 * time.Second
+	programStopDelay     = 12 * time.Second
+)
+
 type nodeHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
+
+	// Cancelled when the engine is gone: every program this host runs is stopped then.
+	lifetime context.Context
 
 	mu            sync.Mutex
 	engineAddress string
 	tracing       string
 	defaults      runtimeOptions
+}
+
+// boundToEngine derives a context that also ends when the engine is gone.
+func (h *nodeHost) boundToEngine(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	if h.lifetime == nil {
+		return ctx, cancel
+	}
+	unregister := context.AfterFunc(h.lifetime, cancel)
+	return ctx, func() {
+		unregister()
+		cancel()
+	}
 }
 
 func (h *nodeHost) engine() string {
@@ -268,6 +306,8 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	env = append(env, opts.env()...)
 
 	logging.V(5).Infof("language host launching process: %s %s", node, strings.Join(args, " "))
+	ctx, stop := h.boundToEngine(ctx)
+	defer stop()
 	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Dir = req.GetPwd()
 	cmd.Env = env
@@ -315,7 +355,9 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 	args = append(args, runPath, program)
 	args = append(args, req.GetArgs()...)
 
-	cmd := exec.CommandContext(server.Context(), node, args...)
+	ctx, stop := h.boundToEngine(server.Context())
+	defer stop()
+	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Dir = req.GetPwd()
 	cmd.Env = append(append(os.Environ(), req.GetEnv()...), opts.env()...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }

@@ -49,7 +49,7 @@ test(`up of ${STATUSES} statuses while 20% of calls fail (503, 429 + Retry-After
       { kind: "reset", probability: 0.06 },
       { kind: "latency", latency_ms: 300, probability: 0.05 },
     ],
-    7,
+    8, // a seed whose draws fail about 20 % of the first few hundred calls, as the scenario says
   );
   await env.admin.clearRequests();
   await e2e.stack.setAllConfig({ "estate:statuses": { value: String(STATUSES) }, "estate:runs": { value: "0" } });
@@ -66,7 +66,7 @@ test(`up of ${STATUSES} statuses while 20% of calls fail (503, 429 + Retry-After
   const faulted = log.filter((e) => e.fault !== null && e.fault !== "latency").length;
   const perConfiguration = new Map<string, number>();
   for (const entry of log) perConfiguration.set(String(entry.configuration_id), (perConfiguration.get(String(entry.configuration_id)) ?? 0) + 1);
-  expect(faulted).toBeGreaterThanOrEqual(STATUSES * 0.05);
+  expect(faulted / log.length).toBeGreaterThanOrEqual(0.15);
   expect(Math.max(...perConfiguration.values())).toBeLessThanOrEqual(MAX_ATTEMPTS);
   expect(log.length).toBeLessThan(STATUSES * 2);
   process.stdout.write(`faults: ${log.length} calls for ${STATUSES} statuses, ${faulted} faults injected, at most ${Math.max(...perConfiguration.values())} attempts per call\n`);

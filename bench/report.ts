@@ -1,0 +1,256 @@
+/** latest.md: the targets, then each item's table, the machine and the versions. */
+import type { BenchResults } from "./results";
+import type { RunsResult } from "./sections/runs";
+import { round } from "./lib/stats";
+
+/** One target of the issue, evaluated. */
+export interface TargetVerdict {
+  item: number;
+  what: string;
+  measured: string;
+  target: string;
+  met: boolean | null;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const x = (ratio: number) => `${ratio.toFixed(2)}x`;
+const mb = (kib: number | undefined) => (kib === undefined ? "n/a" : `${((kib * 1024) / 1e6).toFixed(0)} MB`);
+const n0 = (v: number) => Math.round(v).toLocaleString("en-US");
+
+/** A geometric schedule without the cap: what "grows with the log of the duration" allows. */
+function uncappedCalls(duration: number, policy: RunsResult["pollPolicy"]): number {
+  let t = 0;
+  let interval = policy.pollIntervalSeconds;
+  let calls = 1;
+  while (t < duration) {
+    t += interval;
+    interval *= policy.pollBackoffFactor;
+    calls++;
+  }
+  return calls;
+}
+
+/** Evaluates every target the issue sets against the results present. */
+export function evaluateTargets(r: BenchResults): TargetVerdict[] {
+  const out: TargetVerdict[] = [];
+  const e = r.engine;
+  if (e) {
+    for (const size of e.sizes)
+      out.push({
+        item: 1,
+        what: `ours / floor at N = ${size.n} (up, preview --refresh, destroy)`,
+        measured: `${x(size.ratio.up)}, ${x(size.ratio.refresh)}, ${x(size.ratio.destroy)}`,
+        target: "reported (no target)",
+        met: null,
+      });
+    const big = e.sizes[e.sizes.length - 1];
+    if (big) {
+      out.push({ item: 2, what: `calls per configuration status, up (N = ${big.n})`, measured: String(round(big.callsPerResource.up, 3)), target: "1", met: big.callsPerResource.up <= 1 });
+      out.push({ item: 2, what: `calls per configuration status, no-change refresh (N = ${big.n})`, measured: String(round(big.callsPerResource.refresh, 3)), target: "1", met: big.callsPerResource.refresh <= 1 });
+      const tokens = Math.max(...e.sizes.flatMap((z) => z.tokensPerUp));
+      const longest = Math.max(...e.sizes.map((z) => z.ms.ours.up.median));
+      const allowed = Math.max(1, Math.ceil(longest / 3_600_000));
+      out.push({ item: 2, what: "tokens minted per up (every N, every repetition: the most)", measured: String(tokens), target: `1 per hour of run time (${allowed} here)`, met: tokens <= allowed });
+      const rss = big.peakRssKb.ours.dynamicProvider;
+      out.push({ item: 7, what: `peak RSS of the dynamic-provider process, N = ${big.n}`, measured: mb(rss), target: "< 200 MB", met: rss === undefined ? null : (rss * 1024) / 1e6 < 200 });
+    }
+    const defaultParallel = e.latency.find((l) => l.parallel === null);
+    if (defaultParallel)
+      out.push({
+        item: 3,
+        what: `up at N = ${defaultParallel.n}: +${defaultParallel.latencyMs} ms per call costs (default --parallel)`,
+        measured: `+${s(defaultParallel.addedMs)}`,
+        target: "<= +1.50 s",
+        met: defaultParallel.addedMs <= 1500,
+      });
+  }
+  if (r.curl)
+    out.push({
+      item: 4,
+      what: `up vs the docs' curl recipe, N = ${r.curl.n}, +${r.curl.latencyMs} ms`,
+      measured: `${x(r.curl.speedup)} faster`,
+      target: ">= 3x faster",
+      met: r.curl.speedup >= 3,
+    });
+  if (r.client)
+    for (const p of r.client.protocols)
+      out.push({ item: 5, what: `TailerClient / raw undici calls per second, ${p.protocol}`, measured: `${(p.ratio * 100).toFixed(0)} %`, target: ">= 80 %", met: p.ratio >= 0.8 });
+  if (r.emulator)
+    out.push({
+      item: 6,
+      what: `emulator at ${r.emulator.connections} connections, file database (p99 ${r.emulator.latencyMs.p99.toFixed(1)} ms)`,
+      measured: `${n0(r.emulator.requestsPerSecond)} req/s`,
+      target: ">= 3,000 req/s",
+      met: r.emulator.requestsPerSecond >= 3000 && r.emulator.errors === 0,
+    });
+  if (r.runs)
+    for (const c of r.runs.cases) {
+      out.push({
+        item: 8,
+        what: `up returns after the end of a ${c.durationSeconds} s run`,
+        measured: `${c.median.endToReturnSeconds.toFixed(2)} s`,
+        target: "<= 1 s",
+        met: c.median.endToReturnSeconds <= 1,
+      });
+      const allowed = uncappedCalls(c.durationSeconds, r.runs.pollPolicy) + 1;
+      out.push({
+        item: 8,
+        what: `status calls for a ${c.durationSeconds} s run`,
+        measured: String(c.median.statusCalls),
+        target: `log growth (<= ${allowed}: x${r.runs.pollPolicy.pollBackoffFactor} from ${r.runs.pollPolicy.pollIntervalSeconds} s, uncapped)`,
+        met: c.median.statusCalls <= allowed,
+      });
+    }
+  return out;
+}
+
+const verdict = (met: boolean | null) => (met === null ? "-" : met ? "met" : "**missed**");
+
+/** Renders latest.md. */
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  const add = (...l: string[]) => lines.push(...l);
+  add(
+    `# pulumi-tailer benchmarks${r.quick ? " (quick smoke run: tiny sizes, not figures)" : ""}`,
+    "",
+    `\`${r.command}\` on ${r.startedAt.slice(0, 10)} (started ${r.startedAt}), ${Math.round(r.durationSeconds)} s in all, at commit ${m.gitCommit}.`,
+    "Times are medians of the repetitions stated; ratios are taken within this run, between runs interleaved on the same machine.",
+    "",
+    `**Machine**: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; 1-minute load average ${m.loadAverageAtStart} at the start${r.loadAverageAtEnd === undefined ? "" : `, ${r.loadAverageAtEnd} at the end`} (a shared machine).`,
+    `**Versions**: Node ${m.node}, Pulumi CLI ${m.pulumiCli}, ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+    "",
+    "## Targets",
+    "",
+    "| # | what | measured | target | verdict |",
+    "|---|---|---|---|---|",
+    ...evaluateTargets(r).map((t) => `| ${t.item} | ${t.what} | ${t.measured} | ${t.target} | ${verdict(t.met)} |`),
+    "",
+  );
+
+  const e = r.engine;
+  if (e) {
+    add(
+      "## 1. The provider against the floor",
+      "",
+      "`pulumi up --yes --skip-preview` creating N `TailerConfigurationStatus`, `pulumi preview --refresh --expect-no-changes`, then",
+      "`pulumi destroy --yes --skip-preview` (onDelete keep: no call), beside the same N resources served by a no-op dynamic provider",
+      `(bench/programs/floor) in the same CLI and engine. \`--parallel\` is the CLI's default: ${m.pulumiDefaultParallel ?? "?"} here (4 per core).`,
+      "",
+      "| N | reps | up: ours | floor | ratio | preview --refresh: ours | floor | ratio | destroy: ours | floor | ratio |",
+      "|---|---|---|---|---|---|---|---|---|---|---|",
+      ...e.sizes.map(
+        (z) =>
+          `| ${z.n} | ${z.repetitions} | ${s(z.ms.ours.up.median)} | ${s(z.ms.floor.up.median)} | ${x(z.ratio.up)} | ${s(z.ms.ours.refresh.median)} | ${s(z.ms.floor.refresh.median)} | ${x(z.ratio.refresh)} | ${s(z.ms.ours.destroy.median)} | ${s(z.ms.floor.destroy.median)} | ${x(z.ratio.destroy)} |`,
+      ),
+      "",
+      "## 2. Calls per resource (the emulator's request log)",
+      "",
+      "| N | up: calls / resource | actions of one up | refresh: calls / resource | destroy: calls / resource | distinct tokens per up |",
+      "|---|---|---|---|---|---|",
+      ...e.sizes.map(
+        (z) =>
+          `| ${z.n} | ${round(z.callsPerResource.up, 3)} | ${Object.entries(z.upActions).map(([k, v]) => `${k} ${v}`).join(", ")} | ${round(z.callsPerResource.refresh, 3)} | ${round(z.callsPerResource.destroy, 3)} | ${z.tokensPerUp.join(", ")} |`,
+      ),
+      "",
+      "## 3. Latency hiding",
+      "",
+      "The same up with the emulator adding 150 ms to every call (a `latency` fault), against 0 ms: pairs of ups, interleaved, each",
+      `followed by a destroy; the CLI's default --parallel (${m.pulumiDefaultParallel ?? "?"}).`,
+      "",
+      "| N | --parallel | up at 0 ms | up at +150 ms | added |",
+      "|---|---|---|---|---|",
+      ...e.latency.map((l) => `| ${l.n} | ${l.parallel ?? `default (${m.pulumiDefaultParallel ?? "?"})`} | ${s(l.upMs0.median)} (${l.upMs0.samples.length}) | ${s(l.upMsLatency.median)} (${l.upMsLatency.samples.length}) | +${s(l.addedMs)} |`),
+      "",
+    );
+  }
+  if (r.curl) {
+    const c = r.curl;
+    add(
+      "## 4. Against the docs' curl recipe",
+      "",
+      `bench/curl-recipe.sh: for each of N = ${c.n} configurations, a fresh token (here \`tailer-emulator token\`, a node process: ${s(c.tokenCommandMs)} each) then one`,
+      `\`curl --http2\` set_configuration_status, sequentially; beside \`pulumi up\` of the same N, both at +${c.latencyMs} ms per call, ${c.repetitions} repetition(s) each, interleaved.`,
+      "",
+      "| N | curl script | pulumi up | up is faster by | script's calls (200 OK) | token commands | distinct tokens |",
+      "|---|---|---|---|---|---|---|",
+      `| ${c.n} | ${s(c.scriptMs.median)} | ${s(c.upMs.median)} | ${x(c.speedup)} | ${c.scriptCalls} (${c.scriptOk}) | ${c.scriptTokenCommands} | ${c.scriptDistinctTokens} |`,
+      "",
+      "The script keeps no state, detects no drift, and does not notice a failed call (no `--fail`, as in the docs).",
+      "",
+    );
+  }
+  if (r.client) {
+    add(
+      "## 5. The client against the limit",
+      "",
+      `\`TailerClient.getLastStatus\` against the emulator (its own process) beside raw undici \`Agent.request\` with the same body, headers and`,
+      `connection settings (allowH2, 16 connections, 30 s keep-alive), reading the body and nothing else; ${r.client.protocols[0]?.concurrency ?? 16} callers in a closed loop,`,
+      `${r.client.protocols[0]?.rounds ?? 0} rounds of ${r.client.protocols[0]?.secondsPerRound ?? 0} s each, interleaved. CPU is the calling process's, per call.`,
+      "",
+      "| protocol | negotiated | raw calls/s | TailerClient calls/s | ratio | raw CPU/call | TailerClient CPU/call | CPU ratio | errors |",
+      "|---|---|---|---|---|---|---|---|---|",
+      ...r.client.protocols.map(
+        (p) =>
+          `| ${p.protocol} | ${p.negotiated} | ${n0(p.raw.callsPerSecond.median)} | ${n0(p.client.callsPerSecond.median)} | ${(p.ratio * 100).toFixed(0)} % | ${n0(p.raw.cpuUsPerCall.median)} µs | ${n0(p.client.cpuUsPerCall.median)} µs | ${x(p.cpuRatio)} | ${p.raw.errors + p.client.errors} |`,
+      ),
+      "",
+    );
+  }
+  if (r.emulator) {
+    const em = r.emulator;
+    add(
+      "## 6. The emulator itself",
+      "",
+      `The emulator in its own process, SQLite database file, ${em.connections} connections from an undici pool in the benchmark's process, ${em.mix}, ${em.seconds} s.`,
+      "",
+      "| requests/s | p50 | p90 | p99 | max | requests | errors | internal errors | peak RSS |",
+      "|---|---|---|---|---|---|---|---|---|",
+      `| ${n0(em.requestsPerSecond)} | ${em.latencyMs.p50.toFixed(1)} ms | ${em.latencyMs.p90.toFixed(1)} ms | ${em.latencyMs.p99.toFixed(1)} ms | ${em.latencyMs.max.toFixed(1)} ms | ${n0(em.requests)} | ${em.errors} | ${em.internalErrors} | ${mb(em.peakRssKb)} |`,
+      "",
+    );
+  }
+  if (e) {
+    add(
+      "## 7. Memory",
+      "",
+      "Peak RSS (VmHWM from /proc, sampled every 100 ms) over up, preview --refresh and destroy.",
+      "",
+      "| N | dynamic provider: ours | floor | program: ours | floor |",
+      "|---|---|---|---|---|",
+      ...e.sizes.map((z) => `| ${z.n} | ${mb(z.peakRssKb.ours.dynamicProvider)} | ${mb(z.peakRssKb.floor.dynamicProvider)} | ${mb(z.peakRssKb.ours.program)} | ${mb(z.peakRssKb.floor.program)} |`),
+      "",
+      `The emulator process: ${mb(e.emulatorPeakRssKb)} at most over section 1 to 3${r.emulator ? `, ${mb(r.emulator.peakRssKb)} under the load of section 6` : ""}.`,
+      "",
+    );
+  }
+  if (r.runs) {
+    const p = r.runs.pollPolicy;
+    add(
+      "## 8. Waiting for runs",
+      "",
+      `\`pulumi up\` of one TailerJobRun (default pollIntervalSeconds ${p.pollIntervalSeconds} s, x${p.pollBackoffFactor}, capped at ${p.maxPollIntervalSeconds} s) whose run has a`,
+      "scripted duration. The long run uses an accelerated emulator clock and the provider's timers are accelerated by the same factor",
+      "(bench/lib/time-scale.ts), so the provider's schedule on the emulated clock is the one it follows at real speed. \"Detection\" is the",
+      "end of the run to the status call that saw it, at real speed (on the emulated clock each call's own round trip counts clock-speed",
+      "times: that raw figure is in brackets); \"finish\" is that call to `up` returning (real time: the engine's own work).",
+      "",
+      "| run | clock speed | reps | up returns after the end | detection (raw, emulated clock) | finish | status calls | model: calls, detection |",
+      "|---|---|---|---|---|---|---|---|",
+      ...r.runs.cases.map(
+        (c) =>
+          `| ${c.durationSeconds} s | ${c.clockSpeed}x | ${c.samples.length} | ${c.median.endToReturnSeconds.toFixed(2)} s | ${c.median.detectionSeconds.toFixed(2)} s (${c.median.detectionEmulatedSeconds.toFixed(2)} s) | ${s(c.median.finishMs)} | ${c.median.statusCalls} | ${c.model.statusCalls}, ${c.model.detectionSeconds.toFixed(2)} s |`,
+      ),
+      "",
+      "The provider's schedule replayed without latency (the model), for longer runs; the detection delay depends on where the",
+      "run's end falls between two checks, up to the interval in force then (the worst case):",
+      "",
+      "| run | status calls | detection delay | worst case |",
+      "|---|---|---|---|",
+      ...r.runs.modelByDuration.map((d) => `| ${d.durationSeconds} s | ${d.statusCalls} | ${d.detectionSeconds.toFixed(2)} s | ${d.worstCaseSeconds.toFixed(2)} s |`),
+      "",
+    );
+  }
+  add("Raw samples, per-phase figures and the machine description are in latest.json beside this file.", "");
+  return lines.join("\n");
+}

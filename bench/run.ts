@@ -1,0 +1,67 @@
+/**
+ * `npm run bench`: every benchmark of issue 7 in one run, side by side, written to
+ * bench/results/latest.md (the table, the machine, the versions) and latest.json beside it.
+ *
+ *   node dist/bench/run.js [--quick] [--only engine,curl,client,emulator,runs] [--out DIR]
+ *
+ * --quick is the smoke run (tiny sizes, one repetition) the test suite runs so this cannot rot; it
+ * writes to bench/results/tmp/ unless --out says otherwise, never over latest.*.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { makeContext } from "./lib/context";
+import { machineInfo } from "./lib/machine";
+import { REPO } from "./lib/paths";
+import { evaluateTargets, renderMarkdown } from "./report";
+import { type BenchResults, SECTIONS, type SectionName } from "./results";
+import { runClient } from "./sections/client";
+import { runCurl } from "./sections/curl";
+import { runEmulatorLoad } from "./sections/emulator-load";
+import { runEngine } from "./sections/engine";
+import { runRuns } from "./sections/runs";
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { quick: { type: "boolean" }, only: { type: "string" }, out: { type: "string" }, quiet: { type: "boolean" } },
+  });
+  const quick = values.quick ?? false;
+  const only = values.only ? (values.only.split(",") as SectionName[]) : [...SECTIONS];
+  for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`unknown section ${name}; sections: ${SECTIONS.join(", ")}`);
+  const outDir = values.out ?? join(REPO, "bench", "results", quick || values.only ? "tmp" : "");
+  const scratch = mkdtempSync(join(tmpdir(), "tailer-bench-run-"));
+  const ctx = makeContext(quick, scratch, values.quiet ?? false);
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const results: BenchResults = {
+    schema: "pulumi-tailer-bench/1",
+    quick,
+    startedAt,
+    durationSeconds: 0,
+    command: `npm run bench${quick ? " -- --quick" : ""}${values.only ? ` -- --only ${values.only}` : ""}`,
+    machine: machineInfo(),
+  };
+  try {
+    if (only.includes("emulator")) results.emulator = await runEmulatorLoad(ctx);
+    if (only.includes("client")) results.client = await runClient(ctx);
+    if (only.includes("engine")) results.engine = await runEngine(ctx);
+    if (only.includes("curl")) results.curl = await runCurl(ctx);
+    if (only.includes("runs")) results.runs = await runRuns(ctx);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  results.durationSeconds = (performance.now() - started) / 1000;
+  results.targets = evaluateTargets(results);
+  results.loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, "latest.md"), renderMarkdown(results));
+  ctx.log(`done in ${results.durationSeconds.toFixed(0)} s: ${join(outDir, "latest.md")}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

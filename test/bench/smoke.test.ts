@@ -1,0 +1,102 @@
+/**
+ * The benchmark's smoke run (`node dist/bench/run.js --quick`: N = 5, one repetition, short runs), so
+ * `npm run bench` cannot rot. It asserts that every section ran and wrote well-formed results; it sets
+ * no timing threshold (the figures of a smoke run on a shared machine mean nothing). The call counts
+ * from the request log are exact, not timings, and are asserted.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+jest.setTimeout(300_000);
+
+const REPO = resolve(__dirname, "..", "..");
+let out: string;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let results: any;
+let markdown: string;
+let stderr = "";
+
+beforeAll(async () => {
+  // npm test builds dist/ but not the benchmark: compile it as `npm run bench` does.
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(REPO, "bench")], { stdio: "inherit" });
+  out = mkdtempSync(join(tmpdir(), "tailer-bench-smoke-"));
+  const code = await new Promise<number>((done) => {
+    const child = spawn(process.execPath, [join(REPO, "dist", "bench", "run.js"), "--quick", "--out", out], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (c) => done(c ?? -1));
+  });
+  if (code !== 0) throw new Error(`the quick benchmark exited ${code}:\n${stderr}`);
+  results = JSON.parse(readFileSync(join(out, "latest.json"), "utf8"));
+  markdown = readFileSync(join(out, "latest.md"), "utf8");
+});
+
+afterAll(() => {
+  if (out) rmSync(out, { recursive: true, force: true });
+});
+
+const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+
+test("the run is described: quick, the command, the machine and the versions", () => {
+  expect(results).toMatchObject({ schema: "pulumi-tailer-bench/1", quick: true });
+  expect(finite(results.durationSeconds)).toBe(true);
+  expect(results.machine.cores).toBeGreaterThan(0);
+  expect(results.machine.pulumiCli).toMatch(/^\d+\.\d+\.\d+/);
+  expect(results.machine.packages["@pulumi/pulumi"]).toMatch(/^\d+\.\d+\.\d+/);
+});
+
+test("items 1, 3 and 7: both programs timed for up, refresh and destroy, ratios and memory are figures", () => {
+  const [size] = results.engine.sizes;
+  expect(size.n).toBe(5);
+  for (const which of ["ours", "floor"])
+    for (const phase of ["up", "refresh", "destroy"]) expect(finite(size.ms[which][phase].median)).toBe(true);
+  for (const phase of ["up", "refresh", "destroy"]) expect(size.ratio[phase]).toBeGreaterThan(0);
+  expect(size.peakRssKb.ours.dynamicProvider).toBeGreaterThan(0);
+  expect(size.peakRssKb.floor.dynamicProvider).toBeGreaterThan(0);
+  expect(results.engine.emulatorPeakRssKb).toBeGreaterThan(0);
+  const [latency] = results.engine.latency;
+  expect(latency).toMatchObject({ n: 5, latencyMs: 150, parallel: null });
+  expect(finite(latency.addedMs)).toBe(true);
+});
+
+test("item 2: one call per configuration status on up and on a no-change refresh, none on destroy, one token per up", () => {
+  const [size] = results.engine.sizes;
+  expect(size.callsPerResource).toEqual({ up: 1, refresh: 1, destroy: 0 });
+  expect(size.upActions).toEqual({ set_configuration_status: 5 });
+  expect(size.tokensPerUp).toEqual([1]);
+});
+
+test("item 4: the curl recipe set every configuration, one token command per call", () => {
+  expect(results.curl).toMatchObject({ n: 5, scriptCalls: 5, scriptOk: 5, scriptTokenCommands: 5 });
+  expect(results.curl.speedup).toBeGreaterThan(0);
+});
+
+test("items 5 and 6: client and emulator throughput over both protocols, without errors", () => {
+  expect(results.client.protocols.map((p: { negotiated: string }) => p.negotiated)).toEqual(["1.1", "2.0"]);
+  for (const p of results.client.protocols) {
+    expect(p.raw.callsPerSecond.median).toBeGreaterThan(0);
+    expect(p.client.callsPerSecond.median).toBeGreaterThan(0);
+    expect(p.raw.errors + p.client.errors).toBe(0);
+  }
+  expect(results.emulator.requestsPerSecond).toBeGreaterThan(0);
+  expect(results.emulator).toMatchObject({ connections: 64, errors: 0, internalErrors: 0 });
+  expect(finite(results.emulator.latencyMs.p99)).toBe(true);
+});
+
+test("item 8: both waits measured, and the status calls match the provider's schedule", () => {
+  expect(results.runs.cases).toHaveLength(2);
+  for (const c of results.runs.cases) {
+    expect(finite(c.median.endToReturnSeconds)).toBe(true);
+    expect(c.median.statusCalls).toBeGreaterThan(0);
+    // The schedule is deterministic; the calls' own round trips may shift the boundary by a call.
+    expect(Math.abs(c.median.statusCalls - c.model.statusCalls)).toBeLessThanOrEqual(2);
+  }
+});
+
+test("latest.md has the targets table and a section per item", () => {
+  expect(markdown).toMatch(/^# pulumi-tailer benchmarks \(quick smoke run/);
+  expect(markdown).toContain("| # | what | measured | target | verdict |");
+  for (const heading of ["## 1. ", "## 2. ", "## 3. ", "## 4. ", "## 5. ", "## 6. ", "## 7. ", "## 8. "]) expect(markdown).toContain(heading);
+  expect(results.targets.map((t: { item: number }) => t.item)).toEqual(expect.arrayContaining([1, 2, 3, 4, 5, 6, 7, 8]));
+});

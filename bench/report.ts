@@ -1,7 +1,8 @@
 /** latest.md: the targets, then each item's table, the machine and the versions. */
+
+import { round } from "./lib/stats";
 import type { BenchResults } from "./results";
 import type { RunsResult } from "./sections/runs";
-import { round } from "./lib/stats";
 
 /** One target of the issue, evaluated. */
 export interface TargetVerdict {
@@ -45,14 +46,38 @@ export function evaluateTargets(r: BenchResults): TargetVerdict[] {
       });
     const big = e.sizes[e.sizes.length - 1];
     if (big) {
-      out.push({ item: 2, what: `calls per configuration status, up (N = ${big.n})`, measured: String(round(big.callsPerResource.up, 3)), target: "1", met: big.callsPerResource.up <= 1 });
-      out.push({ item: 2, what: `calls per configuration status, no-change refresh (N = ${big.n})`, measured: String(round(big.callsPerResource.refresh, 3)), target: "1", met: big.callsPerResource.refresh <= 1 });
+      out.push({
+        item: 2,
+        what: `calls per configuration status, up (N = ${big.n})`,
+        measured: String(round(big.callsPerResource.up, 3)),
+        target: "1",
+        met: big.callsPerResource.up <= 1,
+      });
+      out.push({
+        item: 2,
+        what: `calls per configuration status, no-change refresh (N = ${big.n})`,
+        measured: String(round(big.callsPerResource.refresh, 3)),
+        target: "1",
+        met: big.callsPerResource.refresh <= 1,
+      });
       const tokens = Math.max(...e.sizes.flatMap((z) => z.tokensPerUp));
       const longest = Math.max(...e.sizes.map((z) => z.ms.ours.up.median));
       const allowed = Math.max(1, Math.ceil(longest / 3_600_000));
-      out.push({ item: 2, what: "tokens minted per up (every N, every repetition: the most)", measured: String(tokens), target: `1 per hour of run time (${allowed} here)`, met: tokens <= allowed });
+      out.push({
+        item: 2,
+        what: "tokens minted per up (every N, every repetition: the most)",
+        measured: String(tokens),
+        target: `1 per hour of run time (${allowed} here)`,
+        met: tokens <= allowed,
+      });
       const rss = big.peakRssKb.ours.dynamicProvider;
-      out.push({ item: 7, what: `peak RSS of the dynamic-provider process, N = ${big.n}`, measured: mb(rss), target: "< 200 MB", met: rss === undefined ? null : (rss * 1024) / 1e6 < 200 });
+      out.push({
+        item: 7,
+        what: `peak RSS of the dynamic-provider process, N = ${big.n}`,
+        measured: mb(rss),
+        target: "< 200 MB",
+        met: rss === undefined ? null : (rss * 1024) / 1e6 < 200,
+      });
     }
     const defaultParallel = e.latency.find((l) => l.parallel === null);
     if (defaultParallel)
@@ -74,7 +99,13 @@ export function evaluateTargets(r: BenchResults): TargetVerdict[] {
     });
   if (r.client)
     for (const p of r.client.protocols)
-      out.push({ item: 5, what: `TailerClient / raw undici calls per second, ${p.protocol}`, measured: `${(p.ratio * 100).toFixed(0)} %`, target: ">= 80 %", met: p.ratio >= 0.8 });
+      out.push({
+        item: 5,
+        what: `TailerClient / raw undici calls per second, ${p.protocol}`,
+        measured: `${(p.ratio * 100).toFixed(0)} %`,
+        target: ">= 80 %",
+        met: p.ratio >= 0.8,
+      });
   if (r.emulator)
     out.push({
       item: 6,
@@ -118,7 +149,9 @@ export function renderMarkdown(r: BenchResults): string {
     "Times are medians of the repetitions stated; ratios are taken within this run, between runs interleaved on the same machine.",
     "",
     `**Machine**: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; 1-minute load average ${m.loadAverageAtStart} at the start${r.loadAverageAtEnd === undefined ? "" : `, ${r.loadAverageAtEnd} at the end`} (a shared machine).`,
-    `**Versions**: Node ${m.node}, Pulumi CLI ${m.pulumiCli}, ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+    `**Versions**: Node ${m.node}, Pulumi CLI ${m.pulumiCli}, ${Object.entries(m.packages)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}.`,
     "",
     "## Targets",
     "",
@@ -150,7 +183,11 @@ export function renderMarkdown(r: BenchResults): string {
       "|---|---|---|---|---|---|",
       ...e.sizes.map(
         (z) =>
-          `| ${z.n} | ${round(z.callsPerResource.up, 3)} | ${Object.entries(z.upActions).map(([k, v]) => `${k} ${v}`).join(", ")} | ${round(z.callsPerResource.refresh, 3)} | ${round(z.callsPerResource.destroy, 3)} | ${z.tokensPerUp.join(", ")} |`,
+          `| ${z.n} | ${round(z.callsPerResource.up, 3)} | ${Object.entries(z.upActions)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(
+              ", ",
+            )} | ${round(z.callsPerResource.refresh, 3)} | ${round(z.callsPerResource.destroy, 3)} | ${z.tokensPerUp.join(", ")} |`,
       ),
       "",
       "## 3. Latency hiding",
@@ -160,7 +197,10 @@ export function renderMarkdown(r: BenchResults): string {
       "",
       "| N | --parallel | up at 0 ms | up at +150 ms | added |",
       "|---|---|---|---|---|",
-      ...e.latency.map((l) => `| ${l.n} | ${l.parallel ?? `default (${m.pulumiDefaultParallel ?? "?"})`} | ${s(l.upMs0.median)} (${l.upMs0.samples.length}) | ${s(l.upMsLatency.median)} (${l.upMsLatency.samples.length}) | +${s(l.addedMs)} |`),
+      ...e.latency.map(
+        (l) =>
+          `| ${l.n} | ${l.parallel ?? `default (${m.pulumiDefaultParallel ?? "?"})`} | ${s(l.upMs0.median)} (${l.upMs0.samples.length}) | ${s(l.upMsLatency.median)} (${l.upMsLatency.samples.length}) | +${s(l.addedMs)} |`,
+      ),
       "",
     );
   }
@@ -218,7 +258,10 @@ export function renderMarkdown(r: BenchResults): string {
       "",
       "| N | dynamic provider: ours | floor | program: ours | floor |",
       "|---|---|---|---|---|",
-      ...e.sizes.map((z) => `| ${z.n} | ${mb(z.peakRssKb.ours.dynamicProvider)} | ${mb(z.peakRssKb.floor.dynamicProvider)} | ${mb(z.peakRssKb.ours.program)} | ${mb(z.peakRssKb.floor.program)} |`),
+      ...e.sizes.map(
+        (z) =>
+          `| ${z.n} | ${mb(z.peakRssKb.ours.dynamicProvider)} | ${mb(z.peakRssKb.floor.dynamicProvider)} | ${mb(z.peakRssKb.ours.program)} | ${mb(z.peakRssKb.floor.program)} |`,
+      ),
       "",
       `The emulator process: ${mb(e.emulatorPeakRssKb)} at most over section 1 to 3${r.emulator ? `, ${mb(r.emulator.peakRssKb)} under the load of section 6` : ""}.`,
       "",
@@ -231,9 +274,9 @@ export function renderMarkdown(r: BenchResults): string {
       "",
       `\`pulumi up\` of one TailerJobRun (default pollIntervalSeconds ${p.pollIntervalSeconds} s, x${p.pollBackoffFactor}, capped at ${p.maxPollIntervalSeconds} s) whose run has a`,
       "scripted duration. The long run uses an accelerated emulator clock and the provider's timers are accelerated by the same factor",
-      "(bench/lib/time-scale.ts), so the provider's schedule on the emulated clock is the one it follows at real speed. \"Detection\" is the",
+      '(bench/lib/time-scale.ts), so the provider\'s schedule on the emulated clock is the one it follows at real speed. "Detection" is the',
       "end of the run to the status call that saw it, at real speed (on the emulated clock each call's own round trip counts clock-speed",
-      "times: that raw figure is in brackets); \"finish\" is that call to `up` returning (real time: the engine's own work).",
+      'times: that raw figure is in brackets); "finish" is that call to `up` returning (real time: the engine\'s own work).',
       "",
       "| run | clock speed | reps | up returns after the end | detection (raw, emulated clock) | finish | status calls | model: calls, detection |",
       "|---|---|---|---|---|---|---|---|",
@@ -247,7 +290,9 @@ export function renderMarkdown(r: BenchResults): string {
       "",
       "| run | status calls | detection delay | worst case |",
       "|---|---|---|---|",
-      ...r.runs.modelByDuration.map((d) => `| ${d.durationSeconds} s | ${d.statusCalls} | ${d.detectionSeconds.toFixed(2)} s | ${d.worstCaseSeconds.toFixed(2)} s |`),
+      ...r.runs.modelByDuration.map(
+        (d) => `| ${d.durationSeconds} s | ${d.statusCalls} | ${d.detectionSeconds.toFixed(2)} s | ${d.worstCaseSeconds.toFixed(2)} s |`,
+      ),
       "",
     );
   }

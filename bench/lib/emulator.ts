@@ -2,13 +2,13 @@
  * The emulator in its own process (the `tailer-emulator` CLI from dist/), as a user runs it: its CPU
  * and memory are its own, apart from the benchmark's and Pulumi's.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { AdminClient } from "pulumi-tailer/emulator";
-import { peakRssKb } from "./proc";
 import { REPO } from "./paths";
+import { peakRssKb } from "./proc";
 
 /** A running emulator process. */
 export interface EmulatorProcess {
@@ -43,13 +43,18 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions): Pro
   const args = [
     join(REPO, "dist", "emulator", "cli.js"),
     "start",
-    "--port", "0",
+    "--port",
+    "0",
     "--ready-json",
     "--quiet",
-    "--state-dir", options.stateDir,
-    "--db", join(options.stateDir, "state.db"),
-    "--seed", seedFile,
-    "--clock-speed", String(options.clockSpeed ?? 1),
+    "--state-dir",
+    options.stateDir,
+    "--db",
+    join(options.stateDir, "state.db"),
+    "--seed",
+    seedFile,
+    "--clock-speed",
+    String(options.clockSpeed ?? 1),
     ...(options.tls ? ["--tls-cert", options.tls.certFile, "--tls-key", options.tls.keyFile] : []),
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });

@@ -18,7 +18,9 @@ export function peakRssKb(pid: number): number | undefined {
 /** The command line of `pid` as argv, or undefined when the process is gone. */
 export function commandLine(pid: number): string[] | undefined {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((s) => s.length > 0);
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((s) => s.length > 0);
   } catch {
     return undefined;
   }

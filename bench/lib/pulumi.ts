@@ -7,8 +7,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, isAbsolute, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { pulumiProcesses, watchPeakRss } from "./proc";
 import { pulumiBinDir, REPO } from "./paths";
+import { pulumiProcesses, watchPeakRss } from "./proc";
 
 /** The outcome of one CLI command. */
 export interface CliResult {

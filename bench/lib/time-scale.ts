@@ -13,4 +13,5 @@ if (scale > 1 && isDynamicProvider) {
   const scaled = (handler: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => original(handler, (ms ?? 0) / scale, ...args);
   globalThis.setTimeout = Object.assign(scaled, original) as unknown as typeof setTimeout;
 }
+
 export {};

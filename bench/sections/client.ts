@@ -4,8 +4,9 @@
  * can do: send, read the body, nothing else), over HTTP/1.1 (plain) and HTTP/2 (TLS, ALPN). The
  * emulator runs in its own process; the two are interleaved, several rounds each.
  */
-import { Agent } from "undici";
+
 import { TailerClient } from "pulumi-tailer/client";
+import { Agent } from "undici";
 import type { BenchContext } from "../lib/context";
 import { benchWorld, startEmulatorProcess } from "../lib/emulator";
 import { closedLoop, type LoadWindow } from "../lib/load";
@@ -113,4 +114,3 @@ export async function runClient(ctx: BenchContext): Promise<ClientResult> {
   }
   return { action: "get_last_status", protocols };
 }
-

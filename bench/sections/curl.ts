@@ -52,7 +52,11 @@ export async function runCurl(ctx: BenchContext): Promise<CurlResult> {
   const n = ctx.quick ? 5 : 100;
   const repetitions = ctx.quick ? 1 : 2;
   const emulator = await startEmulatorProcess({ stateDir: ctx.tempDir("curl-emulator"), seed: benchWorld(n) });
-  const stack = await BenchStack.create("tailer", { "tailer:apiUrl": emulator.url, "bench:count": String(n) }, { "tailer:credentials": emulator.devKeyJson });
+  const stack = await BenchStack.create(
+    "tailer",
+    { "tailer:apiUrl": emulator.url, "bench:count": String(n) },
+    { "tailer:credentials": emulator.devKeyJson },
+  );
   try {
     const listFile = join(ctx.scratch, "configurations.txt");
     writeFileSync(listFile, Array.from({ length: n }, (_, i) => `000099_bench_${String(i).padStart(4, "0")}_DEV\n`).join(""));
@@ -68,7 +72,9 @@ export async function runCurl(ctx: BenchContext): Promise<CurlResult> {
     for (let i = 0; i < (ctx.quick ? 1 : 5); i++) {
       const started = performance.now();
       await new Promise<void>((resolve, reject) =>
-        spawn("bash", ["-c", tokenCommand], { stdio: "ignore" }).on("close", (code) => (code === 0 ? resolve() : reject(new Error(`token command exited ${code}`)))),
+        spawn("bash", ["-c", tokenCommand], { stdio: "ignore" }).on("close", (code) =>
+          code === 0 ? resolve() : reject(new Error(`token command exited ${code}`)),
+        ),
       );
       tokenTimes.push(performance.now() - started);
     }

@@ -51,7 +51,8 @@ export async function runEmulatorLoad(ctx: BenchContext): Promise<EmulatorLoadRe
     };
     // Runs to check, one per configuration, launched before the measurement.
     const runs: string[] = [];
-    for (let i = 0; i < CONFIGURATIONS; i++) runs.push((JSON.parse(await post("/v1/dag/launch", { action: "launch_job", ...identity(i) })) as { run_id: string }).run_id);
+    for (let i = 0; i < CONFIGURATIONS; i++)
+      runs.push((JSON.parse(await post("/v1/dag/launch", { action: "launch_job", ...identity(i) })) as { run_id: string }).run_id);
     let next = 0;
     const call = () => {
       const i = next++;

@@ -112,7 +112,10 @@ export async function runEngine(ctx: BenchContext): Promise<EngineResult> {
     for (const n of sizes) {
       const repetitions = ctx.quick ? 1 : n >= 500 ? 2 : 3;
       for (const stack of [ours, floor]) await stack.must(["config", "set", "bench:count", String(n)]);
-      const ms = { ours: { up: [] as number[], refresh: [] as number[], destroy: [] as number[] }, floor: { up: [] as number[], refresh: [] as number[], destroy: [] as number[] } };
+      const ms = {
+        ours: { up: [] as number[], refresh: [] as number[], destroy: [] as number[] },
+        floor: { up: [] as number[], refresh: [] as number[], destroy: [] as number[] },
+      };
       const calls = { up: [] as number[], refresh: [] as number[], destroy: [] as number[] };
       const tokensPerUp: number[] = [];
       const peakRssKb = { ours: {} as Record<string, number>, floor: {} as Record<string, number> };
@@ -186,5 +189,14 @@ async function latencyRuns(ctx: BenchContext, ours: BenchStack, emulator: Emulat
       (latencyMs === 0 ? zero : slow).push(up.ms);
     }
   }
-  return [{ n, latencyMs: REMOTE_LATENCY_MS, parallel: null, upMs0: sampled(zero), upMsLatency: sampled(slow), addedMs: median(slow) - median(zero) }];
+  return [
+    {
+      n,
+      latencyMs: REMOTE_LATENCY_MS,
+      parallel: null,
+      upMs0: sampled(zero),
+      upMsLatency: sampled(slow),
+      addedMs: median(slow) - median(zero),
+    },
+  ];
 }

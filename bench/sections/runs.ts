@@ -49,14 +49,20 @@ export interface RunsResult {
   modelByDuration: Array<{ durationSeconds: number; statusCalls: number; detectionSeconds: number; worstCaseSeconds: number }>;
 }
 
-const job = { account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_bench_job_DEV" } as const;
+const job = {
+  account: "000099",
+  environment: "DEV",
+  configuration_type: "table-to-table",
+  configuration_id: "000099_bench_job_DEV",
+} as const;
 
 type PollPolicy = RunsResult["pollPolicy"];
 
 /** The provider's constants, read from the build so the model follows the code. */
 function pollPolicy(): PollPolicy {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { JOB_RUN_DEFAULTS } = require(join(REPO, "dist", "provider", "resources", "jobRunProvider.js")) as { JOB_RUN_DEFAULTS: PollPolicy };
+  const { JOB_RUN_DEFAULTS } = require(join(REPO, "dist", "provider", "resources", "jobRunProvider.js")) as {
+    JOB_RUN_DEFAULTS: PollPolicy;
+  };
   return {
     pollIntervalSeconds: JOB_RUN_DEFAULTS.pollIntervalSeconds,
     pollBackoffFactor: JOB_RUN_DEFAULTS.pollBackoffFactor,
@@ -81,7 +87,10 @@ function scheduledSeconds(k: number, policy: PollPolicy): number {
  * `duration` s: the checks made, how late the last one comes, and the interval in force at the end (the
  * worst case for a run of about that length).
  */
-export function modelWait(duration: number, policy: PollPolicy): { statusCalls: number; detectionSeconds: number; worstCaseSeconds: number } {
+export function modelWait(
+  duration: number,
+  policy: PollPolicy,
+): { statusCalls: number; detectionSeconds: number; worstCaseSeconds: number } {
   let t = 0;
   let interval = policy.pollIntervalSeconds;
   const cap = Math.max(interval, policy.maxPollIntervalSeconds);
@@ -129,7 +138,8 @@ export async function runRuns(ctx: BenchContext): Promise<RunsResult> {
         const log = await emulator.admin.requests();
         const runId = log.find((e) => e.action === "launch_job")?.run_id;
         const run = (await emulator.admin.listRuns(job)).find((r) => r.run_id === runId);
-        if (!run || run.status !== "SUCCESS" || !run.last_update_date) throw new Error(`the run ${runId} did not end SUCCESS: ${JSON.stringify(run)}`);
+        if (run?.status !== "SUCCESS" || !run.last_update_date)
+          throw new Error(`the run ${runId} did not end SUCCESS: ${JSON.stringify(run)}`);
         const checks = log.filter((e) => e.action === "check_run_status");
         const last = checks.at(-1);
         const launch = log.find((e) => e.action === "launch_job");

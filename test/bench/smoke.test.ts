@@ -8,13 +8,13 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { BenchResults } from "../../bench/results";
 
 jest.setTimeout(300_000);
 
 const REPO = resolve(__dirname, "..", "..");
 let out: string;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-let results: any;
+let results: Required<BenchResults>;
 let markdown: string;
 let stderr = "";
 
@@ -23,7 +23,10 @@ beforeAll(async () => {
   execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(REPO, "bench")], { stdio: "inherit" });
   out = mkdtempSync(join(tmpdir(), "tailer-bench-smoke-"));
   const code = await new Promise<number>((done) => {
-    const child = spawn(process.execPath, [join(REPO, "dist", "bench", "run.js"), "--quick", "--out", out], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [join(REPO, "dist", "bench", "run.js"), "--quick", "--out", out], {
+      cwd: REPO,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (c) => done(c ?? -1));
   });
@@ -46,22 +49,23 @@ test("the run is described: quick, the command, the machine and the versions", (
   expect(results.machine.packages["@pulumi/pulumi"]).toMatch(/^\d+\.\d+\.\d+/);
 });
 
+const PHASES = ["up", "refresh", "destroy"] as const;
+
 test("items 1, 3 and 7: both programs timed for up, refresh and destroy, ratios and memory are figures", () => {
-  const [size] = results.engine.sizes;
+  const size = results.engine.sizes[0]!;
   expect(size.n).toBe(5);
-  for (const which of ["ours", "floor"])
-    for (const phase of ["up", "refresh", "destroy"]) expect(finite(size.ms[which][phase].median)).toBe(true);
-  for (const phase of ["up", "refresh", "destroy"]) expect(size.ratio[phase]).toBeGreaterThan(0);
+  for (const which of ["ours", "floor"] as const) for (const phase of PHASES) expect(finite(size.ms[which][phase].median)).toBe(true);
+  for (const phase of PHASES) expect(size.ratio[phase]).toBeGreaterThan(0);
   expect(size.peakRssKb.ours.dynamicProvider).toBeGreaterThan(0);
   expect(size.peakRssKb.floor.dynamicProvider).toBeGreaterThan(0);
   expect(results.engine.emulatorPeakRssKb).toBeGreaterThan(0);
-  const [latency] = results.engine.latency;
+  const latency = results.engine.latency[0]!;
   expect(latency).toMatchObject({ n: 5, latencyMs: 150, parallel: null });
   expect(finite(latency.addedMs)).toBe(true);
 });
 
 test("item 2: one call per configuration status on up and on a no-change refresh, none on destroy, one token per up", () => {
-  const [size] = results.engine.sizes;
+  const size = results.engine.sizes[0]!;
   expect(size.callsPerResource).toEqual({ up: 1, refresh: 1, destroy: 0 });
   expect(size.upActions).toEqual({ set_configuration_status: 5 });
   expect(size.tokensPerUp).toEqual([1]);
@@ -73,7 +77,7 @@ test("item 4: the curl recipe set every configuration, one token command per cal
 });
 
 test("items 5 and 6: client and emulator throughput over both protocols, without errors", () => {
-  expect(results.client.protocols.map((p: { negotiated: string }) => p.negotiated)).toEqual(["1.1", "2.0"]);
+  expect(results.client.protocols.map((p) => p.negotiated)).toEqual(["1.1", "2.0"]);
   for (const p of results.client.protocols) {
     expect(p.raw.callsPerSecond.median).toBeGreaterThan(0);
     expect(p.client.callsPerSecond.median).toBeGreaterThan(0);
@@ -97,6 +101,7 @@ test("item 8: both waits measured, and the status calls match the provider's sch
 test("latest.md has the targets table and a section per item", () => {
   expect(markdown).toMatch(/^# pulumi-tailer benchmarks \(quick smoke run/);
   expect(markdown).toContain("| # | what | measured | target | verdict |");
-  for (const heading of ["## 1. ", "## 2. ", "## 3. ", "## 4. ", "## 5. ", "## 6. ", "## 7. ", "## 8. "]) expect(markdown).toContain(heading);
-  expect(results.targets.map((t: { item: number }) => t.item)).toEqual(expect.arrayContaining([1, 2, 3, 4, 5, 6, 7, 8]));
+  for (const heading of ["## 1. ", "## 2. ", "## 3. ", "## 4. ", "## 5. ", "## 6. ", "## 7. ", "## 8. "])
+    expect(markdown).toContain(heading);
+  expect(results.targets.map((t) => t.item)).toEqual(expect.arrayContaining([1, 2, 3, 4, 5, 6, 7, 8]));
 });

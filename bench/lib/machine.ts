@@ -37,6 +37,13 @@ function installedVersion(name: string): string {
   }
 }
 
+/** HEAD, marked when the measured code (provider, emulator, bench) differs from it. */
+function gitCommit(): string {
+  const head = tryRun("git", ["-C", REPO, "rev-parse", "--short", "HEAD"]);
+  const dirty = tryRun("git", ["-C", REPO, "status", "--porcelain", "--", "provider", "emulator", "bench"]);
+  return dirty && dirty !== "unknown" ? `${head} (with uncommitted changes)` : head;
+}
+
 function defaultParallel(): number | null {
   const help = tryRun(join(pulumiBinDir(), "pulumi"), ["up", "--help"]);
   const match = /--parallel\b.*\(default (\d+)\)/.exec(help);
@@ -72,6 +79,6 @@ export function machineInfo(): MachineInfo {
       typescript: installedVersion("typescript"),
       curl: tryRun("curl", ["--version"]).split("\n")[0]?.split(" ")[1] ?? "unknown",
     },
-    gitCommit: tryRun("git", ["-C", REPO, "rev-parse", "--short", "HEAD"]),
+    gitCommit: gitCommit(),
   };
 }

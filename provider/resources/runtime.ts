@@ -56,12 +56,22 @@ function exitWhenOrphaned(): void {
   process.stderr.on("error", () => process.exit(1));
 }
 
+/** Where log lines go: the dynamic provider's stderr, which the engine relays to the CLI's output. */
+let sink = (line: string): void => {
+  exitWhenOrphaned();
+  process.stderr.write(`${line}\n`);
+};
+
+/** Sends log lines elsewhere (tests read them); returns the previous sink. */
+export function setLogSink(next: (line: string) => void): (line: string) => void {
+  const previous = sink;
+  sink = next;
+  return previous;
+}
+
 /** Writes a progress or diagnostic line where the user of `pulumi up` sees it. Always redacted. */
 export function log(severity: "info" | "warn", message: string): void {
-  exitWhenOrphaned();
-  const line = redact(message);
-  // The dynamic provider's stderr is relayed by the engine to the CLI's output.
-  process.stderr.write(`${severity === "warn" ? "warning: " : ""}${line}\n`);
+  sink(`${severity === "warn" ? "warning: " : ""}${redact(message)}`);
 }
 
 function logClientEvent(event: ClientEvent): void {

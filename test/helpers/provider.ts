@@ -3,15 +3,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clearTokenCache } from "../../provider/auth";
-import { closeClients, configure } from "../../provider/resources/runtime";
+import { closeClients, configure, setLogSink } from "../../provider/resources/runtime";
 import { configFromObject } from "../../provider/resources/settings";
 import { type RunningEmulator, startEmulator } from "./emulator";
 
 /** The seed of provider and end-to-end tests. */
 export const WORLD_SEED = join(__dirname, "..", "..", "examples", "world.json");
 
+/** What the provider logged (its progress lines), since the provider environment started. */
+export const providerLog: string[] = [];
+
 /** Starts an emulator with the test world and configures the provider runtime for it (and a private launch journal). */
 export async function startProviderEnvironment(clockSpeed = 1000): Promise<RunningEmulator> {
+  setLogSink((line) => providerLog.push(line));
   process.env.TAILER_JOURNAL_DIR = mkdtempSync(join(tmpdir(), "tailer-journal-"));
   const env = await startEmulator({ seed: WORLD_SEED, clockSpeed });
   configureFor(env);

@@ -4,7 +4,7 @@ import { configurationStatusProvider } from "../../provider/resources/configurat
 import { JobRunState, jobRunProvider as provider, launchJournalKey } from "../../provider/resources/jobRunProvider";
 import { readJournal, writeJournal } from "../../provider/resources/journal";
 import type { RunningEmulator } from "../helpers/emulator";
-import { calls, PROVIDER_PLACEHOLDER, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
+import { calls, PROVIDER_PLACEHOLDER, providerLog, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
 
 const identity = {
   account: "000099",
@@ -57,6 +57,14 @@ describe("create", () => {
     expect(actions.slice(0, 2)).toEqual(["get_last_status", "launch_job"]);
     expect(actions.filter((a) => a === "launch_job")).toHaveLength(1);
     expect(actions.slice(2).every((a) => a === "check_run_status")).toBe(true);
+  });
+
+  test("progress is visible: which run, its status and the elapsed time", async () => {
+    providerLog.length = 0;
+    const result = await provider.create(await checked({ ...identity, ...fast }));
+    expect(providerLog).toContain(`tailer: launched run ${result.id} of 000099_sales_load_DEV`);
+    expect(providerLog).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^tailer: run ${result.id} of 000099_sales_load_DEV: (WAITING|RUNNING), \\d+s elapsed$`))]));
+    expect(providerLog).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^tailer: run ${result.id} of 000099_sales_load_DEV: SUCCESS, \\d+s elapsed$`))]));
   });
 
   test("polls less and less often: a long run costs few calls", async () => {

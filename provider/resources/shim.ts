@@ -11,8 +11,22 @@ export type ProviderKind = "configurationStatus" | "jobRun" | "workflowReset";
 /** The package export the provider process loads when the path recorded at serialization is absent. */
 export const RUNTIME_EXPORT = "pulumi-tailer/runtime";
 
-/** Builds the serializable provider for `kind`, delegating to the entry module at `entryPath`. */
+// One provider object per kind: Pulumi caches a provider's serialized text by object identity, so a new
+// object per resource would serialize the same closure again for every resource (CPU and memory).
+const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
+
+/** The serializable provider for `kind`, one per kind and entry path, delegating to the entry module at `entryPath`. */
 export function serializableProvider(kind: ProviderKind, entryPath: string): pulumi.dynamic.ResourceProvider {
+  const key = `${kind}\0${entryPath}`;
+  let provider = providers.get(key);
+  if (!provider) {
+    provider = buildProvider(kind, entryPath);
+    providers.set(key, provider);
+  }
+  return provider;
+}
+
+function buildProvider(kind: ProviderKind, entryPath: string): pulumi.dynamic.ResourceProvider {
   const packageExport = RUNTIME_EXPORT;
   // Written to be serialized: only `require`, `kind`, `entryPath` and `packageExport` are free here.
   const load = () => {

@@ -89,6 +89,12 @@ describe("the serialized provider in state", () => {
     expect(providerOf("shared-a")).toBe(providerOf("shared-b"));
   });
 
+  test("is serialized once per kind, not once per resource (Pulumi caches the text by provider object)", () => {
+    const { serializableProvider } = require("../../provider/resources/shim");
+    expect(serializableProvider("jobRun", "/x/entry.js")).toBe(serializableProvider("jobRun", "/x/entry.js"));
+    expect(serializableProvider("jobRun", "/x/entry.js")).not.toBe(serializableProvider("configurationStatus", "/x/entry.js"));
+  });
+
   test("loads and runs the real provider when evaluated as the provider process does", async () => {
     const status = new TailerConfigurationStatus("evaluated", { ...identity, configurationId: "000099_evaluated_DEV" });
     await value(status.urn);

@@ -168,6 +168,16 @@ describe("retries", () => {
     await expect(client.setConfigurationStatus({ ...T2T, activated: true, archived: false })).resolves.toBeDefined();
   });
 
+  test("a timeout of seconds (undici's own timers) is TAILER_TIMEOUT too", async () => {
+    await env.admin.addFault({ kind: "latency", latency_ms: 6000, action: "get_last_status" });
+    const patient = env.client({ requestTimeoutMs: 2500, retry: { maxAttempts: 1 } });
+    const started = Date.now();
+    const error = await patient.getLastStatus(T2T).catch((e: unknown) => e);
+    expect(hasErrorCode(error, ErrorCodes.TIMEOUT)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await env.admin.clearFaults();
+  });
+
   test("a per-request timeout is TAILER_TIMEOUT", async () => {
     await env.admin.addFault({ kind: "latency", latency_ms: 500, action: "get_last_status" });
     const impatient = env.client({ requestTimeoutMs: 100, retry: { maxAttempts: 1 } });

@@ -318,3 +318,11 @@ export function defaultJobId(
       return `${canonicalConfigurationType(configurationType)}|${account}|${configurationId}|${environment}`;
   }
 }
+
+/** A run's `duration` ("0:01:24.002519", H:MM:SS.ffffff, hours may exceed 24) in milliseconds, or undefined. */
+export function parseDurationMs(duration: string): number | undefined {
+  const m = /^(\d+):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(duration.trim());
+  if (!m) return undefined;
+  const fraction = m[4] ? Number(m[4].padEnd(6, "0")) / 1000 : 0;
+  return (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000 + fraction;
+}

@@ -5,11 +5,12 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { defaultJobId, isTerminalRunStatus, type Run, type RunStatus } from "../client/schemas";
+import { defaultJobId, isTerminalRunStatus, parseDurationMs, type Run, type RunStatus } from "../client/schemas";
 import type { LaunchResult } from "../client";
 import { ErrorCodes, hasErrorCode, TailerError } from "../core/errors";
 import { apiIdentity, changedKeys, defined, formatElapsed, IDENTITY_FIELDS, IdentityState, isGone, PartialFailure, parseState, stripProvider } from "./common";
 import { clearJournal, journalKey, readJournal, writeJournal } from "./journal";
+import { expectedDurationMs, PollSchedule } from "./polling";
 import { client, configurationKey, knownConfigurationState, log, type ProviderImplementation } from "./runtime";
 import { checkIdentity, IDENTITY_INPUTS, InputChecker, rules, Triggers } from "./validation";
 
@@ -21,9 +22,6 @@ export const JOB_RUN_DEFAULTS = Object.freeze({
   wait: true,
   timeoutSeconds: 3600,
   pollIntervalSeconds: 2,
-  /** Polls slow down by this factor up to maxPollIntervalSeconds, so long runs cost few calls. */
-  pollBackoffFactor: 1.5,
-  maxPollIntervalSeconds: 30,
   rerunOn: "never" as const,
   relaunchOnFailure: true,
   adoptRunning: true,
@@ -142,7 +140,7 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   const { runId, adopted } = await startRun(state, jobId, runsBefore, key);
   // The journal entry stays until an operation sees the run in state (forgetJournaled): the engine may be
   // gone by the time this returns (a killed pulumi up leaves this process running to the end).
-  return { id: runId, outs: await settle({ ...stripProvider(news), ...state, runId, adopted }, jobId, news.__provider) };
+  return { id: runId, outs: await settle({ ...stripProvider(news), ...state, runId, adopted }, jobId, news.__provider, runsBefore) };
 }
 
 /** Drops the journal entry of a run that state records (every later diff, read, update or delete sees it). */
@@ -258,11 +256,11 @@ function failFastIfDisabled(state: JobRunState): void {
  * Waits for the run to end when `wait` is set, and returns the outputs. A run that ends badly, or
  * outlives the timeout, fails the deploy yet stays in state (PartialFailure), so the next up sees it.
  */
-async function settle(base: JobRunState, jobId: string | undefined, provider: unknown): Promise<Record<string, unknown>> {
+async function settle(base: JobRunState, jobId: string | undefined, provider: unknown, history: readonly Run[] = []): Promise<Record<string, unknown>> {
   const runId = base.runId as string;
   let run: Run | undefined;
   try {
-    run = base.wait ? await waitForRun(base, runId, jobId) : await lookupRun(base, runId, jobId);
+    run = base.wait ? await waitForRun(base, runId, jobId, history) : await lookupRun(base, runId, jobId);
   } catch (error) {
     // The run exists: whatever went wrong while watching it, it must be recorded, as still in progress.
     const status = base.status && !isTerminalRunStatus(base.status as RunStatus) ? base.status : "WAITING";
@@ -292,11 +290,10 @@ async function settle(base: JobRunState, jobId: string | undefined, provider: un
   throw new PartialFailure(`${identity} ended ${status} after ${outs.duration ?? "an unknown time"}. ${next}`, runId, properties);
 }
 
-async function waitForRun(state: JobRunState, runId: string, jobId: string | undefined): Promise<Run | undefined> {
+async function waitForRun(state: JobRunState, runId: string, jobId: string | undefined, history: readonly Run[]): Promise<Run | undefined> {
   const started = Date.now();
   const deadline = started + state.timeoutSeconds * 1000;
-  let intervalMs = state.pollIntervalSeconds * 1000;
-  const maxIntervalMs = Math.max(intervalMs, JOB_RUN_DEFAULTS.maxPollIntervalSeconds * 1000);
+  const schedule = new PollSchedule(state.pollIntervalSeconds * 1000, expectedDurationMs(history, jobId));
   let lastStatus: string | undefined;
   let lastReportMs = 0;
   for (;;) {
@@ -310,8 +307,8 @@ async function waitForRun(state: JobRunState, runId: string, jobId: string | und
     }
     if (run && isTerminalRunStatus(run.status)) return run;
     if (now >= deadline) return run;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - now))));
-    intervalMs = Math.min(maxIntervalMs, intervalMs * JOB_RUN_DEFAULTS.pollBackoffFactor);
+    const runningForMs = run?.status === "RUNNING" ? parseDurationMs(run.duration) : undefined;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(schedule.next(runningForMs), Math.max(0, deadline - now))));
   }
 }
 

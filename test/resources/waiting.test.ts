@@ -1,0 +1,45 @@
+/** A waiting up ends promptly when the job's usual duration is known (real clock: a 3 s job takes 3 s). */
+import { jobRunProvider as provider } from "../../provider/resources/jobRunProvider";
+import type { RunningEmulator } from "../helpers/emulator";
+import { calls, PROVIDER_PLACEHOLDER, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
+
+const identity = { account: "000099", environment: "DEV", configurationType: "table-to-table", configurationId: "000099_sales_load_DEV" };
+const apiIdentity = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_DEV" };
+
+let env: RunningEmulator;
+beforeAll(async () => {
+  env = await startProviderEnvironment(1);
+});
+afterAll(() => stopProviderEnvironment(env));
+beforeEach(() => resetWorld(env));
+
+async function create() {
+  const checked = await provider.check({}, { ...identity, pollIntervalSeconds: 2 });
+  const started = Date.now();
+  const result = await provider.create({ ...checked.inputs, __provider: PROVIDER_PLACEHOLDER });
+  return { result, elapsedMs: Date.now() - started };
+}
+
+test("with runs of 3 s in its history, a 3 s run is seen within a second of its end", async () => {
+  const history = ["20261126-100000", "20261126-110000", "20261126-120000"].map((stamp, i) => ({
+    ...apiIdentity,
+    run_id: `${stamp}-0a795c70-2557-4a60-ba16-78${i}aa2bea179`,
+    status: "SUCCESS" as const,
+    start_execution_date: `2026-11-26T1${i}:00:00+00:00`,
+    duration: "0:00:03",
+  }));
+  await env.admin.addRuns(history);
+  await env.admin.scriptLaunches(apiIdentity, [{ duration: 3, outcome: "SUCCESS" }]);
+  await env.admin.clearRequests();
+  const { result, elapsedMs } = await create();
+  expect(result.outs.status).toBe("SUCCESS");
+  expect(elapsedMs).toBeLessThan(4000); // 3 s of run, seen at most a second later
+  expect((await calls(env)).filter((a) => a === "check_run_status").length).toBeLessThanOrEqual(3);
+});
+
+test("without history the schedule only grows: the same run is seen later (at 5 s)", async () => {
+  await env.admin.scriptLaunches(apiIdentity, [{ duration: 3, outcome: "SUCCESS" }]);
+  const { result, elapsedMs } = await create();
+  expect(result.outs.status).toBe("SUCCESS");
+  expect(elapsedMs).toBeGreaterThanOrEqual(4500);
+});

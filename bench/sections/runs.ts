@@ -1,11 +1,13 @@
 /**
  * Item 8: waiting for runs. `pulumi up` of one TailerJobRun whose run has a scripted duration; how long
- * after the run's end `up` returns, and how many status calls it made. The long case runs on an
- * accelerated clock; the provider's timers are accelerated by the same factor (lib/time-scale.ts), so its
- * poll schedule on the emulated clock is the one it follows at real speed. Times are given on the
- * emulated clock for the detection (end of the run -> the status call that saw it) plus real time for
- * the rest (that call -> `up` returns: the engine's own finishing work, which no clock speeds up).
+ * after the run's end `up` returns, and how many status calls it made. Two cases per duration: the first
+ * run of a job (no history), and a job whose last runs took about as long (the provider may use their
+ * durations). The long runs use an accelerated clock; the provider's timers are accelerated by the same
+ * factor (lib/time-scale.ts), so its schedule on the emulated clock is the one it follows at real speed.
+ * Detection (end of the run -> the status call that saw it) is on the emulated clock; the rest (that call
+ * -> `up` returns: the engine's own finishing work, which no clock speeds up) is real time.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchContext } from "../lib/context";
 import { benchWorld, startEmulatorProcess } from "../lib/emulator";
@@ -20,7 +22,12 @@ export interface RunWaitSample {
   totalCalls: number;
   /** Run end -> the status call that saw it, on the emulated clock (each call's own round trip counts clockSpeed times). */
   detectionEmulatedSeconds: number;
-  /** The same at real speed: the accelerated waits scaled back, the calls' round trips counted once. */
+  /**
+   * The same at real speed. Without history the provider's schedule is known (the model), so the
+   * accelerated waits are scaled back and the round trips counted once; with history the schedule aims at
+   * the expected end from the API's own clock, so the emulated figure stands (it overstates by the last
+   * round trip times the clock speed).
+   */
   detectionSeconds: number;
   /** That call -> `up` returned, real ms. */
   finishMs: number;
@@ -28,49 +35,56 @@ export interface RunWaitSample {
   endToReturnSeconds: number;
 }
 
-/** One duration's results. */
+/** One case's results. */
 export interface RunWaitCase {
   durationSeconds: number;
+  /** "none": the job's first run; "usual": its last five runs took durationSeconds. */
+  history: "none" | "usual";
   clockSpeed: number;
   /** pollIntervalSeconds of the resource (the provider's default). */
   pollIntervalSeconds: number;
   samples: RunWaitSample[];
   median: { endToReturnSeconds: number; detectionSeconds: number; detectionEmulatedSeconds: number; finishMs: number; statusCalls: number };
-  /** The provider's loop replayed without latency, from its own constants. */
-  model: { statusCalls: number; detectionSeconds: number; worstCaseSeconds: number };
+  /** Without history: the provider's geometric schedule replayed without latency, from its own constants. */
+  model?: { statusCalls: number; detectionSeconds: number; worstCaseSeconds: number };
 }
 
 /** The section's results. */
 export interface RunsResult {
   cases: RunWaitCase[];
-  /** The provider's poll constants, as read from dist/. */
-  pollPolicy: { pollIntervalSeconds: number; pollBackoffFactor: number; maxPollIntervalSeconds: number };
-  /** The model for longer runs, to show how the number of calls grows. */
+  /** The provider's poll constants (without history), as read from dist/. */
+  pollPolicy: PollPolicy;
+  /** The model for longer runs, to show how the number of calls grows without history. */
   modelByDuration: Array<{ durationSeconds: number; statusCalls: number; detectionSeconds: number; worstCaseSeconds: number }>;
 }
 
-const job = {
-  account: "000099",
-  environment: "DEV",
-  configuration_type: "table-to-table",
-  configuration_id: "000099_bench_job_DEV",
-} as const;
+/** The geometric schedule: first interval, factor, cap. */
+export interface PollPolicy {
+  pollIntervalSeconds: number;
+  pollBackoffFactor: number;
+  maxPollIntervalSeconds: number;
+}
 
-type PollPolicy = RunsResult["pollPolicy"];
+const identity = (configurationId: string) =>
+  ({ account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: configurationId }) as const;
 
-/** The provider's constants, read from the build so the model follows the code. */
+/** The provider's constants, read from the build so the model follows the code (before and after polling.ts). */
 function pollPolicy(): PollPolicy {
-  const { JOB_RUN_DEFAULTS } = require(join(REPO, "dist", "provider", "resources", "jobRunProvider.js")) as {
-    JOB_RUN_DEFAULTS: PollPolicy;
+  const dist = join(REPO, "dist", "provider", "resources");
+  const { JOB_RUN_DEFAULTS } = require(join(dist, "jobRunProvider.js")) as {
+    JOB_RUN_DEFAULTS: Partial<PollPolicy> & { pollIntervalSeconds: number };
   };
+  const polling = existsSync(join(dist, "polling.js"))
+    ? (require(join(dist, "polling.js")) as { POLLING?: { factor: number; maxIntervalMs: number } }).POLLING
+    : undefined;
   return {
     pollIntervalSeconds: JOB_RUN_DEFAULTS.pollIntervalSeconds,
-    pollBackoffFactor: JOB_RUN_DEFAULTS.pollBackoffFactor,
-    maxPollIntervalSeconds: JOB_RUN_DEFAULTS.maxPollIntervalSeconds,
+    pollBackoffFactor: polling?.factor ?? JOB_RUN_DEFAULTS.pollBackoffFactor ?? Number.NaN,
+    maxPollIntervalSeconds: polling ? polling.maxIntervalMs / 1000 : (JOB_RUN_DEFAULTS.maxPollIntervalSeconds ?? Number.NaN),
   };
 }
 
-/** The first `k` intervals of waitForRun's schedule, summed (seconds). */
+/** The first `k` intervals of the geometric schedule, summed (seconds). */
 function scheduledSeconds(k: number, policy: PollPolicy): number {
   let total = 0;
   let interval = policy.pollIntervalSeconds;
@@ -83,7 +97,7 @@ function scheduledSeconds(k: number, policy: PollPolicy): number {
 }
 
 /**
- * waitForRun's schedule (a check at once, then intervals x factor up to the cap) against a run of
+ * The geometric schedule (a check at once, then intervals x factor up to the cap) against a run of
  * `duration` s: the checks made, how late the last one comes, and the interval in force at the end (the
  * worst case for a run of about that length).
  */
@@ -96,13 +110,29 @@ export function modelWait(
   const cap = Math.max(interval, policy.maxPollIntervalSeconds);
   let calls = 1;
   let last = 0;
-  while (t < duration) {
+  while (t < duration && calls < 100_000) {
     t += interval;
     last = interval;
     interval = Math.min(cap, interval * policy.pollBackoffFactor);
     calls++;
   }
   return { statusCalls: calls, detectionSeconds: t - duration, worstCaseSeconds: last };
+}
+
+/** Five successful runs of `seconds` each, in the days before now, for the "usual" history. */
+function history(configurationId: string, seconds: number) {
+  const now = Date.now();
+  return Array.from({ length: 5 }, (_, i) => {
+    const start = new Date(now - (i + 1) * 86_400_000);
+    const stamp = start.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+    return {
+      ...identity(configurationId),
+      run_id: `${stamp}-00000000-0000-4000-8000-${String(seconds * 10 + i).padStart(12, "0")}`,
+      status: "SUCCESS" as const,
+      start_execution_date: start.toISOString().replace(/\.\d+Z$/, "+00:00"),
+      duration: seconds,
+    };
+  });
 }
 
 /** Runs the section. */
@@ -128,53 +158,70 @@ export async function runRuns(ctx: BenchContext): Promise<RunsResult> {
         ? { NODE_OPTIONS: `--require ${join(REPO, "dist", "bench", "lib", "time-scale.js")}`, BENCH_TIME_SCALE: String(clockSpeed) }
         : undefined;
     try {
-      const samples: RunWaitSample[] = [];
-      for (let rep = 0; rep < repetitions; rep++) {
-        ctx.log(`runs: a ${durationSeconds} s run at clock speed ${clockSpeed}, repetition ${rep + 1}/${repetitions}`);
-        await stack.must(["config", "set", "bench:release", String(++release)]);
-        await emulator.admin.scriptLaunches(job, [{ duration: durationSeconds, outcome: "SUCCESS" }]);
-        await emulator.admin.clearRequests();
-        const up = await stack.must(["up", "--yes", "--skip-preview"], env ? { env } : {});
-        const log = await emulator.admin.requests();
-        const runId = log.find((e) => e.action === "launch_job")?.run_id;
-        const run = (await emulator.admin.listRuns(job)).find((r) => r.run_id === runId);
-        if (run?.status !== "SUCCESS" || !run.last_update_date)
-          throw new Error(`the run ${runId} did not end SUCCESS: ${JSON.stringify(run)}`);
-        const checks = log.filter((e) => e.action === "check_run_status");
-        const last = checks.at(-1);
-        const launch = log.find((e) => e.action === "launch_job");
-        if (!last || !launch) throw new Error("up made no launch_job or no check_run_status call");
-        const detectionEmulatedSeconds = (Date.parse(last.emulated_time) - Date.parse(run.last_update_date)) / 1000;
-        // Real time from the launch to the last check is the round trips plus the waits divided by the
-        // clock speed; at real speed the waits count in full: add back (1 - 1/speed) of them.
-        const waits = scheduledSeconds(checks.length - 1, policy);
-        const sinceLaunch = (Date.parse(last.time) - Date.parse(launch.time)) / 1000 + (1 - 1 / clockSpeed) * waits;
-        const detectionSeconds = clockSpeed === 1 ? detectionEmulatedSeconds : sinceLaunch - durationSeconds;
-        const finishMs = up.endedAt - Date.parse(last.time);
-        samples.push({
-          upMs: up.ms,
-          statusCalls: checks.length,
-          totalCalls: log.length,
-          detectionEmulatedSeconds,
-          detectionSeconds,
-          finishMs,
-          endToReturnSeconds: detectionSeconds + finishMs / 1000,
+      for (const kind of ["none", "usual"] as const) {
+        const usual = `000099_bench_usual_${durationSeconds}_DEV`;
+        if (kind === "usual") {
+          await emulator.admin.putConfigurations([{ ...identity(usual), max_active_runs: null }]);
+          await emulator.admin.addRuns(history(usual, durationSeconds));
+        }
+        const samples: RunWaitSample[] = [];
+        for (let rep = 0; rep < repetitions; rep++) {
+          ctx.log(`runs: a ${durationSeconds} s run (history: ${kind}) at clock speed ${clockSpeed}, repetition ${rep + 1}/${repetitions}`);
+          // The first run of a job: a configuration nobody ran before, each time.
+          const configurationId = kind === "usual" ? usual : `000099_bench_first_${durationSeconds}_${rep}_DEV`;
+          if (kind === "none") await emulator.admin.putConfigurations([{ ...identity(configurationId), max_active_runs: null }]);
+          await stack.must([
+            "config",
+            "set-all",
+            "--plaintext",
+            `bench:release=${++release}`,
+            "--plaintext",
+            `bench:configurationId=${configurationId}`,
+          ]);
+          await emulator.admin.scriptLaunches(identity(configurationId), [{ duration: durationSeconds, outcome: "SUCCESS" }]);
+          await emulator.admin.clearRequests();
+          const up = await stack.must(["up", "--yes", "--skip-preview"], env ? { env } : {});
+          const log = await emulator.admin.requests();
+          const launch = log.find((e) => e.action === "launch_job");
+          const run = (await emulator.admin.listRuns(identity(configurationId))).find((r) => r.run_id === launch?.run_id);
+          if (run?.status !== "SUCCESS" || !run.last_update_date)
+            throw new Error(`the run ${launch?.run_id} did not end SUCCESS: ${JSON.stringify(run)}`);
+          const checks = log.filter((e) => e.action === "check_run_status");
+          const last = checks.at(-1);
+          if (!last || !launch) throw new Error("up made no launch_job or no check_run_status call");
+          const detectionEmulatedSeconds = (Date.parse(last.emulated_time) - Date.parse(run.last_update_date)) / 1000;
+          // Without history: real time from the launch to the last check is the round trips plus the waits
+          // divided by the clock speed; at real speed the waits count in full: add back (1 - 1/speed) of them.
+          const sinceLaunch =
+            (Date.parse(last.time) - Date.parse(launch.time)) / 1000 + (1 - 1 / clockSpeed) * scheduledSeconds(checks.length - 1, policy);
+          const detectionSeconds = clockSpeed === 1 || kind === "usual" ? detectionEmulatedSeconds : sinceLaunch - durationSeconds;
+          const finishMs = up.endedAt - Date.parse(last.time);
+          samples.push({
+            upMs: up.ms,
+            statusCalls: checks.length,
+            totalCalls: log.length,
+            detectionEmulatedSeconds,
+            detectionSeconds,
+            finishMs,
+            endToReturnSeconds: detectionSeconds + finishMs / 1000,
+          });
+        }
+        cases.push({
+          durationSeconds,
+          history: kind,
+          clockSpeed,
+          pollIntervalSeconds: policy.pollIntervalSeconds,
+          samples,
+          median: {
+            endToReturnSeconds: median(samples.map((s) => s.endToReturnSeconds)),
+            detectionSeconds: median(samples.map((s) => s.detectionSeconds)),
+            detectionEmulatedSeconds: median(samples.map((s) => s.detectionEmulatedSeconds)),
+            finishMs: median(samples.map((s) => s.finishMs)),
+            statusCalls: median(samples.map((s) => s.statusCalls)),
+          },
+          ...(kind === "none" ? { model: modelWait(durationSeconds, policy) } : {}),
         });
       }
-      cases.push({
-        durationSeconds,
-        clockSpeed,
-        pollIntervalSeconds: policy.pollIntervalSeconds,
-        samples,
-        median: {
-          endToReturnSeconds: median(samples.map((s) => s.endToReturnSeconds)),
-          detectionSeconds: median(samples.map((s) => s.detectionSeconds)),
-          detectionEmulatedSeconds: median(samples.map((s) => s.detectionEmulatedSeconds)),
-          finishMs: median(samples.map((s) => s.finishMs)),
-          statusCalls: median(samples.map((s) => s.statusCalls)),
-        },
-        model: modelWait(durationSeconds, policy),
-      });
     } finally {
       stack.dispose();
       await emulator.stop();

@@ -1,4 +1,4 @@
-/** One TailerJobRun of the benchmark's job configuration; `bench:release` relaunches it, `bench:pollIntervalSeconds` sets its first poll interval. */
+/** One TailerJobRun of a benchmark configuration (`bench:configurationId`); `bench:release` relaunches it. */
 import * as pulumi from "@pulumi/pulumi";
 import { TailerJobRun } from "pulumi-tailer";
 
@@ -7,10 +7,11 @@ const run = new TailerJobRun("job", {
   account: "000099",
   environment: "DEV",
   configurationType: "table-to-table",
-  configurationId: "000099_bench_job_DEV",
+  configurationId: config.get("configurationId") ?? "000099_bench_job_DEV",
   triggers: { release: config.get("release") ?? "1" },
-  pollIntervalSeconds: config.getNumber("pollIntervalSeconds") ?? 2,
-  timeoutSeconds: config.getNumber("timeoutSeconds") ?? 3600,
+  // The provider's defaults unless the benchmark says otherwise.
+  pollIntervalSeconds: config.getNumber("pollIntervalSeconds"),
+  timeoutSeconds: config.getNumber("timeoutSeconds"),
 });
 
 export const runId = run.runId;

@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { GoogleAuth, JWT, JWTAccess } from "google-auth-library";
+import type * as GoogleAuthLibrary from "google-auth-library";
 import { z } from "zod";
 import { ErrorCodes, TailerError } from "../core/errors";
 import { redact, registerSecret } from "../core/redact";
@@ -25,6 +25,11 @@ export interface TokenSource {
   getToken(): Promise<string>;
   /** Drops the cached token, so the next call mints a new one (after the API refused it). */
   invalidate(): void;
+}
+
+/** google-auth-library, loaded when a token is first minted: a provider given a token never pays its 12 MB. */
+function googleAuthLibrary(): typeof GoogleAuthLibrary {
+  return require("google-auth-library") as typeof GoogleAuthLibrary;
 }
 
 function credentialsError(message: string, hint: string, cause?: unknown): TailerError {
@@ -135,7 +140,7 @@ export class ServiceAccountTokenSource implements TokenSource {
     this.#cacheKey = `sa|${key.client_email}|${key.private_key_id ?? fingerprint(key.private_key)}|${this.#audience}`;
     return cachedToken(this.#cacheKey, async () => {
       // eagerRefreshThreshold 0: our cache decides when to refresh, JWTAccess only signs.
-      const access = new JWTAccess(key.client_email, key.private_key, key.private_key_id, 0);
+      const access = new (googleAuthLibrary().JWTAccess)(key.client_email, key.private_key, key.private_key_id, 0);
       let header: string | null;
       try {
         header = access.getRequestHeaders(this.#audience, { email: key.client_email }).get("authorization");
@@ -170,6 +175,7 @@ export class IdTokenSource implements TokenSource {
     const cacheKey = `id|${key?.client_email ?? "adc"}|${this.#audience}`;
     return cachedToken(cacheKey, async () => {
       try {
+        const { GoogleAuth, JWT } = googleAuthLibrary();
         const token = key
           ? await new JWT({ email: key.client_email, key: key.private_key, keyId: key.private_key_id }).fetchIdToken(this.#audience)
           : await (await new GoogleAuth().getIdTokenClient(this.#audience)).idTokenProvider.fetchIdToken(this.#audience);

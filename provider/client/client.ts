@@ -3,7 +3,7 @@
  * pool, HTTP/2 when the server offers it), retries with jittered backoff, and a launch that never
  * launches twice.
  */
-import { Agent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { type AuthOptions, resolveTokenSource, type TokenSource } from "../auth";
 import { ErrorCodes, errorFromResponse, isTailerError, TailerError } from "../core/errors";
@@ -28,6 +28,7 @@ import {
   type SetRunStatusRequest,
 } from "./schemas";
 import { checkEnvironmentSuffix } from "./identity";
+import { undiciTransport } from "./transport";
 import {
   backoffDelayMs,
   classifyStatus,
@@ -201,7 +202,7 @@ export class TailerClient {
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher =
       options.dispatcher ??
-      new Agent({
+      new (undiciTransport().Agent)({
         allowH2: true,
         connections: options.connections ?? CLIENT_DEFAULTS.connections,
         keepAliveTimeout: CLIENT_DEFAULTS.keepAliveTimeoutMs,
@@ -415,7 +416,7 @@ export class TailerClient {
       }, this.#timeoutMs);
     }
     try {
-      const response = await this.#dispatcher.request({
+      const response = await undiciTransport().request(this.#dispatcher, {
         origin: this.#origin,
         path: this.#paths[action],
         method: "POST",
@@ -462,6 +463,8 @@ export class TailerClient {
       };
     } catch (cause) {
       if (isTailerError(cause)) return { ok: false, kind: "final", error: cause };
+      // Network, TLS and undici errors carry a code; anything else is a bug here, not a failed call: no retry.
+      if (!timedOut && !hasErrorCodeProperty(cause)) throw cause;
       timedOut ||= TIMEOUT_CODES.has(networkErrorCode(cause) ?? "");
       const kind = classifyTransportError(cause, timedOut);
       const error = timedOut
@@ -517,6 +520,15 @@ function assertSendable(token: string, source: TokenSource, action: Action): voi
     action,
     hint: "Tokens are printable ASCII: set it again without spaces, line breaks or invisible characters (a copy and paste may add them).",
   });
+}
+
+function hasErrorCodeProperty(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    if (typeof (current as { code?: unknown }).code === "string") return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function describeCause(cause: unknown): string {

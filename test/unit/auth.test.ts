@@ -150,3 +150,10 @@ describe("token commands", () => {
     expect(decodeJwtClaims("not-a-jwt")).toBeUndefined();
   });
 });
+
+describe("what the provider process loads", () => {
+  test("JWTAccess from its own module is the library's JWTAccess (the deep path still exists)", () => {
+    const deep = require("google-auth-library/build/src/auth/jwtaccess").JWTAccess;
+    expect(deep).toBe(require("google-auth-library").JWTAccess);
+  });
+});

@@ -15,6 +15,8 @@ export const POLLING = Object.freeze({
   marginMs: 250,
   /** After the expected end passed, restart from this interval. */
   afterEndIntervalMs: 500,
+  /** Before the expected end, check at least this often, as a fraction of the usual duration. */
+  earlyCheckFraction: 1 / 5,
   /** Successful runs whose durations make the estimate. */
   historySize: 5,
 });
@@ -50,8 +52,12 @@ export class PollSchedule {
       this.#intervalMs = Math.min(this.initialMs, POLLING.afterEndIntervalMs);
     }
     const delay = remainingMs !== undefined && remainingMs > 0 ? Math.min(this.#intervalMs, remainingMs + POLLING.marginMs) : this.#intervalMs;
-    // Before the expected end a long run may be checked less often (a tenth of its duration), never rarer after it.
-    const cap = remainingMs !== undefined && remainingMs > 0 ? Math.max(POLLING.maxIntervalMs, (this.expectedMs ?? 0) / 10) : POLLING.maxIntervalMs;
+    // Before the expected end a long run may be checked less often (a fifth of its usual duration: an
+    // early failure is still seen within that), never rarer than every 30 s after it.
+    const cap =
+      remainingMs !== undefined && remainingMs > 0
+        ? Math.max(POLLING.maxIntervalMs, (this.expectedMs ?? 0) * POLLING.earlyCheckFraction)
+        : POLLING.maxIntervalMs;
     this.#intervalMs = Math.min(Math.max(this.#intervalMs, this.initialMs) * POLLING.factor, Math.max(cap, this.initialMs));
     return Math.round(delay);
   }

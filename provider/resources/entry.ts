@@ -19,3 +19,10 @@ export const providers: Readonly<Record<string, ProviderImplementation>> = {
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   applyConfig(req.config);
 }
+
+/** The provider of `kind` with `configure`, as the serialized loader calls it. */
+export function providerFor(kind: string): Required<pulumi.dynamic.ResourceProvider> {
+  const provider = providers[kind];
+  if (!provider) throw new Error(`this version of pulumi-tailer has no resource kind "${kind}": upgrade it`);
+  return { ...provider, configure };
+}

@@ -26,31 +26,29 @@ export function serializableProvider(kind: ProviderKind, entryPath: string): pul
   return provider;
 }
 
+/**
+ * The object Pulumi serializes. Its text is stored twice per resource (inputs and outputs) and rewritten
+ * with the state file after every step, so it is kept to a minimum: no comments inside the functions
+ * (they would be serialized), and the work (which module to load, the messages) done by the entry module.
+ * It loads the exact code the program used when that path exists on this machine, otherwise the
+ * installed package (state written on another machine, CI).
+ */
 function buildProvider(kind: ProviderKind, entryPath: string): pulumi.dynamic.ResourceProvider {
   const packageExport = RUNTIME_EXPORT;
-  // Written to be serialized: only `require`, `kind`, `entryPath` and `packageExport` are free here.
-  const load = () => {
-    // The exact code the program used when it is on this machine; else the installed package (another checkout, CI).
-    const fromPath = require("node:fs").existsSync(entryPath);
-    let entry: { providers: Record<string, Required<pulumi.dynamic.ResourceProvider>>; configure(req: unknown): Promise<void> };
+  const load = (): Required<pulumi.dynamic.ResourceProvider> => {
     try {
-      entry = require(fromPath ? entryPath : packageExport);
-    } catch (error) {
-      throw new Error(
-        `pulumi-tailer: cannot load the provider (${fromPath ? entryPath : `${packageExport}; ${entryPath} does not exist here`}): ${(error as Error).message}. Install pulumi-tailer in the Pulumi project (npm install pulumi-tailer).`,
-      );
+      return require(require("node:fs").existsSync(entryPath) ? entryPath : packageExport).providerFor(kind);
+    } catch (e) {
+      throw new Error(`pulumi-tailer: cannot load the provider (${(e as Error).message}); run npm install pulumi-tailer in the project`);
     }
-    const provider = entry.providers[kind];
-    if (!provider) throw new Error(`pulumi-tailer: this version has no provider "${kind}"; upgrade pulumi-tailer.`);
-    return { entry, provider };
   };
   return {
-    configure: (req) => load().entry.configure(req),
-    check: (olds, news) => load().provider.check(olds, news),
-    diff: (id, olds, news) => load().provider.diff(id, olds, news),
-    create: (inputs) => load().provider.create(inputs),
-    read: (id, props) => load().provider.read(id, props),
-    update: (id, olds, news) => load().provider.update(id, olds, news),
-    delete: (id, props) => load().provider.delete(id, props),
+    configure: (req) => load().configure(req),
+    check: (olds, news) => load().check(olds, news),
+    diff: (id, olds, news) => load().diff(id, olds, news),
+    create: (inputs) => load().create(inputs),
+    read: (id, props) => load().read(id, props),
+    update: (id, olds, news) => load().update(id, olds, news),
+    delete: (id, props) => load().delete(id, props),
   };
 }

@@ -4,21 +4,21 @@
  */
 import { z } from "zod";
 import {
-  ACTIONS,
   ACTION_PATHS,
+  ACTIONS,
+  type Action,
+  type CanonicalConfigurationType,
   CheckRunStatusRequest,
+  type ConfigurationType,
+  canonicalConfigurationType,
   GetByStatusRequest,
   GetLastStatusRequest,
-  LEGACY_TABLE_TO_TABLE,
+  isRealDate,
   LaunchJobRequest,
+  LEGACY_TABLE_TO_TABLE,
   ResetWorkflowStatusRequest,
   SetConfigurationStatusRequest,
   SetRunStatusRequest,
-  canonicalConfigurationType,
-  isRealDate,
-  type Action,
-  type CanonicalConfigurationType,
-  type ConfigurationType,
 } from "../provider/client/schemas";
 import {
   ConfigurationArchivedError,
@@ -29,7 +29,7 @@ import {
   ValidationError,
 } from "./errors";
 import { formatDuration, formatIsoDate, normalizeExecutionDate, utcDayBounds } from "./format";
-import { LAUNCHABLE_TYPES, type Guesses } from "./guesses";
+import { type Guesses, LAUNCHABLE_TYPES } from "./guesses";
 import type { Platform } from "./platform";
 import type { ConfigurationIdentity, ConfigurationRecord, RunRecord } from "./store";
 import { fieldIssues } from "./validation";
@@ -79,9 +79,7 @@ export function validateRequest(path: string, body: Record<string, unknown>): Va
     throw new ValidationError([{ field: "action", message: `must be one of ${served.join(", ")} on ${path}` }]);
   }
   if (!served.includes(action as Action)) {
-    throw new ValidationError([
-      { field: "action", message: `${action} is served on ${ACTION_PATHS[action as Action]}, not on ${path}` },
-    ]);
+    throw new ValidationError([{ field: "action", message: `${action} is served on ${ACTION_PATHS[action as Action]}, not on ${path}` }]);
   }
   const schema = API_REQUEST_SCHEMAS[action as Action];
   const result = schema.safeParse(body);
@@ -102,8 +100,7 @@ export function storedTypeName(type: CanonicalConfigurationType): ConfigurationT
 
 /** A run in the API's wire form (keys in the documented, sorted order). */
 export function runToWire(run: RunRecord, shownType: string, nowUs: number): Record<string, string> {
-  const duration =
-    run.duration_us ?? (run.status === "RUNNING" && run.running_us !== null ? Math.max(0, nowUs - run.running_us) : 0);
+  const duration = run.duration_us ?? (run.status === "RUNNING" && run.running_us !== null ? Math.max(0, nowUs - run.running_us) : 0);
   const wire: Record<string, string> = {
     account: run.account,
     configuration_id: run.configuration_id,
@@ -156,7 +153,12 @@ export class Actions {
     }
   }
 
-  private identity(r: { account: string; environment: ConfigurationIdentity["environment"]; configuration_type: ConfigurationType; configuration_id: string }): ConfigurationIdentity {
+  private identity(r: {
+    account: string;
+    environment: ConfigurationIdentity["environment"];
+    configuration_type: ConfigurationType;
+    configuration_id: string;
+  }): ConfigurationIdentity {
     return {
       account: r.account,
       environment: r.environment,
@@ -191,7 +193,9 @@ export class Actions {
       );
     }
     if (r.job_id !== undefined && !config.job_ids.includes(r.job_id)) {
-      throw new JobNotFoundError(`job ${clip(r.job_id)} not found in ${describe(config)}; its jobs: ${config.job_ids.join(", ") || "none"}`);
+      throw new JobNotFoundError(
+        `job ${clip(r.job_id)} not found in ${describe(config)}; its jobs: ${config.job_ids.join(", ") || "none"}`,
+      );
     }
     const run = this.platform.launch(config, {
       jobId: r.job_id,
@@ -206,7 +210,8 @@ export class Actions {
     this.find(identity);
     const run = this.platform.runById(r.run_id);
     if (!run || !sameConfiguration(run, identity)) throw new RunNotFoundError(`run ${clip(r.run_id)} not found in ${describe(identity)}`);
-    if (run.job_id !== r.job_id) throw new RunNotFoundError(`run ${clip(r.run_id)} of ${describe(identity)} is not a run of job ${clip(r.job_id)}`);
+    if (run.job_id !== r.job_id)
+      throw new RunNotFoundError(`run ${clip(r.run_id)} of ${describe(identity)} is not a run of job ${clip(r.job_id)}`);
     // The docs echo the request's configuration_type here (unlike get_last_status).
     return { body: { results: [runToWire(run, r.configuration_type, this.platform.clock.nowUs())] } };
   }

@@ -240,7 +240,11 @@ export class AdminClient {
   }
 
   /** Sets a run's status out of band (RUNNING may take a duration and outcome to end on its own). */
-  async setRunStatus(runId: string, status: RunStatus, options: { duration?: AdminDuration; outcome?: "SUCCESS" | "FAILED" } = {}): Promise<AdminRun> {
+  async setRunStatus(
+    runId: string,
+    status: RunStatus,
+    options: { duration?: AdminDuration; outcome?: "SUCCESS" | "FAILED" } = {},
+  ): Promise<AdminRun> {
     return (await this.call<{ run: AdminRun }>("PATCH", "runs", { run_id: runId, status, ...options })).run;
   }
 
@@ -249,7 +253,8 @@ export class AdminClient {
     identity: AdminIdentity,
     launches: Array<{ duration?: AdminDuration; outcome?: "SUCCESS" | "FAILED" }>,
   ): Promise<number> {
-    return (await this.call<{ pending_scripted_launches: number }>("POST", "launches", { ...identity, launches })).pending_scripted_launches;
+    return (await this.call<{ pending_scripted_launches: number }>("POST", "launches", { ...identity, launches }))
+      .pending_scripted_launches;
   }
 
   /** Drops scripted launches of one configuration, or all. */

@@ -12,14 +12,15 @@ import {
   AdminUnauthorizedError,
   BadRequestError,
   ConfigurationNotFoundError,
+  isEmulatorError,
   MethodNotAllowedError,
   RouteNotFoundError,
   RunNotFoundError,
-  isEmulatorError,
 } from "./errors";
-import { FaultRuleInput, type FaultInjector } from "./faults";
+import { type FaultInjector, FaultRuleInput } from "./faults";
 import { formatDuration, formatIsoDate, US_PER_SECOND } from "./format";
-import { ClientGoneError, readBody, sendJson, type AnyRequest, type AnyResponse } from "./http-io";
+import type { Guesses } from "./guesses";
+import { type AnyRequest, type AnyResponse, ClientGoneError, readBody, sendJson } from "./http-io";
 import { parseJsonObject } from "./json-body";
 import type { Platform } from "./platform";
 import type { RequestLog } from "./request-log";
@@ -30,13 +31,12 @@ import {
   Outcome,
   RunBehaviourInput,
   RunInput,
-  WorkflowInput,
+  type SeedFile,
   toConfigurationRecord,
   toIdentity,
-  type SeedFile,
+  WorkflowInput,
 } from "./seed";
 import type { ConfigurationRecord, RunRecord } from "./store";
-import type { Guesses } from "./guesses";
 import { parseOrThrow } from "./validation";
 
 /** The path prefix of the admin API. */
@@ -129,7 +129,12 @@ const TokenRequest = z.strictObject({
 
 const FaultsRequest = z.strictObject({
   faults: z.array(FaultRuleInput).optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
 });
 
 const optionalInt = (query: Query, name: string, fallback: number): number => {
@@ -154,7 +159,10 @@ export function createAdminRoutes(deps: AdminDependencies): Map<string, Map<stri
   const findConfiguration = (body: unknown) => {
     const identity = toIdentity(parseOrThrow(IdentityInput, body));
     const config = platform.configuration(identity);
-    if (!config) throw new ConfigurationNotFoundError(`configuration ${identity.configuration_id} (${identity.configuration_type}, environment ${identity.environment}, account ${identity.account}) not found`);
+    if (!config)
+      throw new ConfigurationNotFoundError(
+        `configuration ${identity.configuration_id} (${identity.configuration_type}, environment ${identity.environment}, account ${identity.account}) not found`,
+      );
     return config;
   };
 

@@ -4,16 +4,16 @@
  * permission, the action, the answer (or the lack of one), the request log.
  */
 import { createHash } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Actions } from "./actions";
 import { API_PATHS, validateRequest } from "./actions";
 import type { Authenticator, Principal } from "./auth";
 import type { EmulatorClock } from "./clock";
-import { AccountForbiddenError, EmulatorError, MethodNotAllowedError, RouteNotFoundError, isEmulatorError } from "./errors";
+import { AccountForbiddenError, type EmulatorError, isEmulatorError, MethodNotAllowedError, RouteNotFoundError } from "./errors";
 import type { FaultInjector } from "./faults";
 import { formatIsoDate } from "./format";
-import { ClientGoneError, abortExchange, readBody, requireJsonContentType, sendJson, type AnyRequest, type AnyResponse } from "./http-io";
+import { type AnyRequest, type AnyResponse, abortExchange, ClientGoneError, readBody, requireJsonContentType, sendJson } from "./http-io";
 import { parseJsonObject } from "./json-body";
 import type { Logger } from "./logger";
 import type { RequestLog, RequestLogEntry } from "./request-log";
@@ -122,7 +122,11 @@ export async function handleApiRequest(deps: ApiDependencies, req: AnyRequest, r
         return;
       }
       if (fault.kind === "rate_limit") {
-        respond(429, { code: 429, data: {}, message: "injected fault: too many requests" }, { "retry-after": String(fault.retry_after_seconds) });
+        respond(
+          429,
+          { code: 429, data: {}, message: "injected fault: too many requests" },
+          { "retry-after": String(fault.retry_after_seconds) },
+        );
         return;
       }
       if (fault.kind === "error") {

@@ -7,12 +7,12 @@
  * Token times are checked against the wall clock, not the emulated clock: tokens
  * are minted by real tools on real time.
  */
-import { X509Certificate, createPublicKey } from "node:crypto";
+import { createPublicKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { OAuth2Client } from "google-auth-library";
 import { PRODUCTION_API_URL } from "../provider/client/schemas";
-import { GatewayAuthError, OptionsError } from "./errors";
 import { MAX_TOKEN_LIFETIME_SECONDS, type ServiceAccountKey } from "./dev-account";
+import { GatewayAuthError, OptionsError } from "./errors";
 
 /** A public key tokens may be signed with. */
 export interface TrustedKey {
@@ -77,9 +77,7 @@ export function trustedKeysFromFile(file: string): TrustedKey[] {
       throw new Error("JSON is neither a service-account key, a {kid: certificate} map, nor a JWKS");
     }
     const blocks: string[] = text.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
-    const keys = blocks
-      .filter((b) => !b.includes("PRIVATE KEY"))
-      .map((b) => ({ kid: null, publicKeyPem: pemToSpki(b), source: file }));
+    const keys = blocks.filter((b) => !b.includes("PRIVATE KEY")).map((b) => ({ kid: null, publicKeyPem: pemToSpki(b), source: file }));
     if (keys.length === 0) throw new Error("no certificate or public key found");
     return keys;
   } catch (e) {
@@ -139,7 +137,11 @@ export class AudienceSet {
       if (this.wildcardOrigin) {
         try {
           const u = new URL(n);
-          if (u.protocol === this.wildcardOrigin.protocol && u.port === this.wildcardOrigin.port && (u.pathname === "/" || u.pathname === "")) {
+          if (
+            u.protocol === this.wildcardOrigin.protocol &&
+            u.port === this.wildcardOrigin.port &&
+            (u.pathname === "/" || u.pathname === "")
+          ) {
             return true;
           }
         } catch {

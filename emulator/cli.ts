@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { PRODUCTION_API_URL } from "../provider/client/schemas";
-import { loadOrCreateDevKey, mintServiceAccountToken, MAX_TOKEN_LIFETIME_SECONDS } from "./dev-account";
+import { loadOrCreateDevKey, MAX_TOKEN_LIFETIME_SECONDS, mintServiceAccountToken } from "./dev-account";
 import { isEmulatorError } from "./errors";
 import { createEmulator, type Emulator, type EmulatorOptions } from "./index";
 import { consoleLogger, silentLogger } from "./logger";

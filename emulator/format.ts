@@ -22,8 +22,7 @@ export function formatIsoDate(us: number): string {
   return fraction === 0 ? `${base}+00:00` : `${base}.${pad(fraction, 6)}+00:00`;
 }
 
-const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Parses an ISO 8601 date-time (offset optional, UTC assumed) into epoch microseconds; undefined when invalid. */
 export function parseIsoDate(text: string): number | undefined {

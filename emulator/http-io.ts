@@ -3,7 +3,7 @@
  * (node's compatibility API gives both the same request/response objects).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { constants as http2constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import { type Http2ServerRequest, type Http2ServerResponse, constants as http2constants } from "node:http2";
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors";
 
 /** A request over HTTP/1.1 or HTTP/2. */
@@ -80,9 +80,7 @@ export function requireJsonContentType(req: AnyRequest): void {
   const mediaType = type?.split(";", 1)[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
     throw new UnsupportedMediaTypeError(
-      type === undefined
-        ? "content-type header is missing; send content-type: application/json"
-        : "content-type must be application/json",
+      type === undefined ? "content-type header is missing; send content-type: application/json" : "content-type must be application/json",
     );
   }
 }

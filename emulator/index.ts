@@ -6,23 +6,23 @@
 import { randomBytes } from "node:crypto";
 import { PRODUCTION_API_URL } from "../provider/client/schemas";
 import { Actions } from "./actions";
+import { ADMIN_PREFIX, type AdminDependencies, createAdminRoutes, handleAdminRequest } from "./admin";
 import { AdminClient } from "./admin-client";
-import { ADMIN_PREFIX, createAdminRoutes, handleAdminRequest, type AdminDependencies } from "./admin";
-import { handleApiRequest, type ApiDependencies } from "./api";
-import { AudienceSet, Authenticator, trustedKeyFromServiceAccount, trustedKeysFromFile, type TrustedKey } from "./auth";
+import { type ApiDependencies, handleApiRequest } from "./api";
+import { AudienceSet, Authenticator, type TrustedKey, trustedKeyFromServiceAccount, trustedKeysFromFile } from "./auth";
 import { EmulatorClock } from "./clock";
 import { loadOrCreateDevKey, mintServiceAccountToken, type ServiceAccountKey } from "./dev-account";
 import { OptionsError } from "./errors";
 import { FaultInjector } from "./faults";
 import { DEFAULT_GUESSES, type Guesses } from "./guesses";
 import type { AnyRequest, AnyResponse } from "./http-io";
-import { silentLogger, type Logger } from "./logger";
+import { type Logger, silentLogger } from "./logger";
 import { Platform } from "./platform";
 import { RequestLog } from "./request-log";
 import { loadSeed, type SeedFile } from "./seed";
-import { Transport, type TlsOptions } from "./server";
-import { Store } from "./store";
 import docsSeed from "./seeds/docs.json";
+import { type TlsOptions, Transport } from "./server";
+import { Store } from "./store";
 
 export {
   AdminClient,
@@ -40,17 +40,16 @@ export {
   type AdminWorkflow,
 } from "./admin-client";
 export type { TrustedKey } from "./auth";
-export type { EmulatorErrorCode } from "./errors";
-export type { FaultRule } from "./faults";
-export type { LogFields } from "./logger";
-export type { RequestLogEntry } from "./request-log";
-export { isEmulatorError, EmulatorError } from "./errors";
-export type { Logger } from "./logger";
-export { consoleLogger, silentLogger } from "./logger";
-export type { SeedFile } from "./seed";
-export type { Guesses } from "./guesses";
-export type { TlsOptions } from "./server";
 export type { ServiceAccountKey } from "./dev-account";
+export type { EmulatorErrorCode } from "./errors";
+export { EmulatorError, isEmulatorError } from "./errors";
+export type { FaultRule } from "./faults";
+export type { Guesses } from "./guesses";
+export type { LogFields, Logger } from "./logger";
+export { consoleLogger, silentLogger } from "./logger";
+export type { RequestLogEntry } from "./request-log";
+export type { SeedFile } from "./seed";
+export type { TlsOptions } from "./server";
 
 /** The seed used when none is given: the world of the two documentation pages. */
 export const DOCS_SEED: unknown = docsSeed;
@@ -253,7 +252,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     const work = path.startsWith(ADMIN_PREFIX)
-      ? handleAdminRequest(adminDeps, adminRoutes, req, res, path.slice(ADMIN_PREFIX.length), new URLSearchParams(q === -1 ? "" : url.slice(q + 1)), onInternalError)
+      ? handleAdminRequest(
+          adminDeps,
+          adminRoutes,
+          req,
+          res,
+          path.slice(ADMIN_PREFIX.length),
+          new URLSearchParams(q === -1 ? "" : url.slice(q + 1)),
+          onInternalError,
+        )
       : handleApiRequest(apiDeps, req, res, path);
     work.catch((e: unknown) => {
       // Both handlers answer their own errors; this is the last net.

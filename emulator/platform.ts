@@ -14,7 +14,7 @@ import type { EmulatorClock } from "./clock";
 import { newRunId, US_PER_SECOND } from "./format";
 import type { Guesses } from "./guesses";
 import type { Logger } from "./logger";
-import { identityKey, toConfigurationRecord, toIdentity, toRunRecord, type ConfigurationInput, type RunInput, type SeedFile } from "./seed";
+import { type ConfigurationInput, identityKey, type RunInput, type SeedFile, toConfigurationRecord, toIdentity, toRunRecord } from "./seed";
 import type {
   ConfigurationIdentity,
   ConfigurationRecord,
@@ -216,7 +216,8 @@ export class Platform {
   deleteConfiguration(identity: ConfigurationIdentity): boolean {
     const existed = this.store.transaction(() => {
       this.store.clearScripts(identity);
-      if (identity.configuration_type === "workflow") this.store.clearMarks(identity.account, identity.environment, identity.configuration_id);
+      if (identity.configuration_type === "workflow")
+        this.store.clearMarks(identity.account, identity.environment, identity.configuration_id);
       return this.store.deleteConfiguration(identity);
     });
     this.configurations.delete(identityKey(identity));
@@ -500,4 +501,3 @@ export class Platform {
       }));
   }
 }
-

@@ -6,15 +6,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import {
-  Account,
-  ConfigurationType,
-  Environment,
-  RunStatus,
-  canonicalConfigurationType,
-  defaultJobId,
-} from "../provider/client/schemas";
-import { SeedError, isEmulatorError } from "./errors";
+import { Account, ConfigurationType, canonicalConfigurationType, defaultJobId, Environment, RunStatus } from "../provider/client/schemas";
+import { isEmulatorError, SeedError } from "./errors";
 import { parseDuration, parseIsoDate } from "./format";
 import type { Guesses } from "./guesses";
 import type { ConfigurationIdentity, ConfigurationRecord, RunRecord } from "./store";
@@ -25,8 +18,7 @@ const Text = (what: string) =>
     .string({ error: () => `${what} must be a string` })
     .min(1, `${what} must not be empty`)
     .max(1024, `${what} must be at most 1024 characters`)
-    // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u001f]*$/, `${what} must not contain control characters`);
+    .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20), `${what} must not contain control characters`);
 
 /** A duration as `str(timedelta)` text ("0:01:24.002519") or a number of seconds. */
 export const DurationInput = z
@@ -231,7 +223,9 @@ export function loadSeed(seed: string | unknown): SeedFile {
   for (const c of parsed.configurations) {
     const key = identityKey(toIdentity(c));
     if (keys.has(key)) {
-      throw new SeedError(`invalid seed (${where}): configuration ${c.configuration_id} (${c.configuration_type}, ${c.environment}, account ${c.account}) appears twice`);
+      throw new SeedError(
+        `invalid seed (${where}): configuration ${c.configuration_id} (${c.configuration_type}, ${c.environment}, account ${c.account}) appears twice`,
+      );
     }
     keys.add(key);
   }

@@ -26,10 +26,7 @@ export class Transport {
   private closing = false;
   private onIdle: (() => void) | undefined;
 
-  constructor(
-    handle: (req: AnyRequest, res: AnyResponse) => void,
-    tls?: TlsOptions,
-  ) {
+  constructor(handle: (req: AnyRequest, res: AnyResponse) => void, tls?: TlsOptions) {
     // Counts requests in flight, so close() can wait for them and no longer.
     const handler = (req: AnyRequest, res: AnyResponse) => {
       this.inFlight++;

@@ -254,8 +254,12 @@ export class Store {
       minDue: p("SELECT ends_us FROM runs WHERE ends_us IS NOT NULL ORDER BY ends_us LIMIT 1"),
       countRunning: p(`SELECT COUNT(*) AS n FROM runs WHERE ${IDENTITY_WHERE} AND status = 'RUNNING'`),
       oldestWaiting: p(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${IDENTITY_WHERE} AND status = 'WAITING' ORDER BY seq LIMIT 1`),
-      marks: p("SELECT job_id, run_id, marked_us FROM workflow_marks WHERE account = ? AND environment = ? AND workflow_id = ? ORDER BY job_id"),
-      allMarks: p("SELECT account, environment, workflow_id, job_id, run_id, marked_us FROM workflow_marks ORDER BY account, environment, workflow_id, job_id"),
+      marks: p(
+        "SELECT job_id, run_id, marked_us FROM workflow_marks WHERE account = ? AND environment = ? AND workflow_id = ? ORDER BY job_id",
+      ),
+      allMarks: p(
+        "SELECT account, environment, workflow_id, job_id, run_id, marked_us FROM workflow_marks ORDER BY account, environment, workflow_id, job_id",
+      ),
       addMark: p(
         `INSERT INTO workflow_marks (account, environment, workflow_id, job_id, run_id, marked_us) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (account, environment, workflow_id, job_id) DO UPDATE SET run_id = excluded.run_id, marked_us = excluded.marked_us`,

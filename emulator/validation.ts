@@ -3,7 +3,7 @@
  * form every 400 of the emulator uses, and parses with them.
  */
 import type { z } from "zod";
-import { ValidationError, type FieldIssue } from "./errors";
+import { type FieldIssue, ValidationError } from "./errors";
 
 /** Renders a zod path as `a.b[2].c`. */
 export function fieldPath(path: readonly PropertyKey[]): string {

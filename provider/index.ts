@@ -1,20 +1,21 @@
 /** pulumi-tailer: Pulumi resources for the Tailer data-pipeline API. */
-export * from "./resources";
+
 export {
+  type AuthOptions,
   type ConfigurationType,
   type Environment,
   ErrorCodes,
   isTailerError,
   PRODUCTION_API_URL,
+  type RequestBody,
   type Run,
   type RunStatus,
   TailerClient,
   type TailerClientOptions,
   TailerError,
   type TailerErrorDetails,
-  type AuthOptions,
   type TokenSource,
-  type RequestBody,
   withEnvironmentSuffix,
 } from "./client";
 export * from "./functions";
+export * from "./resources";

@@ -15,7 +15,10 @@ const say = (text: string) => process.stdout.write(`\n\x1b[1m==> ${text}\x1b[0m\
 
 async function main(): Promise<void> {
   say("Provisioning the Pulumi CLI (built once per machine from the Go module proxy)");
-  const binDir = execFileSync("bash", [join(REPO, "scripts", "ensure-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+  const binDir = execFileSync("bash", [join(REPO, "scripts", "ensure-pulumi.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  })
     .trim()
     .split("\n")
     .pop() as string;
@@ -67,7 +70,12 @@ async function main(): Promise<void> {
     await must(["stack", "output"]);
 
     say("Someone disables 000099_sales_aggregate_DEV in Tailer Studio; its next scheduled run comes back DEACTIVATED");
-    const aggregate = { account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_sales_aggregate_DEV" } as const;
+    const aggregate = {
+      account: "000099",
+      environment: "DEV",
+      configuration_type: "table-to-table",
+      configuration_id: "000099_sales_aggregate_DEV",
+    } as const;
     await emulator.admin().advanceClock(5);
     await emulator.admin().updateConfiguration({ ...aggregate, activated: false });
     await fetch(`${url}/v1/dag/launch`, {

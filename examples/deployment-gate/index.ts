@@ -24,7 +24,9 @@ export = async () => {
   if (lastRun?.status !== "SUCCESS") {
     const seen = lastRun ? `ended ${lastRun.status} (run ${lastRun.runId}, started ${lastRun.startExecutionDate})` : "has never run";
     // A RunError ends the program with this message alone (no stack trace: it is not a bug).
-    throw new pulumi.RunError(`Deployment gate closed: the last DEV run of ${configurationId}_DEV ${seen}. PROD is left as it is. Fix and run the DEV job, then deploy again.`);
+    throw new pulumi.RunError(
+      `Deployment gate closed: the last DEV run of ${configurationId}_DEV ${seen}. PROD is left as it is. Fix and run the DEV job, then deploy again.`,
+    );
   }
 
   const prod = new TailerConfigurationStatus("sales-load-prod", {

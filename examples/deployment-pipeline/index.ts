@@ -32,7 +32,14 @@ const statuses = operations.map(
 // Each release loads once, after the statuses are in place.
 const load = new TailerJobRun(
   "sales-load-release",
-  { account, environment, configurationType: "table-to-table", configurationId: statuses[0]!.configurationId, triggers: { release }, pollIntervalSeconds: 1 },
+  {
+    account,
+    environment,
+    configurationType: "table-to-table",
+    configurationId: statuses[0]!.configurationId,
+    triggers: { release },
+    pollIntervalSeconds: 1,
+  },
   { dependsOn: statuses },
 );
 

@@ -4,7 +4,12 @@
  */
 import { getLastStatusOutput, TailerConfigurationStatus } from "pulumi-tailer";
 
-const identity = { account: "000099", environment: "DEV" as const, configurationType: "table-to-table" as const, configurationId: "000099_sales_load_DEV" };
+const identity = {
+  account: "000099",
+  environment: "DEV" as const,
+  configurationType: "table-to-table" as const,
+  configurationId: "000099_sales_load_DEV",
+};
 
 const status = new TailerConfigurationStatus("sales-load", { ...identity, activated: true });
 

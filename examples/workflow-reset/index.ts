@@ -11,7 +11,13 @@ const reset = new TailerWorkflowReset("jt-workflow", { ...base, configurationId:
 for (const job of ["ja", "jb", "jc"]) {
   new TailerJobRun(
     job,
-    { ...base, configurationType: "table-to-table", configurationId: `000099_${job}_DEV`, pollIntervalSeconds: 0.2, triggers: { jobs: config.get("jobs") ?? "1" } },
+    {
+      ...base,
+      configurationType: "table-to-table",
+      configurationId: `000099_${job}_DEV`,
+      pollIntervalSeconds: 0.2,
+      triggers: { jobs: config.get("jobs") ?? "1" },
+    },
     { dependsOn: [reset] },
   );
 }

@@ -1,5 +1,8 @@
 /** Authentication for the Tailer API: token sources, their order, and the per-process token cache. */
-export { type AuthOptions, AUTH_ENV, resolveTokenSource } from "./resolve";
+
+export { clearTokenCache, tokensMinted } from "./cache";
+export { decodeJwtClaims, isJwtShaped, type JwtClaims } from "./jwt";
+export { AUTH_ENV, type AuthOptions, resolveTokenSource } from "./resolve";
 export {
   CommandTokenSource,
   IdTokenSource,
@@ -11,5 +14,3 @@ export {
   type TokenSource,
   type TokenSourceKind,
 } from "./sources";
-export { clearTokenCache, tokensMinted } from "./cache";
-export { decodeJwtClaims, isJwtShaped, type JwtClaims } from "./jwt";

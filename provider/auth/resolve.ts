@@ -64,7 +64,7 @@ export function resolveTokenSource(options: AuthOptions, audience: string): Toke
     hint:
       "Set one of: tailer:token (pulumi config set --secret tailer:token ...), TAILER_API_JWT, " +
       "tailer:credentialsFile or GOOGLE_APPLICATION_CREDENTIALS (a service-account key), " +
-      "tailer:tokenCommand or TAILER_TOKEN_COMMAND (e.g. \"tailer auth get-token\").",
+      'tailer:tokenCommand or TAILER_TOKEN_COMMAND (e.g. "tailer auth get-token").',
   });
 }
 

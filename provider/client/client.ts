@@ -8,11 +8,22 @@ import type { z } from "zod";
 import { type AuthOptions, resolveTokenSource, type TokenSource } from "../auth";
 import { ErrorCodes, errorFromResponse, isTailerError, TailerError } from "../core/errors";
 import { redact } from "../core/redact";
+import { checkEnvironmentSuffix } from "./identity";
 import {
-  type Action,
+  backoffDelayMs,
+  classifyStatus,
+  classifyTransportError,
+  type FailureKind,
+  networkErrorCode,
+  parseRetryAfterMs,
+  type RetryPolicy,
+  resolveRetryPolicy,
+} from "./retry";
+import {
   ACTION_PATHS,
-  canonicalConfigurationType,
+  type Action,
   type CheckRunStatusRequest,
+  canonicalConfigurationType,
   ErrorBody,
   type GetByStatusRequest,
   type GetLastStatusRequest,
@@ -27,18 +38,7 @@ import {
   type SetConfigurationStatusRequest,
   type SetRunStatusRequest,
 } from "./schemas";
-import { checkEnvironmentSuffix } from "./identity";
 import { undiciTransport } from "./transport";
-import {
-  backoffDelayMs,
-  classifyStatus,
-  classifyTransportError,
-  type FailureKind,
-  networkErrorCode,
-  parseRetryAfterMs,
-  type RetryPolicy,
-  resolveRetryPolicy,
-} from "./retry";
 
 /** Below this, undici's one-second timer resolution is too coarse: the client times the request itself. */
 const PRECISE_TIMER_BELOW_MS = 2_000;
@@ -193,7 +193,10 @@ export class TailerClient {
     const base = new URL(`${this.apiUrl}/`);
     this.#origin = base.origin;
     const prefix = base.pathname.replace(/\/$/, "");
-    this.#paths = Object.fromEntries(Object.entries(ACTION_PATHS).map(([action, path]) => [action, `${prefix}${path}`])) as Record<Action, string>;
+    this.#paths = Object.fromEntries(Object.entries(ACTION_PATHS).map(([action, path]) => [action, `${prefix}${path}`])) as Record<
+      Action,
+      string
+    >;
     this.#tokenSource = options.tokenSource;
     this.#auth = { ...options.auth, env };
     this.#policy = resolveRetryPolicy(options.retry);
@@ -516,10 +519,14 @@ function assertSendable(token: string, source: TokenSource, action: Action): voi
   const bad = /[^\x21-\x7e]/.exec(token);
   if (!bad) return;
   const code = `U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-  throw new TailerError(ErrorCodes.CREDENTIALS, `the token from ${source.description} cannot be sent: it holds the character ${code} at position ${bad.index}.`, {
-    action,
-    hint: "Tokens are printable ASCII: set it again without spaces, line breaks or invisible characters (a copy and paste may add them).",
-  });
+  throw new TailerError(
+    ErrorCodes.CREDENTIALS,
+    `the token from ${source.description} cannot be sent: it holds the character ${code} at position ${bad.index}.`,
+    {
+      action,
+      hint: "Tokens are printable ASCII: set it again without spaces, line breaks or invisible characters (a copy and paste may add them).",
+    },
+  );
 }
 
 function hasErrorCodeProperty(error: unknown): boolean {

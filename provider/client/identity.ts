@@ -2,7 +2,7 @@
  * Table-to-table identities: Tailer addresses a table-to-table configuration `X` deployed in DEV as
  * `X_DEV`. A client that forgets the suffix gets "not found" from the API; we catch it before sending.
  */
-import { canonicalConfigurationType, type ConfigurationType, ENVIRONMENTS, type Environment } from "./schemas";
+import { type ConfigurationType, canonicalConfigurationType, ENVIRONMENTS, type Environment } from "./schemas";
 
 /** `<id>_<ENV>`: the id Tailer gives a table-to-table configuration in an environment. Idempotent. */
 export function withEnvironmentSuffix(configurationId: string, environment: Environment): string {

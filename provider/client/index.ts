@@ -1,8 +1,12 @@
 /** The Tailer API client: typed actions, schemas, errors, retry policy and identity helpers. */
+
+export type { AuthOptions, TokenSource, TokenSourceKind } from "../auth";
+export { type ErrorCode, ErrorCodes, hasErrorCode, isTailerError, TailerError, type TailerErrorDetails } from "../core/errors";
+export { redact, registerSecret } from "../core/redact";
 export {
   API_URL_ENV,
-  CLIENT_DEFAULTS,
   type ChangeResult,
+  CLIENT_DEFAULTS,
   type ClientEvent,
   type LaunchOptions,
   type LaunchResult,
@@ -15,6 +19,3 @@ export {
 export { checkEnvironmentSuffix, type SuffixProblem, withEnvironmentSuffix } from "./identity";
 export { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy, resolveRetryPolicy } from "./retry";
 export * from "./schemas";
-export { type ErrorCode, ErrorCodes, hasErrorCode, isTailerError, TailerError, type TailerErrorDetails } from "../core/errors";
-export { type AuthOptions, type TokenSource, type TokenSourceKind } from "../auth";
-export { redact, registerSecret } from "../core/redact";

@@ -60,12 +60,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
  * (half fixed, half random), so that many clients failing together do not retry together, yet no
  * wait collapses to zero. A server's Retry-After wins when it is longer.
  */
-export function backoffDelayMs(
-  retry: number,
-  policy: RetryPolicy,
-  retryAfterMs?: number,
-  random: () => number = Math.random,
-): number {
+export function backoffDelayMs(retry: number, policy: RetryPolicy, retryAfterMs?: number, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxTimeoutMs, policy.minTimeoutMs * policy.timeoutFactor ** Math.max(0, retry - 1));
   const jittered = ceiling / 2 + random() * (ceiling / 2);
   return Math.max(Math.round(jittered), retryAfterMs ?? 0);

@@ -11,7 +11,7 @@ import { z } from "zod";
 export const PRODUCTION_API_URL = "https://tailer-api-nqonovswsq-ew.a.run.app";
 
 /** A Tailer account: a 6-digit string such as "000099". */
-export const Account = z.string().regex(/^\d{6}$/, "account must be 6 digits, for example \"000099\"");
+export const Account = z.string().regex(/^\d{6}$/, 'account must be 6 digits, for example "000099"');
 /** A Tailer account. */
 export type Account = z.infer<typeof Account>;
 

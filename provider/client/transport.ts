@@ -23,7 +23,10 @@ function load(): Transport {
     const { request } = require("undici/lib/api/index.js") as { request: RequestApi };
     if (typeof Agent === "function" && typeof request === "function")
       // A dispatcher of the caller's may come from the full undici, with request on its prototype.
-      return { Agent, request: (dispatcher, options) => (dispatcher.request ? dispatcher.request(options) : request.call(dispatcher, options)) };
+      return {
+        Agent,
+        request: (dispatcher, options) => (dispatcher.request ? dispatcher.request(options) : request.call(dispatcher, options)),
+      };
   } catch {
     // moved: fall through to the package root
   }

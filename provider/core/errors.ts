@@ -7,6 +7,7 @@
  * message is redacted inside the constructor, so no caller can leak a token through an error.
  */
 import { redact, redactValue } from "./redact";
+
 /** An API action name (kept as a string here: core depends on nothing). */
 type Action = string;
 

@@ -6,10 +6,10 @@
  * `pulumi preview` too, since reads are safe: a gate built on them fails at preview time.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import type { z } from "zod";
 import { withEnvironmentSuffix } from "../client/identity";
+import { type ConfigurationType, canonicalConfigurationType, type Environment, Run, type RunStatus } from "../client/schemas";
 import { isTailerError } from "../core/errors";
-import { canonicalConfigurationType, type ConfigurationType, type Environment, Run, type RunStatus } from "../client/schemas";
 import { clientFor } from "../resources/runtime";
 import { readSettings } from "../resources/settings";
 

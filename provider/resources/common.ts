@@ -1,6 +1,6 @@
 /** Pieces the three resource providers share: identity, state parsing, diffs and partial failures. */
 import { z } from "zod";
-import { canonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
+import { ConfigurationType, canonicalConfigurationType, Environment } from "../client/schemas";
 import { ErrorCodes, hasErrorCode } from "../core/errors";
 import { redact } from "../core/redact";
 import { isUnknown } from "./validation";
@@ -39,7 +39,9 @@ export function parseState<S extends z.ZodType>(schema: S, value: unknown, kind:
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-  throw new Error(`${kind}: the stored state is not readable (${fields}). Run pulumi refresh, or remove the resource from state with pulumi state delete.`);
+  throw new Error(
+    `${kind}: the stored state is not readable (${fields}). Run pulumi refresh, or remove the resource from state with pulumi state delete.`,
+  );
 }
 
 /** Compares two input values the way Pulumi users mean them: undefined and a default are equal, unknown always differs. */

@@ -53,7 +53,10 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
   checker.optional("archived", (v) => rules.boolean("archived", v));
   checker.optional("onDelete", (v) => rules.oneOf("onDelete", v, ON_DELETE));
   if (news.activated === true && news.archived === true)
-    checker.fail("archived", "an archived configuration cannot be active: set activated: false (or leave it unset) with archived: true, or archived: false to keep it active.");
+    checker.fail(
+      "archived",
+      "an archived configuration cannot be active: set activated: false (or leave it unset) with archived: true, or archived: false to keep it active.",
+    );
   if (checker.failures.length > 0) return { failures: checker.failures };
   const archived = news.archived ?? false;
   const activated = news.activated ?? (isUnknown(archived) ? archived : !archived);

@@ -5,10 +5,21 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { defaultJobId, isTerminalRunStatus, parseDurationMs, type Run, type RunStatus } from "../client/schemas";
 import type { LaunchResult } from "../client";
+import { defaultJobId, isTerminalRunStatus, parseDurationMs, type Run, type RunStatus } from "../client/schemas";
 import { ErrorCodes, hasErrorCode, TailerError } from "../core/errors";
-import { apiIdentity, changedKeys, defined, formatElapsed, IDENTITY_FIELDS, IdentityState, isGone, PartialFailure, parseState, stripProvider } from "./common";
+import {
+  apiIdentity,
+  changedKeys,
+  defined,
+  formatElapsed,
+  IDENTITY_FIELDS,
+  IdentityState,
+  isGone,
+  PartialFailure,
+  parseState,
+  stripProvider,
+} from "./common";
 import { clearJournal, journalKey, readJournal, writeJournal } from "./journal";
 import { expectedDurationMs, PollSchedule } from "./polling";
 import { client, configurationKey, knownConfigurationState, log, type ProviderImplementation } from "./runtime";
@@ -171,7 +182,12 @@ export function launchJournalKey(state: JobRunState, { jobId }: { jobId: string 
  * Adopts the run a killed `pulumi up` launched (from the journal), or one in progress; otherwise
  * launches, journaling before and after so a crash in between cannot lead to a second launch.
  */
-async function startRun(state: JobRunState, jobId: string | undefined, runsBefore: Run[], key: string): Promise<{ runId: string; adopted: boolean }> {
+async function startRun(
+  state: JobRunState,
+  jobId: string | undefined,
+  runsBefore: Run[],
+  key: string,
+): Promise<{ runId: string; adopted: boolean }> {
   const entry = readJournal(key);
   if (entry?.runId) {
     log("info", `tailer: run ${entry.runId} of ${state.configurationId} was launched by an interrupted pulumi up: adopting it`);
@@ -190,7 +206,10 @@ async function startRun(state: JobRunState, jobId: string | undefined, runsBefor
     ? runsBefore.find((run) => !isTerminalRunStatus(run.status) && (!jobId || run.job_id === jobId))
     : undefined;
   if (inProgress) {
-    log("info", `tailer: run ${inProgress.run_id} of ${state.configurationId} is already ${inProgress.status}: adopting it instead of launching a duplicate`);
+    log(
+      "info",
+      `tailer: run ${inProgress.run_id} of ${state.configurationId} is already ${inProgress.status}: adopting it instead of launching a duplicate`,
+    );
     return { runId: inProgress.run_id, adopted: true };
   }
   const startedAt = new Date().toISOString();
@@ -198,7 +217,9 @@ async function startRun(state: JobRunState, jobId: string | undefined, runsBefor
   writeJournal(key, { startedAt, runsBefore: before });
   let launch: LaunchResult;
   try {
-    launch = await client().launchJob(defined({ ...apiIdentity(state), job_id: state.jobId, execution_date: state.executionDate }), { runsBefore });
+    launch = await client().launchJob(defined({ ...apiIdentity(state), job_id: state.jobId, execution_date: state.executionDate }), {
+      runsBefore,
+    });
   } catch (error) {
     // Nothing was launched unless the outcome is uncertain: then the entry lets the next up find out.
     if (!hasErrorCode(error, ErrorCodes.LAUNCH_UNCERTAIN)) clearJournal(key);
@@ -210,7 +231,11 @@ async function startRun(state: JobRunState, jobId: string | undefined, runsBefor
 }
 
 /** Waits for a run left in progress by an interrupted or timed-out up; otherwise records new settings. */
-export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+export async function update(
+  id: string,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.UpdateResult> {
   forgetJournaled(olds);
   const previous = parseState(JobRunState, olds, KIND);
   const next = parseState(JobRunState, news, KIND);
@@ -256,7 +281,12 @@ function failFastIfDisabled(state: JobRunState): void {
  * Waits for the run to end when `wait` is set, and returns the outputs. A run that ends badly, or
  * outlives the timeout, fails the deploy yet stays in state (PartialFailure), so the next up sees it.
  */
-async function settle(base: JobRunState, jobId: string | undefined, provider: unknown, history: readonly Run[] = []): Promise<Record<string, unknown>> {
+async function settle(
+  base: JobRunState,
+  jobId: string | undefined,
+  provider: unknown,
+  history: readonly Run[] = [],
+): Promise<Record<string, unknown>> {
   const runId = base.runId as string;
   let run: Run | undefined;
   try {

@@ -51,7 +51,8 @@ export class PollSchedule {
       this.#pastExpectedEnd = true;
       this.#intervalMs = Math.min(this.initialMs, POLLING.afterEndIntervalMs);
     }
-    const delay = remainingMs !== undefined && remainingMs > 0 ? Math.min(this.#intervalMs, remainingMs + POLLING.marginMs) : this.#intervalMs;
+    const delay =
+      remainingMs !== undefined && remainingMs > 0 ? Math.min(this.#intervalMs, remainingMs + POLLING.marginMs) : this.#intervalMs;
     // Before the expected end a long run may be checked less often (a fifth of its usual duration: an
     // early failure is still seen within that), never rarer than every 30 s after it.
     const cap =

@@ -4,16 +4,16 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { checkEnvironmentSuffix, withEnvironmentSuffix } from "../client/identity";
 import {
   CONFIGURATION_TYPES,
-  canonicalConfigurationType,
   ConfigurationType,
+  canonicalConfigurationType,
   ENVIRONMENTS,
   Environment,
   isRealDate,
   LEGACY_TABLE_TO_TABLE,
 } from "../client/schemas";
-import { checkEnvironmentSuffix, withEnvironmentSuffix } from "../client/identity";
 
 /** The value Pulumi puts in place of an input not known yet during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -60,7 +60,7 @@ function editDistance(a: string, b: string): number {
 }
 
 // JSON, except what JSON cannot show: NaN and Infinity as written (JSON.stringify says null), undefined.
-const quote = (v: unknown) => (typeof v === "number" && !Number.isFinite(v)) || v === undefined ? String(v) : JSON.stringify(v);
+const quote = (v: unknown) => ((typeof v === "number" && !Number.isFinite(v)) || v === undefined ? String(v) : JSON.stringify(v));
 
 /** Field rules shared by the resources. Each returns the reason, or undefined when the value is fine. */
 export const rules = {
@@ -101,14 +101,18 @@ export const rules = {
   },
   positiveNumber(field: string, value: unknown, { allowZero = false } = {}): string | undefined {
     if (typeof value !== "number" || !Number.isFinite(value)) return `${field} must be a number of seconds (got ${quote(value)}).`;
-    if (value < 0 || (!allowZero && value === 0)) return `${field} must be ${allowZero ? "zero or more" : "more than zero"} seconds (got ${value}).`;
+    if (value < 0 || (!allowZero && value === 0))
+      return `${field} must be ${allowZero ? "zero or more" : "more than zero"} seconds (got ${value}).`;
     return undefined;
   },
   executionDate(value: unknown): string | undefined {
     if (typeof value !== "string") return `executionDate must be a date string YYYY-MM-DD (got ${quote(value)}).`;
     const slashed = /^(\d{4})\/(\d{2})\/(\d{2})$/.exec(value);
     const dashed = slashed && `${slashed[1]}-${slashed[2]}-${slashed[3]}`;
-    if (dashed) return isRealDate(dashed) ? `executionDate must use dashes: "${dashed}".` : `executionDate ${quote(value)} is not a real calendar date.`;
+    if (dashed)
+      return isRealDate(dashed)
+        ? `executionDate must use dashes: "${dashed}".`
+        : `executionDate ${quote(value)} is not a real calendar date.`;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return `executionDate must be a date YYYY-MM-DD, e.g. "2026-11-27" (got ${quote(value)}).`;
     if (!isRealDate(value)) return `executionDate ${quote(value)} is not a real calendar date.`;
     return undefined;
@@ -133,7 +137,7 @@ export class InputChecker {
 
   constructor(
     private readonly news: Record<string, unknown>,
-    private readonly allowed: readonly string[],
+    allowed: readonly string[],
   ) {
     for (const key of Object.keys(news)) {
       if (key === "__provider" || allowed.includes(key)) continue;
@@ -155,7 +159,10 @@ export class InputChecker {
   /** Checks a required field with `rule`, unless its value is unknown. */
   required(field: string, rule: (value: unknown) => string | undefined): void {
     const value = this.news[field];
-    if (value === undefined || value === null) return this.fail(field, `${field} is required.`);
+    if (value === undefined || value === null) {
+      this.fail(field, `${field} is required.`);
+      return;
+    }
     if (!this.known(field)) return;
     const reason = rule(value);
     if (reason) this.fail(field, reason);
@@ -207,7 +214,10 @@ export function checkIdentity(checker: InputChecker, news: Record<string, unknow
   const problem = checkEnvironmentSuffix(type, configurationId, env);
   // The client's message names the wire field (configuration_id); here the input is configurationId.
   if (problem)
-    checker.fail("configurationId", `${problem.message.replace(/^configuration_id /, "configurationId ")} Or set appendEnvironmentSuffix: true to have it built.`);
+    checker.fail(
+      "configurationId",
+      `${problem.message.replace(/^configuration_id /, "configurationId ")} Or set appendEnvironmentSuffix: true to have it built.`,
+    );
   return configurationId;
 }
 

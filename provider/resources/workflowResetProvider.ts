@@ -4,7 +4,17 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { apiIdentity, changedKeys, configurationResourceId, defined, IDENTITY_FIELDS, IdentityState, isGone, parseState, stripProvider } from "./common";
+import {
+  apiIdentity,
+  changedKeys,
+  configurationResourceId,
+  defined,
+  IDENTITY_FIELDS,
+  IdentityState,
+  isGone,
+  parseState,
+  stripProvider,
+} from "./common";
 import { client, type ProviderImplementation } from "./runtime";
 import { checkIdentity, InputChecker, rules, Triggers } from "./validation";
 
@@ -54,7 +64,11 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
 }
 
 /** Resets again (the triggers changed). */
-export async function update(_id: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+export async function update(
+  _id: string,
+  _olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.UpdateResult> {
   return { outs: await reset(news) };
 }
 

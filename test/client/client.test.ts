@@ -1,6 +1,7 @@
 /** TailerClient against a real emulator over a real socket: actions, errors, retries, and never launching twice. */
-import { ErrorCodes, hasErrorCode, isTailerError, type TailerClient } from "../../provider/client";
+
 import { clearTokenCache, tokensMinted } from "../../provider/auth";
+import { ErrorCodes, hasErrorCode, isTailerError, type TailerClient } from "../../provider/client";
 import { type RunningEmulator, startEmulator } from "../helpers/emulator";
 
 const T2T = {
@@ -56,7 +57,10 @@ describe("actions", () => {
       status: "SUCCESS",
       limit: 2,
     });
-    expect(runs.map((r) => r.run_id)).toEqual(["20201209-cf026ae9-c79c-4cf9-8ffb-0bb63ad39469", "20201209-7b7b7a66-1cc0-4f09-a893-ce4a35adf09b"]);
+    expect(runs.map((r) => r.run_id)).toEqual([
+      "20201209-cf026ae9-c79c-4cf9-8ffb-0bb63ad39469",
+      "20201209-7b7b7a66-1cc0-4f09-a893-ce4a35adf09b",
+    ]);
   });
 
   test("set_configuration_status disables, and a launch then ends DEACTIVATED", async () => {
@@ -72,7 +76,12 @@ describe("actions", () => {
   });
 
   test("reset_workflow_status and get_by_status answer as documented", async () => {
-    await client.resetWorkflowStatus({ account: "000099", environment: "DEV", configuration_type: "workflow", configuration_id: "000099-iowa-liquor-load-pda" });
+    await client.resetWorkflowStatus({
+      account: "000099",
+      environment: "DEV",
+      configuration_type: "workflow",
+      configuration_id: "000099-iowa-liquor-load-pda",
+    });
     const runs = await client.getByStatus({ account: "000099", configuration_type: "table-to-table", status: "SUCCESS", limit: 5 });
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.status === "SUCCESS")).toBe(true);

@@ -20,7 +20,12 @@ test("over HTTPS the client speaks HTTP/2", async () => {
   requestLog.clear();
   await Promise.all(
     Array.from({ length: 10 }, () =>
-      client.getLastStatus({ account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_iowa_liquor_prepare_pda_DEV" }),
+      client.getLastStatus({
+        account: "000099",
+        environment: "DEV",
+        configuration_type: "table-to-table",
+        configuration_id: "000099_iowa_liquor_prepare_pda_DEV",
+      }),
     ),
   );
   const log = requestLog.list();
@@ -31,6 +36,11 @@ test("over HTTPS the client speaks HTTP/2", async () => {
 test("an untrusted certificate is a clear network error, not a hang", async () => {
   const client = env.client({ retry: { maxAttempts: 1 } });
   await expect(
-    client.getLastStatus({ account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_iowa_liquor_prepare_pda_DEV" }),
+    client.getLastStatus({
+      account: "000099",
+      environment: "DEV",
+      configuration_type: "table-to-table",
+      configuration_id: "000099_iowa_liquor_prepare_pda_DEV",
+    }),
   ).rejects.toThrow(/connection to https:\/\/127\.0\.0\.1:\d+ failed/);
 });

@@ -3,12 +3,13 @@
  * server hands out an ID token for the requested audience, signed by a key the emulator trusts, as
  * Google's would be on a CI runner in GCP.
  */
+
+import { execFile } from "node:child_process";
 import { createSign } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { makeServiceAccountKey } from "../helpers/keys";
 import { REPO } from "../helpers/pulumi";
@@ -44,7 +45,9 @@ beforeAll(async () => {
     } else res.end("tailer-test"); // project-id and the other probes
   });
   await new Promise<void>((resolve) => metadata.listen(0, "127.0.0.1", resolve));
-  env = await startEmulator({ trustedKeys: [{ kid: google.key.private_key_id, publicKeyPem: google.publicKeyPem, source: "google" } as never] });
+  env = await startEmulator({
+    trustedKeys: [{ kid: google.key.private_key_id, publicKeyPem: google.publicKeyPem, source: "google" } as never],
+  });
   process.env.GCE_METADATA_HOST = `127.0.0.1:${(metadata.address() as AddressInfo).port}`;
   process.env.METADATA_SERVER_DETECTION = "assume-present";
   delete process.env.GOOGLE_APPLICATION_CREDENTIALS;

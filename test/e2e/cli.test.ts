@@ -66,7 +66,12 @@ test("the drift gate passes (exit 0) when nothing changed", async () => {
 });
 
 test("the drift gate fails (non-zero) and names the drift after a change in Tailer Studio", async () => {
-  const aggregate = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_aggregate_DEV" };
+  const aggregate = {
+    account: "000099",
+    environment: "DEV" as const,
+    configuration_type: "table-to-table" as const,
+    configuration_id: "000099_sales_aggregate_DEV",
+  };
   await env.admin.advanceClock(5);
   await env.admin.updateConfiguration({ ...aggregate, activated: false });
   const launch = await fetch(`${env.url}/v1/dag/launch`, {

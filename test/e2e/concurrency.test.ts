@@ -13,10 +13,17 @@ beforeAll(async () => {
   env = await startEmulator({ seed: null, clockSpeed: 600 });
   const base = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const };
   await env.admin.putConfigurations(
-    ["alpha", "beta"].flatMap((team) => Array.from({ length: COUNT }, (_, i) => ({ ...base, configuration_id: `000099_${team}_${i}_DEV`, activated: false }))),
+    ["alpha", "beta"].flatMap((team) =>
+      Array.from({ length: COUNT }, (_, i) => ({ ...base, configuration_id: `000099_${team}_${i}_DEV`, activated: false })),
+    ),
   );
   for (const team of ["alpha", "beta"])
-    stacks.push(await createE2EStack(join(REPO, "test", "e2e", "programs", "estate"), env, { "estate:prefix": team, "estate:statuses": String(COUNT) }));
+    stacks.push(
+      await createE2EStack(join(REPO, "test", "e2e", "programs", "estate"), env, {
+        "estate:prefix": team,
+        "estate:statuses": String(COUNT),
+      }),
+    );
 });
 afterAll(async () => {
   await Promise.all(stacks.map((s) => s.dispose()));

@@ -35,7 +35,10 @@ beforeAll(async () => {
   writeFileSync(join(project, "Pulumi.yaml"), "name: my-data-platform\nruntime: nodejs\nmain: index.ts\n");
   writeFileSync(
     join(project, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "nodenext", moduleResolution: "nodenext" }, files: ["index.ts"] }),
+    JSON.stringify({
+      compilerOptions: { strict: true, target: "ES2022", module: "nodenext", moduleResolution: "nodenext" },
+      files: ["index.ts"],
+    }),
   );
   writeFileSync(
     join(project, "index.ts"),
@@ -62,7 +65,10 @@ test("pulumi up runs the installed package's resources, and the state points at 
   mkdirSync(join(scratch, "state"));
   mkdirSync(join(scratch, "home"));
   const envVars = offlineEnv(join(scratch, "state"), join(scratch, "home"));
-  const pulumiCommand = await PulumiCommand.get({ root: resolve(pulumiBinDir(), ".."), version: semver.parse(PULUMI_VERSION) ?? undefined });
+  const pulumiCommand = await PulumiCommand.get({
+    root: resolve(pulumiBinDir(), ".."),
+    version: semver.parse(PULUMI_VERSION) ?? undefined,
+  });
   const stack = await LocalWorkspace.createOrSelectStack({ stackName: "dev", workDir: project }, { envVars, pulumiCommand });
   await stack.setAllConfig({
     "tailer:apiUrl": { value: env.url },

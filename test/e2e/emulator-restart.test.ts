@@ -14,7 +14,12 @@ import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
 jest.setTimeout(300_000);
 
 const ADMIN_TOKEN = "e2e-restart-admin-token";
-const load = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_DEV" };
+const load = {
+  account: "000099",
+  environment: "DEV" as const,
+  configuration_type: "table-to-table" as const,
+  configuration_id: "000099_sales_load_DEV",
+};
 const stateDir = mkdtempSync(join(tmpdir(), "tailer-restart-"));
 let emulator: ChildProcess | undefined;
 let e2e: E2EStack;
@@ -26,12 +31,18 @@ function startEmulatorProcess(port: number): Promise<string> {
     [
       join(REPO, "dist", "emulator", "cli.js"),
       "start",
-      "--port", String(port),
-      "--state-dir", stateDir,
-      "--db", join(stateDir, "state.db"),
-      "--seed", WORLD_SEED,
-      "--clock-speed", "60",
-      "--admin-token", ADMIN_TOKEN,
+      "--port",
+      String(port),
+      "--state-dir",
+      stateDir,
+      "--db",
+      join(stateDir, "state.db"),
+      "--seed",
+      WORLD_SEED,
+      "--clock-speed",
+      "60",
+      "--admin-token",
+      ADMIN_TOKEN,
       "--ready-json",
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
@@ -59,7 +70,11 @@ test("SIGKILL of the emulator mid-run, restart on the same database: the run end
   const port = Number(new URL(url).port);
   const admin = new AdminClient(url, ADMIN_TOKEN);
   const devServiceAccountKey = JSON.parse(readFileSync(join(stateDir, "dev-service-account.json"), "utf8"));
-  e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "jobs"), { url, devServiceAccountKey }, { "tailer:retryMaxAttempts": "10" });
+  e2e = await createE2EStack(
+    join(REPO, "test", "e2e", "programs", "jobs"),
+    { url, devServiceAccountKey },
+    { "tailer:retryMaxAttempts": "10" },
+  );
   await admin.scriptLaunches(load, [{ duration: "0:05:00", outcome: "SUCCESS" }]); // 5 s real
 
   const up = e2e.stack.up();

@@ -32,18 +32,31 @@ async function launch(configurationId: string, environment = "DEV") {
   const response = await fetch(`${env.url}/v1/dag/launch`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
-    body: JSON.stringify({ action: "launch_job", account: "000099", environment, configuration_type: "table-to-table", configuration_id: configurationId }),
+    body: JSON.stringify({
+      action: "launch_job",
+      account: "000099",
+      environment,
+      configuration_type: "table-to-table",
+      configuration_id: configurationId,
+    }),
   });
   expect(response.status).toBe(200);
   await env.admin.advanceClock(600);
 }
 
 describe("deployment-gate", () => {
-  const prod = { account: "000099", environment: "PROD" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_PROD" };
+  const prod = {
+    account: "000099",
+    environment: "PROD" as const,
+    configuration_type: "table-to-table" as const,
+    configuration_id: "000099_sales_load_PROD",
+  };
 
   test("closed: the preview fails naming the DEV run, and PROD is left as it is", async () => {
     const gate = await stackFor("deployment-gate");
-    await env.admin.scriptLaunches({ ...prod, environment: "DEV", configuration_id: "000099_sales_load_DEV" }, [{ duration: 10, outcome: "FAILED" }]);
+    await env.admin.scriptLaunches({ ...prod, environment: "DEV", configuration_id: "000099_sales_load_DEV" }, [
+      { duration: 10, outcome: "FAILED" },
+    ]);
     await launch("000099_sales_load_DEV");
     const error = await gate.stack.preview().then(
       () => undefined,
@@ -87,7 +100,13 @@ describe("deployment-pipeline", () => {
     expect((await ci(pipeline, "drift-check", "e2e")).code).toBe(0);
 
     await env.admin.advanceClock(5);
-    await env.admin.updateConfiguration({ account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_sales_aggregate_DEV", activated: false });
+    await env.admin.updateConfiguration({
+      account: "000099",
+      environment: "DEV",
+      configuration_type: "table-to-table",
+      configuration_id: "000099_sales_aggregate_DEV",
+      activated: false,
+    });
     await launch("000099_sales_aggregate_DEV");
     const drift = await ci(pipeline, "drift-check", "e2e");
     expect(drift.code).toBe(1);

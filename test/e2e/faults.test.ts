@@ -20,20 +20,18 @@ let e2e: E2EStack;
 
 beforeAll(async () => {
   env = await startEmulator({ seed: null, clockSpeed: 600 });
-  await env.admin.putConfigurations(
-    [
-      ...Array.from({ length: STATUSES }, (_, i) => ({
-        ...base,
-        configuration_id: `000099_estate_${i}_DEV`,
-        activated: i % 2 === 0, // many start in the opposite state of what the program declares
-      })),
-      ...Array.from({ length: LAUNCHES }, (_, i) => ({
-        ...base,
-        configuration_id: `000099_launch_${i}_DEV`,
-        run: { duration: 30, outcome: "SUCCESS" as const },
-      })),
-    ],
-  );
+  await env.admin.putConfigurations([
+    ...Array.from({ length: STATUSES }, (_, i) => ({
+      ...base,
+      configuration_id: `000099_estate_${i}_DEV`,
+      activated: i % 2 === 0, // many start in the opposite state of what the program declares
+    })),
+    ...Array.from({ length: LAUNCHES }, (_, i) => ({
+      ...base,
+      configuration_id: `000099_launch_${i}_DEV`,
+      run: { duration: 30, outcome: "SUCCESS" as const },
+    })),
+  ]);
   e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "estate"), env, { "tailer:retryMaxAttempts": String(MAX_ATTEMPTS) });
 });
 afterAll(async () => {
@@ -65,11 +63,14 @@ test(`up of ${STATUSES} statuses while 20% of calls fail (503, 429 + Retry-After
   const log = await env.admin.requests({ limit: 100_000 });
   const faulted = log.filter((e) => e.fault !== null && e.fault !== "latency").length;
   const perConfiguration = new Map<string, number>();
-  for (const entry of log) perConfiguration.set(String(entry.configuration_id), (perConfiguration.get(String(entry.configuration_id)) ?? 0) + 1);
+  for (const entry of log)
+    perConfiguration.set(String(entry.configuration_id), (perConfiguration.get(String(entry.configuration_id)) ?? 0) + 1);
   expect(faulted / log.length).toBeGreaterThanOrEqual(0.15);
   expect(Math.max(...perConfiguration.values())).toBeLessThanOrEqual(MAX_ATTEMPTS);
   expect(log.length).toBeLessThan(STATUSES * 2);
-  process.stdout.write(`faults: ${log.length} calls for ${STATUSES} statuses, ${faulted} faults injected, at most ${Math.max(...perConfiguration.values())} attempts per call\n`);
+  process.stdout.write(
+    `faults: ${log.length} calls for ${STATUSES} statuses, ${faulted} faults injected, at most ${Math.max(...perConfiguration.values())} attempts per call\n`,
+  );
 
   // And the state is right: a no-change refresh finds nothing, faults still on.
   await e2e.stack.preview({ expectNoChanges: true, refresh: true, parallel: 16 });
@@ -92,7 +93,9 @@ test(`${LAUNCHES} launches whose answers are dropped at random: every run record
   expect(recorded).toHaveLength(LAUNCHES);
   for (let i = 0; i < LAUNCHES; i++) {
     const runs = await env.admin.listRuns({ configuration_id: `000099_launch_${i}_DEV` });
-    expect(runs.map((r) => r.run_id)).toEqual([recorded.find((r: { configurationId: string }) => r.configurationId === `000099_launch_${i}_DEV`)?.runId]);
+    expect(runs.map((r) => r.run_id)).toEqual([
+      recorded.find((r: { configurationId: string }) => r.configurationId === `000099_launch_${i}_DEV`)?.runId,
+    ]);
   }
   expect(dropped).toBeGreaterThan(0);
   expect(recorded.every((r: { status: string }) => r.status === "SUCCESS")).toBe(true);

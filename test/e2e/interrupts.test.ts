@@ -12,7 +12,12 @@ import { createE2EStack, type E2EStack, pulumiBinDir, REPO } from "../helpers/pu
 
 jest.setTimeout(600_000);
 
-const load = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_DEV" };
+const load = {
+  account: "000099",
+  environment: "DEV" as const,
+  configuration_type: "table-to-table" as const,
+  configuration_id: "000099_sales_load_DEV",
+};
 
 let env: RunningEmulator;
 let e2e: E2EStack;
@@ -61,7 +66,10 @@ function stackProcesses(kind: RegExp = /dynamic-provider/): number[] {
     .map(Number)
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker) && kind.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+        return (
+          readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker) &&
+          kind.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"))
+        );
       } catch {
         return false;
       }
@@ -130,5 +138,9 @@ test("killed, and the run ended before the recovery: the journal recognises it, 
 
 test("nothing started by the killed updates lives on: provider and language host processes exit", async () => {
   // The language host checks the engine every 10 s and gives its programs 12 s to stop.
-  await until(async () => (stackProcesses(/dynamic-provider|pulumi-language-nodejs/).length === 0 ? true : undefined), "every orphan to exit", 60_000);
+  await until(
+    async () => (stackProcesses(/dynamic-provider|pulumi-language-nodejs/).length === 0 ? true : undefined),
+    "every orphan to exit",
+    60_000,
+  );
 });

@@ -6,7 +6,12 @@ import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
-const load = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_DEV" };
+const load = {
+  account: "000099",
+  environment: "DEV" as const,
+  configuration_type: "table-to-table" as const,
+  configuration_id: "000099_sales_load_DEV",
+};
 
 let env: RunningEmulator;
 let e2e: E2EStack;

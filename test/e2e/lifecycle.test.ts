@@ -10,7 +10,12 @@ import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
-const load = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_DEV" };
+const load = {
+  account: "000099",
+  environment: "DEV" as const,
+  configuration_type: "table-to-table" as const,
+  configuration_id: "000099_sales_load_DEV",
+};
 
 let env: RunningEmulator;
 let e2e: E2EStack;
@@ -33,7 +38,9 @@ test("up creates the statuses and runs the job, with exactly the calls expected"
   expect(actions.filter((a) => a === "set_configuration_status")).toHaveLength(3);
   expect(actions.filter((a) => a === "launch_job")).toHaveLength(1);
   expect(actions.filter((a) => a === "get_last_status")).toHaveLength(1);
-  expect(actions.every((a) => ["set_configuration_status", "launch_job", "get_last_status", "check_run_status"].includes(String(a)))).toBe(true);
+  expect(actions.every((a) => ["set_configuration_status", "launch_job", "get_last_status", "check_run_status"].includes(String(a)))).toBe(
+    true,
+  );
 });
 
 test("preview right after shows no changes, with and without refresh", async () => {

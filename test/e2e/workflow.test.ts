@@ -35,7 +35,13 @@ test("a redeploy resets the unbalanced workflow: JC's lone success no longer cou
   const response = await fetch(`${env.url}/v1/dag/launch`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
-    body: JSON.stringify({ action: "launch_job", account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_jc_DEV" }),
+    body: JSON.stringify({
+      action: "launch_job",
+      account: "000099",
+      environment: "DEV",
+      configuration_type: "table-to-table",
+      configuration_id: "000099_jc_DEV",
+    }),
   });
   expect(response.status).toBe(200);
   await env.admin.advanceClock(60);

@@ -2,8 +2,18 @@
  * The seven actions of the public API: what each does when things go right, and
  * each way it can go wrong. Runs on the docs' world (emulator/seeds/docs.json).
  */
-import { ACTION_PATHS, RESPONSE_SCHEMAS, type Action } from "../../provider/client/schemas";
-import { closeAll, JARVIS_STS, LAUNCHED_RUN_ID, LOAD_PDA, LOAD_PDA_WORKFLOW, PREPARE_PDA, startEmulator, type Harness, type HttpResult } from "./helpers/harness";
+import { ACTION_PATHS, type Action, RESPONSE_SCHEMAS } from "../../provider/client/schemas";
+import {
+  closeAll,
+  type Harness,
+  type HttpResult,
+  JARVIS_STS,
+  LAUNCHED_RUN_ID,
+  LOAD_PDA,
+  LOAD_PDA_WORKFLOW,
+  PREPARE_PDA,
+  startEmulator,
+} from "./helpers/harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -32,7 +42,11 @@ async function launch(identity: Record<string, unknown> = PREPARE_PDA): Promise<
   return r.body.run_id as string;
 }
 
-async function runStatus(runId: string, identity: Record<string, unknown> = PREPARE_PDA, jobId = `gbq-to-gbq|${String(identity.configuration_id)}`) {
+async function runStatus(
+  runId: string,
+  identity: Record<string, unknown> = PREPARE_PDA,
+  jobId = `gbq-to-gbq|${String(identity.configuration_id)}`,
+) {
   const r = await call("check_run_status", { ...identity, job_id: jobId, run_id: runId });
   expect(r.status).toBe(200);
   return r.body.results[0];
@@ -45,7 +59,12 @@ describe("launch_job", () => {
     expect(runId).toMatch(LAUNCHED_RUN_ID);
     expect(runId.slice(0, 8)).toBe(before.now.slice(0, 10).replace(/-/g, ""));
     const run = await runStatus(runId);
-    expect(run).toMatchObject({ run_id: runId, status: "RUNNING", job_id: "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV", configuration_type: "table-to-table" });
+    expect(run).toMatchObject({
+      run_id: runId,
+      status: "RUNNING",
+      job_id: "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV",
+      configuration_type: "table-to-table",
+    });
     expect(run.start_execution_date).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00$/);
   });
 
@@ -62,7 +81,11 @@ describe("launch_job", () => {
   });
 
   it("refuses a job_id that is not one of the configuration's jobs (404)", async () => {
-    expectApiError(await call("launch_job", { ...PREPARE_PDA, job_id: "gbq-to-gbq|other" }), 404, /job gbq-to-gbq\|other not found in configuration 000099_iowa_liquor_prepare_pda_DEV/);
+    expectApiError(
+      await call("launch_job", { ...PREPARE_PDA, job_id: "gbq-to-gbq|other" }),
+      404,
+      /job gbq-to-gbq\|other not found in configuration 000099_iowa_liquor_prepare_pda_DEV/,
+    );
   });
 
   it("answers 404 naming an unknown configuration", async () => {
@@ -88,7 +111,11 @@ describe("launch_job", () => {
 
   it("answers 404 naming an archived configuration and why", async () => {
     await h.admin.updateConfiguration({ ...LOAD_PDA, archived: true });
-    expectApiError(await call("launch_job", LOAD_PDA), 404, /^configuration 000099_Load_PDA_f_traffic_ma_DEV .* is archived and cannot be launched$/);
+    expectApiError(
+      await call("launch_job", LOAD_PDA),
+      404,
+      /^configuration 000099_Load_PDA_f_traffic_ma_DEV .* is archived and cannot be launched$/,
+    );
   });
 
   it("creates a DEACTIVATED run, ended at once, when the configuration is disabled", async () => {
@@ -127,18 +154,30 @@ describe("check_run_status", () => {
 
   it("answers 404 for an unknown run, a run of another configuration, or another job", async () => {
     const job = "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV";
-    expectApiError(await call("check_run_status", { ...PREPARE_PDA, job_id: job, run_id: "20201230-112837-00000000-0000-4000-8000-000000000000" }), 404, /run .* not found in configuration 000099_iowa_liquor_prepare_pda_DEV/);
+    expectApiError(
+      await call("check_run_status", { ...PREPARE_PDA, job_id: job, run_id: "20201230-112837-00000000-0000-4000-8000-000000000000" }),
+      404,
+      /run .* not found in configuration 000099_iowa_liquor_prepare_pda_DEV/,
+    );
     const other = await launch(LOAD_PDA);
     expectApiError(await call("check_run_status", { ...PREPARE_PDA, job_id: job, run_id: other }), 404, /not found/);
     expectApiError(
-      await call("check_run_status", { ...PREPARE_PDA, job_id: "gbq-to-gbq|x", run_id: "20201230-112837-0a795c70-2557-4a60-ba16-788aa2bea179" }),
+      await call("check_run_status", {
+        ...PREPARE_PDA,
+        job_id: "gbq-to-gbq|x",
+        run_id: "20201230-112837-0a795c70-2557-4a60-ba16-788aa2bea179",
+      }),
       404,
       /is not a run of job gbq-to-gbq\|x/,
     );
   });
 
   it("answers 404 for an unknown configuration", async () => {
-    expectApiError(await call("check_run_status", { ...PREPARE_PDA, configuration_id: "x_DEV", job_id: "gbq-to-gbq|x_DEV", run_id: "r" }), 404, /configuration x_DEV .* not found/);
+    expectApiError(
+      await call("check_run_status", { ...PREPARE_PDA, configuration_id: "x_DEV", job_id: "gbq-to-gbq|x_DEV", run_id: "r" }),
+      404,
+      /configuration x_DEV .* not found/,
+    );
   });
 
   it("shows a RUNNING run's duration growing with the clock", async () => {
@@ -156,12 +195,22 @@ describe("get_last_status", () => {
     const r = await call("get_last_status", PREPARE_PDA);
     expect(r.body.results).toHaveLength(3);
     expect(r.body.results[0].status).toBe("RUNNING");
-    expect(r.body.results.map((x: { configuration_type: string }) => x.configuration_type)).toEqual(["gbq-to-gbq", "gbq-to-gbq", "gbq-to-gbq"]);
+    expect(r.body.results.map((x: { configuration_type: string }) => x.configuration_type)).toEqual([
+      "gbq-to-gbq",
+      "gbq-to-gbq",
+      "gbq-to-gbq",
+    ]);
     expect(r.body.results[1].run_id).toBe("20201230-112837-0a795c70-2557-4a60-ba16-788aa2bea179");
   });
 
   it("filters by status, job_id, execution_date (UTC day of the start) and limit", async () => {
-    const fails = await call("get_last_status", { account: "000110", environment: "DEV", configuration_type: "storage-to-storage", configuration_id: "000110-tailer-STS-POC-ETL-VTE", status: "FAILED" });
+    const fails = await call("get_last_status", {
+      account: "000110",
+      environment: "DEV",
+      configuration_type: "storage-to-storage",
+      configuration_id: "000110-tailer-STS-POC-ETL-VTE",
+      status: "FAILED",
+    });
     expect(fails.body.results.map((x: { run_id: string }) => x.run_id)).toEqual(["20201119-e81f4a6b-2c7d-4b95-b036-94a5d2c8f017"]);
     const day = await call("get_last_status", { ...PREPARE_PDA, execution_date: "2020-12-10", limit: 10 });
     expect(day.body.results.map((x: { run_id: string }) => x.run_id)).toEqual(["20201210-140612-19e547a1-de6a-47f0-b563-b8a3d5754118"]);
@@ -199,7 +248,13 @@ describe("get_by_status", () => {
   it("filters by environment, execution_date and limit", async () => {
     const all = await call("get_by_status", { account: "000099", configuration_type: "storage-to-storage" });
     expect(all.body.results).toHaveLength(3);
-    const day = await call("get_by_status", { account: "000099", configuration_type: "storage-to-storage", execution_date: "2020/12/09", limit: 2, environment: "DEV" });
+    const day = await call("get_by_status", {
+      account: "000099",
+      configuration_type: "storage-to-storage",
+      execution_date: "2020/12/09",
+      limit: 2,
+      environment: "DEV",
+    });
     expect(day.body.results.map((x: { run_id: string }) => x.run_id)).toEqual([
       "20201209-cf026ae9-c79c-4cf9-8ffb-0bb63ad39469",
       "20201209-7b7b7a66-1cc0-4f09-a893-ce4a35adf09b",
@@ -213,7 +268,13 @@ describe("set_run_status", () => {
   it("ends a RUNNING run with the given status and fixes its duration", async () => {
     const runId = await launch();
     await h.admin.advanceClock(10);
-    const r = await call("set_run_status", { account: "000099", configuration_type: "table-to-table", configuration_id: PREPARE_PDA.configuration_id, run_id: runId, status: "FAILED" });
+    const r = await call("set_run_status", {
+      account: "000099",
+      configuration_type: "table-to-table",
+      configuration_id: PREPARE_PDA.configuration_id,
+      run_id: runId,
+      status: "FAILED",
+    });
     expect(r.body).toEqual({ message: "ok" });
     const run = await runStatus(runId);
     expect(run.status).toBe("FAILED");
@@ -226,21 +287,39 @@ describe("set_run_status", () => {
     const runId = await launch();
     await h.admin.advanceClock(2);
     expect((await runStatus(runId)).status).toBe("FAILED");
-    const r = await call("set_run_status", { account: "000099", environment: "DEV", configuration_type: "gbq-to-gbq", configuration_id: PREPARE_PDA.configuration_id, run_id: runId, status: "CHECKED" });
+    const r = await call("set_run_status", {
+      account: "000099",
+      environment: "DEV",
+      configuration_type: "gbq-to-gbq",
+      configuration_id: PREPARE_PDA.configuration_id,
+      run_id: runId,
+      status: "CHECKED",
+    });
     expect(r.status).toBe(200);
     expect((await runStatus(runId)).status).toBe("CHECKED");
   });
 
   it("answers 404 for an unknown run or one that belongs elsewhere", async () => {
     const runId = await launch();
-    const base = { account: "000099", configuration_type: "table-to-table", configuration_id: PREPARE_PDA.configuration_id, status: "SUCCESS" };
+    const base = {
+      account: "000099",
+      configuration_type: "table-to-table",
+      configuration_id: PREPARE_PDA.configuration_id,
+      status: "SUCCESS",
+    };
     expectApiError(await call("set_run_status", { ...base, run_id: "nope" }), 404, /run nope not found/);
     expectApiError(await call("set_run_status", { ...base, run_id: runId, configuration_id: LOAD_PDA.configuration_id }), 404, /not found/);
     expectApiError(await call("set_run_status", { ...base, run_id: runId, environment: "PROD" }), 404, /not found/);
   });
 
   it("refuses statuses a person cannot set (400 naming status)", async () => {
-    const r = await call("set_run_status", { account: "000099", configuration_type: "table-to-table", configuration_id: PREPARE_PDA.configuration_id, run_id: "x", status: "WAITING" });
+    const r = await call("set_run_status", {
+      account: "000099",
+      configuration_type: "table-to-table",
+      configuration_id: PREPARE_PDA.configuration_id,
+      run_id: "x",
+      status: "WAITING",
+    });
     expectApiError(r, 400, /status: status must be one of SUCCESS, FAILED, RUNNING, NO_MATCH, CHECKED/);
   });
 });
@@ -251,8 +330,16 @@ describe("reset_workflow_status", () => {
   });
 
   it("answers 404 for an unknown workflow and 400 when the type is not workflow", async () => {
-    expectApiError(await call("reset_workflow_status", { ...LOAD_PDA_WORKFLOW, configuration_id: "nope" }), 404, /configuration nope \(workflow/);
-    expectApiError(await call("reset_workflow_status", { ...LOAD_PDA_WORKFLOW, configuration_type: "table-to-table" }), 400, /configuration_type: configuration_type must be workflow/);
+    expectApiError(
+      await call("reset_workflow_status", { ...LOAD_PDA_WORKFLOW, configuration_id: "nope" }),
+      404,
+      /configuration nope \(workflow/,
+    );
+    expectApiError(
+      await call("reset_workflow_status", { ...LOAD_PDA_WORKFLOW, configuration_type: "table-to-table" }),
+      400,
+      /configuration_type: configuration_type must be workflow/,
+    );
   });
 });
 
@@ -279,7 +366,11 @@ describe("set_configuration_status", () => {
   });
 
   it("answers 404 for an unknown configuration and 400 for non-boolean flags", async () => {
-    expectApiError(await call("set_configuration_status", { ...LOAD_PDA, configuration_id: "nope_DEV", activated: true, archived: false }), 404, /not found/);
+    expectApiError(
+      await call("set_configuration_status", { ...LOAD_PDA, configuration_id: "nope_DEV", activated: true, archived: false }),
+      404,
+      /not found/,
+    );
     expectApiError(await set("yes", false), 400, /activated: activated must be true or false/);
     expectApiError(await set(true, undefined), 400, /archived: is required/);
   });

@@ -2,9 +2,10 @@
  * The admin API (/_emulator/): its own token, and the out-of-band changes a
  * person makes in Tailer Studio, which the public API then reflects.
  */
-import { ACTION_PATHS } from "../../provider/client/schemas";
+
 import { AdminApiError } from "../../emulator/admin-client";
-import { closeAll, httpRequest, LOAD_PDA, PREPARE_PDA, startEmulator, type Harness } from "./helpers/harness";
+import { ACTION_PATHS } from "../../provider/client/schemas";
+import { closeAll, type Harness, httpRequest, LOAD_PDA, PREPARE_PDA, startEmulator } from "./helpers/harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -65,7 +66,12 @@ describe("configurations", () => {
   });
 
   it("adds configurations the API can then use (what a deployment does)", async () => {
-    const identity = { account: "000200", environment: "PROD", configuration_type: "table-to-storage", configuration_id: "export" } as const;
+    const identity = {
+      account: "000200",
+      environment: "PROD",
+      configuration_type: "table-to-storage",
+      configuration_id: "export",
+    } as const;
     await h.admin.putConfigurations([identity]);
     const r = await h.post(ACTION_PATHS.launch_job, { action: "launch_job", ...identity });
     expect(r.status).toBe(200);
@@ -74,9 +80,13 @@ describe("configurations", () => {
   });
 
   it("refuses invalid configurations, naming the field", async () => {
-    await expect(h.admin.putConfigurations([{ ...LOAD_PDA, account: "1" }])).rejects.toThrow(/configurations\[0\]\.account: account must be 6 digits/);
+    await expect(h.admin.putConfigurations([{ ...LOAD_PDA, account: "1" }])).rejects.toThrow(
+      /configurations\[0\]\.account: account must be 6 digits/,
+    );
     await expect(h.admin.putConfigurations([{ ...LOAD_PDA, max_active_runs: 0 }])).rejects.toThrow(/configurations\[0\]\.max_active_runs/);
-    await expect(h.admin.putConfigurations([{ ...LOAD_PDA, configuration_type: "workflow" }])).rejects.toThrow(/workflow: a workflow configuration needs a workflow definition/);
+    await expect(h.admin.putConfigurations([{ ...LOAD_PDA, configuration_type: "workflow" }])).rejects.toThrow(
+      /workflow: a workflow configuration needs a workflow definition/,
+    );
   });
 
   it("changes a configuration out of band: the API sees the drift", async () => {
@@ -95,7 +105,13 @@ describe("configurations", () => {
 describe("runs", () => {
   it("inserts historical runs, shown by get_last_status in the documented form", async () => {
     await h.admin.addRuns([
-      { ...LOAD_PDA, run_id: "20210101-000000-11111111-1111-4111-8111-111111111111", status: "FAILED", start_execution_date: "2021-01-01T00:00:00.5+00:00", last_update_date: "2021-01-01T00:10:00+00:00" },
+      {
+        ...LOAD_PDA,
+        run_id: "20210101-000000-11111111-1111-4111-8111-111111111111",
+        status: "FAILED",
+        start_execution_date: "2021-01-01T00:00:00.5+00:00",
+        last_update_date: "2021-01-01T00:10:00+00:00",
+      },
     ]);
     const r = await lastStatus(LOAD_PDA);
     expect(r.body.results).toEqual([
@@ -115,7 +131,12 @@ describe("runs", () => {
   });
 
   it("refuses a duplicate run id or an unknown configuration", async () => {
-    const run = { ...LOAD_PDA, run_id: "20201230-112837-0a795c70-2557-4a60-ba16-788aa2bea179", status: "SUCCESS" as const, start_execution_date: "2021-01-01T00:00:00+00:00" };
+    const run = {
+      ...LOAD_PDA,
+      run_id: "20201230-112837-0a795c70-2557-4a60-ba16-788aa2bea179",
+      status: "SUCCESS" as const,
+      start_execution_date: "2021-01-01T00:00:00+00:00",
+    };
     await expect(h.admin.addRuns([run])).rejects.toThrow(/400.*already exists/);
     await expect(h.admin.addRuns([{ ...run, run_id: "x", configuration_id: "nope" }])).rejects.toThrow(/404/);
   });
@@ -129,7 +150,12 @@ describe("runs", () => {
   it("lists runs with their origin and scheduled end", async () => {
     const { body } = await h.post(ACTION_PATHS.launch_job, { action: "launch_job", ...PREPARE_PDA });
     const [run] = await h.admin.listRuns({ run_id: body.run_id });
-    expect(run).toMatchObject({ origin: "launch", triggered_by: null, execution_date: null, scheduled_end_date: expect.stringMatching(/\+00:00$/) });
+    expect(run).toMatchObject({
+      origin: "launch",
+      triggered_by: null,
+      execution_date: null,
+      scheduled_end_date: expect.stringMatching(/\+00:00$/),
+    });
     expect((await h.admin.listRuns({ status: "SUCCESS", limit: 2 })).length).toBe(2);
   });
 });
@@ -139,7 +165,17 @@ describe("tokens, info and reset", () => {
     const token = await h.admin.mintToken({ accounts: ["000110"] });
     const other = await h.post(ACTION_PATHS.get_last_status, { action: "get_last_status", ...PREPARE_PDA }, { token });
     expect(other.status).toBe(403);
-    const own = await h.post(ACTION_PATHS.get_last_status, { action: "get_last_status", account: "000110", environment: "DEV", configuration_type: "storage-to-storage", configuration_id: "000110-tailer-STS-POC-ETL-VTE" }, { token });
+    const own = await h.post(
+      ACTION_PATHS.get_last_status,
+      {
+        action: "get_last_status",
+        account: "000110",
+        environment: "DEV",
+        configuration_type: "storage-to-storage",
+        configuration_id: "000110-tailer-STS-POC-ETL-VTE",
+      },
+      { token },
+    );
     expect(own.status).toBe(200);
   });
 

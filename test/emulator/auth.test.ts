@@ -3,12 +3,13 @@
  * RS256 JWTs of trusted service accounts, audience = the API's URL, time limits,
  * and the accounts a token may touch. Gateway wording; nothing of the token echoed.
  */
+
+import { createPublicKey } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { createPublicKey } from "node:crypto";
 import { JWTAccess } from "google-auth-library";
 import { PRODUCTION_API_URL } from "../../provider/client/schemas";
-import { closeAll, PREPARE_PDA, startEmulator, tempDir, type Harness } from "./helpers/harness";
+import { closeAll, type Harness, PREPARE_PDA, startEmulator, tempDir } from "./helpers/harness";
 import { claims, rsaKeyPair, selfSignedCertificate, signHs256, signRs256, unsigned, writeServiceAccountKey } from "./helpers/jwt";
 
 const dir = tempDir("emu-auth-");
@@ -21,7 +22,10 @@ const barePem = path.join(dir, "bare.pem");
 writeFileSync(barePem, bare.publicKeyPem);
 const jwk = rsaKeyPair();
 const jwksFile = path.join(dir, "jwks.json");
-writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...createPublicKey(jwk.publicKeyPem).export({ format: "jwk" }), kid: "jwk-kid", alg: "RS256", use: "sig" }] }));
+writeFileSync(
+  jwksFile,
+  JSON.stringify({ keys: [{ ...createPublicKey(jwk.publicKeyPem).export({ format: "jwk" }), kid: "jwk-kid", alg: "RS256", use: "sig" }] }),
+);
 
 let h: Harness;
 beforeAll(async () => {
@@ -69,7 +73,9 @@ describe("a forged or foreign token", () => {
 
   it("with an unknown kid is refused", async () => {
     const stranger = rsaKeyPair();
-    expect((await read(signRs256({ kid: "unknown-kid" }, claims(h.url), stranger.privateKeyPem))).body).toEqual(gateway("Jwt verification fails"));
+    expect((await read(signRs256({ kid: "unknown-kid" }, claims(h.url), stranger.privateKeyPem))).body).toEqual(
+      gateway("Jwt verification fails"),
+    );
   });
 
   it("with a trusted kid but another key's signature is refused", async () => {
@@ -87,11 +93,17 @@ describe("a forged or foreign token", () => {
 
   it("without iat or exp is refused", async () => {
     const { iat: _iat, ...noIat } = claims(h.url);
-    expect((await read(signRs256({ kid: trustedSa.key.private_key_id }, noIat, trustedSa.key.private_key))).body).toEqual(gateway("Jwt verification fails"));
+    expect((await read(signRs256({ kid: trustedSa.key.private_key_id }, noIat, trustedSa.key.private_key))).body).toEqual(
+      gateway("Jwt verification fails"),
+    );
   });
 
   it("valid for more than a day is refused", async () => {
-    const token = signRs256({ kid: trustedSa.key.private_key_id }, claims(h.url, { exp: Math.floor(Date.now() / 1000) + 3 * 86400 }), trustedSa.key.private_key);
+    const token = signRs256(
+      { kid: trustedSa.key.private_key_id },
+      claims(h.url, { exp: Math.floor(Date.now() / 1000) + 3 * 86400 }),
+      trustedSa.key.private_key,
+    );
     expect((await read(token)).body).toEqual(gateway("Jwt verification fails"));
   });
 });

@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { AdminClient } from "../../emulator/admin-client";
 import { PRODUCTION_API_URL } from "../../provider/client/schemas";
-import { docPages, examplesOf } from "./helpers/doc-examples";
-import { httpRequest, PREPARE_PDA, LOAD_PDA, removeTempDirs, tempDir } from "./helpers/harness";
 import { buildCli, hasCurl, killAllCli, removeBuild, runCli, startCli } from "./helpers/cli-process";
+import { docPages, examplesOf } from "./helpers/doc-examples";
+import { httpRequest, LOAD_PDA, PREPARE_PDA, removeTempDirs, tempDir } from "./helpers/harness";
 
 jest.setTimeout(60_000);
 beforeAll(() => {
@@ -64,7 +64,11 @@ describe("tailer-emulator token", () => {
     const [header, payload] = r.stdout.trim().split(".") as [string, string];
     expect(decode(header)).toMatchObject({ alg: "RS256", typ: "JWT", kid: expect.any(String) });
     const claims = decode(payload);
-    expect(claims).toMatchObject({ aud: PRODUCTION_API_URL, accounts: ["000099", "000110"], iss: expect.stringContaining("tailer-emulator-dev@") });
+    expect(claims).toMatchObject({
+      aud: PRODUCTION_API_URL,
+      accounts: ["000099", "000110"],
+      iss: expect.stringContaining("tailer-emulator-dev@"),
+    });
     expect((claims.exp as number) - (claims.iat as number)).toBe(600);
     // The key is made once: a second token has the same kid.
     expect(decode(runCli(["token", "--state-dir", stateDir]).stdout.split(".")[0] as string).kid).toBe(decode(header).kid);

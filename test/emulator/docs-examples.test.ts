@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { RESPONSE_SCHEMAS, type Action } from "../../provider/client/schemas";
-import { docPages, examplesOf, SEED_PAGES_DIR, type DocExample } from "./helpers/doc-examples";
-import { closeAll, LAUNCHED_RUN_ID, startEmulator, type Harness } from "./helpers/harness";
+import { type Action, RESPONSE_SCHEMAS } from "../../provider/client/schemas";
+import { type DocExample, docPages, examplesOf, SEED_PAGES_DIR } from "./helpers/doc-examples";
+import { closeAll, type Harness, LAUNCHED_RUN_ID, startEmulator } from "./helpers/harness";
 
 const pages = docPages();
 const examples = pages.flatMap((p) => examplesOf(p));
@@ -55,7 +55,11 @@ describe.each(examples.map((e) => [e.name, e] as const))("doc example %s", (_nam
     it("is not valid JSON on the page, and gets a 400 naming the JSON error and its position", async () => {
       const r = await h.post(example.path, undefined, { raw: example.bodyText });
       expect(r.status).toBe(400);
-      expect(r.body).toEqual({ code: 400, data: {}, message: expect.stringMatching(/not valid JSON: expected ',' or '\}'.*line \d+, column \d+, position \d+/) });
+      expect(r.body).toEqual({
+        code: 400,
+        data: {},
+        message: expect.stringMatching(/not valid JSON: expected ',' or '\}'.*line \d+, column \d+, position \d+/),
+      });
       expect((await h.admin.info()).internal_errors).toBe(0);
     });
     return;
@@ -121,6 +125,10 @@ describe("the older page's launch example", () => {
   it("keeps its job_id and execution_date on the run", async () => {
     const r = await h.post(launch.path, undefined, { raw: launch.bodyText });
     const [run] = await h.admin.listRuns({ run_id: r.body.run_id });
-    expect(run).toMatchObject({ job_id: "gbq-to-gbq|000110-tailer-TTT-POC-ETL-VTE_DEV", execution_date: "2020-11-09", configuration_type: "gbq-to-gbq" });
+    expect(run).toMatchObject({
+      job_id: "gbq-to-gbq|000110-tailer-TTT-POC-ETL-VTE_DEV",
+      execution_date: "2020-11-09",
+      configuration_type: "gbq-to-gbq",
+    });
   });
 });

@@ -4,7 +4,7 @@
  * a seedable RNG; and the request log that lets tests count calls.
  */
 import * as http from "node:http";
-import { closeAll, httpRequest, PREPARE_PDA, startEmulator, type Harness } from "./helpers/harness";
+import { closeAll, type Harness, httpRequest, PREPARE_PDA, startEmulator } from "./helpers/harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -23,9 +23,13 @@ const read = () => h.post("/v1/dag/status", readBody);
 /** Resolves with the socket-level error of a request that gets no HTTP answer. */
 function expectNoAnswer(path: string, body: unknown): Promise<NodeJS.ErrnoException> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${h.url}${path}`, { method: "POST", agent: false, headers: { "content-type": "application/json", authorization: `Bearer ${h.token}` } }, (res) => {
-      reject(new Error(`unexpected answer ${res.statusCode}`));
-    });
+    const req = http.request(
+      `${h.url}${path}`,
+      { method: "POST", agent: false, headers: { "content-type": "application/json", authorization: `Bearer ${h.token}` } },
+      (res) => {
+        reject(new Error(`unexpected answer ${res.statusCode}`));
+      },
+    );
     req.on("error", (e) => resolve(e as NodeJS.ErrnoException));
     req.end(JSON.stringify(body));
   });
@@ -80,7 +84,12 @@ describe("fault kinds", () => {
     expect(entry).toMatchObject({ fault: "drop_response", status: 200, auth_ok: true });
     expect(entry?.run_id).toEqual(expect.any(String));
     // The run exists: a client that retries blindly would launch twice.
-    const r = await h.post("/v1/dag/status", { action: "check_run_status", ...PREPARE_PDA, job_id: "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV", run_id: entry?.run_id });
+    const r = await h.post("/v1/dag/status", {
+      action: "check_run_status",
+      ...PREPARE_PDA,
+      job_id: "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV",
+      run_id: entry?.run_id,
+    });
     expect(r.body.results[0]).toMatchObject({ run_id: entry?.run_id, status: "RUNNING" });
   });
 });
@@ -93,7 +102,17 @@ describe("fault rules", () => {
     ]);
     expect((await launch()).status).toBe(503);
     expect((await read()).status).toBe(200);
-    expect((await h.post("/v1/workflow/status", { action: "reset_workflow_status", account: "000099", environment: "DEV", configuration_type: "workflow", configuration_id: "000099-iowa-liquor-load-pda" })).status).toBe(429);
+    expect(
+      (
+        await h.post("/v1/workflow/status", {
+          action: "reset_workflow_status",
+          account: "000099",
+          environment: "DEV",
+          configuration_type: "workflow",
+          configuration_id: "000099-iowa-liquor-load-pda",
+        })
+      ).status,
+    ).toBe(429);
   });
 
   it("apply before authentication, as the infrastructure would", async () => {

@@ -3,21 +3,28 @@
  * `str(timedelta)` durations, run ids; and where a bad JSON body breaks.
  */
 import fc from "fast-check";
-import { formatDuration, formatIsoDate, newRunId, normalizeExecutionDate, parseDuration, parseIsoDate, utcDayBounds } from "../../emulator/format";
-import { locateJsonError, parseJsonObject } from "../../emulator/json-body";
 import { EmulatorClock } from "../../emulator/clock";
+import { ConfigurationNotFoundError, GatewayAuthError, isEmulatorError } from "../../emulator/errors";
 import { FaultInjector } from "../../emulator/faults";
-import { isEmulatorError, ConfigurationNotFoundError, GatewayAuthError } from "../../emulator/errors";
+import {
+  formatDuration,
+  formatIsoDate,
+  newRunId,
+  normalizeExecutionDate,
+  parseDuration,
+  parseIsoDate,
+  utcDayBounds,
+} from "../../emulator/format";
+import { locateJsonError, parseJsonObject } from "../../emulator/json-body";
 import { RUN_ID_PATTERN } from "../../provider/client/schemas";
 
 describe("dates", () => {
-  it.each([
-    "2020-12-30T11:30:07.960767+00:00",
-    "2020-12-09T17:17:23+00:00",
-    "2020-12-30T11:28:43.861340+00:00",
-  ])("round-trips the documented %s", (text) => {
-    expect(formatIsoDate(parseIsoDate(text) as number)).toBe(text);
-  });
+  it.each(["2020-12-30T11:30:07.960767+00:00", "2020-12-09T17:17:23+00:00", "2020-12-30T11:28:43.861340+00:00"])(
+    "round-trips the documented %s",
+    (text) => {
+      expect(formatIsoDate(parseIsoDate(text) as number)).toBe(text);
+    },
+  );
 
   it("prints microseconds only when there are some, like isoformat()", () => {
     expect(formatIsoDate(Date.UTC(2021, 0, 2, 3, 4, 5) * 1000)).toBe("2021-01-02T03:04:05+00:00");
@@ -109,14 +116,21 @@ describe("JSON error positions", () => {
 
   it("parseJsonObject never throws anything but a 400 EmulatorError (property)", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a).toString("latin1"))), (text) => {
-        try {
-          parseJsonObject(Buffer.from(text));
-          return true;
-        } catch (e) {
-          return isEmulatorError(e) && e.httpStatus === 400;
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a).toString("latin1")),
+        ),
+        (text) => {
+          try {
+            parseJsonObject(Buffer.from(text));
+            return true;
+          } catch (e) {
+            return isEmulatorError(e) && e.httpStatus === 400;
+          }
+        },
+      ),
     );
   });
 });

@@ -5,7 +5,7 @@
 import * as http2 from "node:http2";
 import * as https from "node:https";
 import type { TLSSocket } from "node:tls";
-import { closeAll, PREPARE_PDA, startEmulator, tempDir, type Harness } from "./helpers/harness";
+import { closeAll, type Harness, PREPARE_PDA, startEmulator, tempDir } from "./helpers/harness";
 import { selfSignedCertificate } from "./helpers/jwt";
 
 const cert = selfSignedCertificate(tempDir("emu-cert-"));
@@ -19,7 +19,8 @@ const readBody = { action: "get_last_status", ...PREPARE_PDA };
 
 interface H2Result {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of any shape, read by assertions
+  body: any;
   error?: NodeJS.ErrnoException;
 }
 
@@ -76,7 +77,9 @@ describe("HTTPS with HTTP/2", () => {
     try {
       const results = await Promise.all(
         Array.from({ length: 25 }, (_, i) =>
-          i % 5 === 0 ? h2post(session, "/v1/dag/launch", { action: "launch_job", ...PREPARE_PDA }) : h2post(session, "/v1/dag/status", readBody),
+          i % 5 === 0
+            ? h2post(session, "/v1/dag/launch", { action: "launch_job", ...PREPARE_PDA })
+            : h2post(session, "/v1/dag/status", readBody),
         ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(25).fill(200));
@@ -87,11 +90,22 @@ describe("HTTPS with HTTP/2", () => {
 
   it("still accepts HTTP/1.1 clients over TLS", async () => {
     const r = await new Promise<{ status: number; alpn: string | false | null; body: string }>((resolve, reject) => {
-      const req = https.request(`${h.url}/v1/dag/status`, { method: "POST", ca: cert.certPem, agent: false, headers: { "content-type": "application/json", authorization: `Bearer ${h.token}` } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, alpn: (res.socket as TLSSocket).alpnProtocol, body: Buffer.concat(chunks).toString() }));
-      });
+      const req = https.request(
+        `${h.url}/v1/dag/status`,
+        {
+          method: "POST",
+          ca: cert.certPem,
+          agent: false,
+          headers: { "content-type": "application/json", authorization: `Bearer ${h.token}` },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, alpn: (res.socket as TLSSocket).alpnProtocol, body: Buffer.concat(chunks).toString() }),
+          );
+        },
+      );
       req.on("error", reject);
       req.end(JSON.stringify(readBody));
     });

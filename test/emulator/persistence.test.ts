@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { createEmulator, isEmulatorError } from "../../emulator/index";
 import { parseIsoDate } from "../../emulator/format";
+import { createEmulator, isEmulatorError } from "../../emulator/index";
 import { closeAll, LOAD_PDA, PREPARE_PDA, startEmulator, tempDir } from "./helpers/harness";
 
 afterEach(closeAll);
@@ -21,7 +21,12 @@ describe("a file database", () => {
     expect(first.emulator.internals.store.db.pragma("journal_mode", { simple: true })).toBe("wal");
     const launched = await first.post("/v1/dag/launch", { action: "launch_job", ...PREPARE_PDA });
     await first.admin.updateConfiguration({ ...LOAD_PDA, activated: false });
-    await first.admin.deleteConfiguration({ account: "000099", environment: "DEV", configuration_type: "storage-to-storage", configuration_id: "000099-jarvis-demo-iowa-liquor-storage-to-storage" });
+    await first.admin.deleteConfiguration({
+      account: "000099",
+      environment: "DEV",
+      configuration_type: "storage-to-storage",
+      configuration_id: "000099-jarvis-demo-iowa-liquor-storage-to-storage",
+    });
     await first.admin.scriptLaunches(PREPARE_PDA, [{ outcome: "FAILED" }, { outcome: "FAILED" }]);
     await first.admin.advanceClock(91); // prepare_pda succeeds: the workflow launches Load_PDA (disabled: DEACTIVATED)
     const runsBefore = await first.admin.listRuns({ limit: 1000 });
@@ -32,7 +37,12 @@ describe("a file database", () => {
     expect((await second.admin.listConfigurations(LOAD_PDA))[0]).toMatchObject({ activated: false });
     expect(await second.admin.listConfigurations({ configuration_id: "000099-jarvis-demo-iowa-liquor-storage-to-storage" })).toEqual([]);
     expect((await second.admin.listConfigurations(PREPARE_PDA))[0]?.pending_scripted_launches).toBe(2);
-    const r = await second.post("/v1/dag/status", { action: "check_run_status", ...PREPARE_PDA, job_id: "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV", run_id: launched.body.run_id });
+    const r = await second.post("/v1/dag/status", {
+      action: "check_run_status",
+      ...PREPARE_PDA,
+      job_id: "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV",
+      run_id: launched.body.run_id,
+    });
     expect(r.body.results[0].status).toBe("SUCCESS");
   });
 
@@ -45,7 +55,9 @@ describe("a file database", () => {
     await second.admin.advanceClock(3600);
     const [run] = await second.admin.listRuns({ run_id: body.run_id });
     expect(run?.status).toBe("SUCCESS");
-    expect(((parseIsoDate(run?.last_update_date as string) as number) - (parseIsoDate(run?.start_execution_date as string) as number)) / 1e6).toBe(90);
+    expect(
+      ((parseIsoDate(run?.last_update_date as string) as number) - (parseIsoDate(run?.start_execution_date as string) as number)) / 1e6,
+    ).toBe(90);
   });
 
   it("keeps the workflow marks", async () => {
@@ -54,9 +66,24 @@ describe("a file database", () => {
     await first.admin.putConfigurations([
       { account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "A_DEV", run: { duration: 1 } },
       { account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "B_DEV", run: { duration: 1 } },
-      { account: "000099", environment: "DEV", configuration_type: "workflow", configuration_id: "wf", workflow: { authorized_job_ids: ["gbq-to-gbq|A_DEV", "gbq-to-gbq|B_DEV"], target_dag: { configuration_type: "table-to-table", configuration_id: "B_DEV" } } },
+      {
+        account: "000099",
+        environment: "DEV",
+        configuration_type: "workflow",
+        configuration_id: "wf",
+        workflow: {
+          authorized_job_ids: ["gbq-to-gbq|A_DEV", "gbq-to-gbq|B_DEV"],
+          target_dag: { configuration_type: "table-to-table", configuration_id: "B_DEV" },
+        },
+      },
     ]);
-    await first.post("/v1/dag/launch", { action: "launch_job", account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "A_DEV" });
+    await first.post("/v1/dag/launch", {
+      action: "launch_job",
+      account: "000099",
+      environment: "DEV",
+      configuration_type: "table-to-table",
+      configuration_id: "A_DEV",
+    });
     await first.admin.advanceClock(2);
     const marks = (await first.admin.listWorkflows())[0]?.marks;
     expect(marks).toHaveLength(1);
@@ -95,18 +122,77 @@ describe("a file database", () => {
 describe("seeds", () => {
   it("are read from a JSON file", async () => {
     const file = path.join(tmp(), "seed.json");
-    writeFileSync(file, JSON.stringify({ configurations: [{ account: "000123", environment: "PROD", configuration_type: "table-to-table", configuration_id: "x_PROD" }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        configurations: [{ account: "000123", environment: "PROD", configuration_type: "table-to-table", configuration_id: "x_PROD" }],
+      }),
+    );
     const h = await startEmulator({ seed: file });
-    expect(await h.admin.listConfigurations()).toMatchObject([{ configuration_id: "x_PROD", activated: true, archived: false, max_active_runs: 1, job_ids: ["gbq-to-gbq|x_PROD"] }]);
+    expect(await h.admin.listConfigurations()).toMatchObject([
+      { configuration_id: "x_PROD", activated: true, archived: false, max_active_runs: 1, job_ids: ["gbq-to-gbq|x_PROD"] },
+    ]);
   });
 
   it.each([
     ["unreadable", "/nonexistent/seed.json", /cannot read seed file/],
-    ["a bad field", { configurations: [{ account: "12", environment: "DEV", configuration_type: "table-to-table", configuration_id: "x" }] }, /configurations\[0\]\.account: account must be 6 digits/],
-    ["a workflow without definition", { configurations: [{ account: "000001", environment: "DEV", configuration_type: "workflow", configuration_id: "w" }] }, /configurations\[0\]\.workflow: a workflow configuration needs a workflow definition/],
-    ["a run of an unknown configuration", { runs: [{ account: "000001", environment: "DEV", configuration_type: "table-to-table", configuration_id: "x", run_id: "r", status: "SUCCESS", start_execution_date: "2020-01-01T00:00:00+00:00" }] }, /run r belongs to configuration x .* which the seed does not define/],
-    ["a bad date", { configurations: [{ account: "000001", environment: "DEV", configuration_type: "table-to-table", configuration_id: "x" }], runs: [{ account: "000001", environment: "DEV", configuration_type: "table-to-table", configuration_id: "x", run_id: "r", status: "SUCCESS", start_execution_date: "yesterday" }] }, /runs\[0\]\.start_execution_date: must be an ISO 8601 date-time/],
-    ["a duplicated configuration", { configurations: [1, 2].map(() => ({ account: "000001", environment: "DEV", configuration_type: "gbq-to-gbq", configuration_id: "x" })) }, /appears twice/],
+    [
+      "a bad field",
+      { configurations: [{ account: "12", environment: "DEV", configuration_type: "table-to-table", configuration_id: "x" }] },
+      /configurations\[0\]\.account: account must be 6 digits/,
+    ],
+    [
+      "a workflow without definition",
+      { configurations: [{ account: "000001", environment: "DEV", configuration_type: "workflow", configuration_id: "w" }] },
+      /configurations\[0\]\.workflow: a workflow configuration needs a workflow definition/,
+    ],
+    [
+      "a run of an unknown configuration",
+      {
+        runs: [
+          {
+            account: "000001",
+            environment: "DEV",
+            configuration_type: "table-to-table",
+            configuration_id: "x",
+            run_id: "r",
+            status: "SUCCESS",
+            start_execution_date: "2020-01-01T00:00:00+00:00",
+          },
+        ],
+      },
+      /run r belongs to configuration x .* which the seed does not define/,
+    ],
+    [
+      "a bad date",
+      {
+        configurations: [{ account: "000001", environment: "DEV", configuration_type: "table-to-table", configuration_id: "x" }],
+        runs: [
+          {
+            account: "000001",
+            environment: "DEV",
+            configuration_type: "table-to-table",
+            configuration_id: "x",
+            run_id: "r",
+            status: "SUCCESS",
+            start_execution_date: "yesterday",
+          },
+        ],
+      },
+      /runs\[0\]\.start_execution_date: must be an ISO 8601 date-time/,
+    ],
+    [
+      "a duplicated configuration",
+      {
+        configurations: [1, 2].map(() => ({
+          account: "000001",
+          environment: "DEV",
+          configuration_type: "gbq-to-gbq",
+          configuration_id: "x",
+        })),
+      },
+      /appears twice/,
+    ],
     ["an unknown field", { configurations: [], extra: 1 }, /Unrecognized key/],
   ])("are refused with a clear error when %s", (_name, seed, message) => {
     let error: unknown;

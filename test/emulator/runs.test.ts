@@ -3,9 +3,10 @@
  * scripted durations and outcomes, the max_active_runs queue, DEACTIVATED, and
  * progress with nobody polling.
  */
-import { ACTION_PATHS, type Action } from "../../provider/client/schemas";
+
 import { parseIsoDate } from "../../emulator/format";
-import { closeAll, LOAD_PDA, PREPARE_PDA, startEmulator, waitFor, type Harness } from "./helpers/harness";
+import { ACTION_PATHS, type Action } from "../../provider/client/schemas";
+import { closeAll, type Harness, LOAD_PDA, PREPARE_PDA, startEmulator, waitFor } from "./helpers/harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -114,7 +115,13 @@ describe("max_active_runs", () => {
 
   it("frees the slot when the running run is set FAILED by hand", async () => {
     const [a, b] = [await launch(), await launch()] as [string, string];
-    await call("set_run_status", { account: "000099", configuration_type: "table-to-table", configuration_id: PREPARE_PDA.configuration_id, run_id: a, status: "FAILED" });
+    await call("set_run_status", {
+      account: "000099",
+      configuration_type: "table-to-table",
+      configuration_id: PREPARE_PDA.configuration_id,
+      run_id: a,
+      status: "FAILED",
+    });
     expect((await run(b)).status).toBe("RUNNING");
   });
 

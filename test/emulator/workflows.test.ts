@@ -3,9 +3,10 @@
  * reset, the target is launched and the marks cleared. The JA/JB/JC -> JT story
  * of both doc pages, as a test, then the edges.
  */
-import { ACTION_PATHS, type Action } from "../../provider/client/schemas";
+
 import type { AdminIdentity } from "../../emulator/admin-client";
-import { closeAll, startEmulator, type Harness } from "./helpers/harness";
+import { ACTION_PATHS, type Action } from "../../provider/client/schemas";
+import { closeAll, type Harness, startEmulator } from "./helpers/harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,7 +14,12 @@ beforeAll(async () => {
 });
 afterAll(closeAll);
 
-const id = (name: string): AdminIdentity => ({ account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: `${name}_DEV` });
+const id = (name: string): AdminIdentity => ({
+  account: "000099",
+  environment: "DEV",
+  configuration_type: "table-to-table",
+  configuration_id: `${name}_DEV`,
+});
 const JA = id("JA");
 const JB = id("JB");
 const JC = id("JC");
@@ -25,7 +31,13 @@ beforeEach(async () => {
   await h.admin.reset(); // empty world (seed: null)
   await h.admin.putConfigurations([
     ...[JA, JB, JC, JT].map((c) => ({ ...c, run: { duration: 60 } })),
-    { ...WF, workflow: { authorized_job_ids: [job(JA), job(JB), job(JC)], target_dag: { configuration_type: "table-to-table", configuration_id: JT.configuration_id } } },
+    {
+      ...WF,
+      workflow: {
+        authorized_job_ids: [job(JA), job(JB), job(JC)],
+        target_dag: { configuration_type: "table-to-table", configuration_id: JT.configuration_id },
+      },
+    },
   ]);
 });
 
@@ -110,7 +122,13 @@ describe("workflow edges", () => {
     await runJob(JA);
     await runJob(JB);
     const jc = await runJob(JC, "FAILED");
-    await call("set_run_status", { account: "000099", configuration_type: "table-to-table", configuration_id: JC.configuration_id, run_id: jc, status: "SUCCESS" });
+    await call("set_run_status", {
+      account: "000099",
+      configuration_type: "table-to-table",
+      configuration_id: JC.configuration_id,
+      run_id: jc,
+      status: "SUCCESS",
+    });
     expect(await targetRuns()).toHaveLength(1);
   });
 
@@ -118,7 +136,14 @@ describe("workflow edges", () => {
     const JU = id("JU");
     await h.admin.putConfigurations([
       { ...JU, run: { duration: 60 } },
-      { ...WF, configuration_id: "wf-ju", workflow: { authorized_job_ids: [job(JA)], target_dag: { configuration_type: "gbq-to-gbq", configuration_id: JU.configuration_id } } },
+      {
+        ...WF,
+        configuration_id: "wf-ju",
+        workflow: {
+          authorized_job_ids: [job(JA)],
+          target_dag: { configuration_type: "gbq-to-gbq", configuration_id: JU.configuration_id },
+        },
+      },
     ]);
     await runJob(JA);
     expect(await h.admin.listRuns({ configuration_id: JU.configuration_id })).toHaveLength(1);
@@ -129,7 +154,14 @@ describe("workflow edges", () => {
     const JV = id("JV");
     await h.admin.putConfigurations([
       { ...JV, run: { duration: 60 } },
-      { ...WF, configuration_id: "wf-jv", workflow: { authorized_job_ids: [job(JT)], target_dag: { configuration_type: "table-to-table", configuration_id: JV.configuration_id } } },
+      {
+        ...WF,
+        configuration_id: "wf-jv",
+        workflow: {
+          authorized_job_ids: [job(JT)],
+          target_dag: { configuration_type: "table-to-table", configuration_id: JV.configuration_id },
+        },
+      },
     ]);
     for (const c of [JA, JB, JC]) await runJob(c);
     await h.admin.advanceClock(3600); // JT runs 60 s, then JV is launched and runs 60 s
@@ -139,7 +171,13 @@ describe("workflow edges", () => {
 
   it("in the docs' world, a successful prepare_pda launches Load_PDA (000099-iowa-liquor-load-pda)", async () => {
     const docs = await startEmulator();
-    await docs.post("/v1/dag/launch", { action: "launch_job", account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_iowa_liquor_prepare_pda_DEV" });
+    await docs.post("/v1/dag/launch", {
+      action: "launch_job",
+      account: "000099",
+      environment: "DEV",
+      configuration_type: "table-to-table",
+      configuration_id: "000099_iowa_liquor_prepare_pda_DEV",
+    });
     await docs.admin.advanceClock(91);
     const [load] = await docs.admin.listRuns({ configuration_id: "000099_Load_PDA_f_traffic_ma_DEV" });
     expect(load).toMatchObject({ status: "RUNNING", triggered_by: "000099-iowa-liquor-load-pda" });

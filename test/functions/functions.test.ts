@@ -1,6 +1,13 @@
 /** The read functions against the emulator: each function, each filter, both forms, same config as the resources. */
 import * as pulumi from "@pulumi/pulumi";
-import { checkRunStatus, checkRunStatusOutput, getLastStatus, getLastStatusOutput, getRunsByStatus, getRunsByStatusOutput } from "../../provider/functions";
+import {
+  checkRunStatus,
+  checkRunStatusOutput,
+  getLastStatus,
+  getLastStatusOutput,
+  getRunsByStatus,
+  getRunsByStatusOutput,
+} from "../../provider/functions";
 import { closeClients } from "../../provider/resources/runtime";
 import { type RunningEmulator, startEmulator } from "../helpers/emulator";
 
@@ -10,17 +17,21 @@ const storage = {
   configurationType: "storage-to-storage" as const,
   configurationId: "000099-jarvis-demo-iowa-liquor-storage-to-storage",
 };
-const t2t = { account: "000099", environment: "DEV" as const, configurationType: "table-to-table" as const, configurationId: "000099_iowa_liquor_prepare_pda" };
+const t2t = {
+  account: "000099",
+  environment: "DEV" as const,
+  configurationType: "table-to-table" as const,
+  configurationId: "000099_iowa_liquor_prepare_pda",
+};
 
 let env: RunningEmulator;
 
 beforeAll(async () => {
   env = await startEmulator(); // the docs' world
   // What `pulumi up` gives the program: the stack's config, secrets included.
-  pulumi.runtime.setAllConfig(
-    { "tailer:apiUrl": env.url, "tailer:credentials": JSON.stringify(env.emulator.devServiceAccountKey) },
-    ["tailer:credentials"],
-  );
+  pulumi.runtime.setAllConfig({ "tailer:apiUrl": env.url, "tailer:credentials": JSON.stringify(env.emulator.devServiceAccountKey) }, [
+    "tailer:credentials",
+  ]);
 });
 afterAll(async () => {
   await closeClients();
@@ -53,7 +64,11 @@ describe("getLastStatus", () => {
     ["limit", { limit: 1 }, 1],
     ["status", { status: "FAILED" as const }, 0],
     ["executionDate", { executionDate: "2020-12-09", limit: 10 }, 3],
-    ["jobId", { jobId: "storage-to-storage|000099|000099-jarvis-demo-iowa-liquor-storage-to-storage|DEV|stores-{{FD_DATE}}-{{FD_TIME}}.csv" }, 3],
+    [
+      "jobId",
+      { jobId: "storage-to-storage|000099|000099-jarvis-demo-iowa-liquor-storage-to-storage|DEV|stores-{{FD_DATE}}-{{FD_TIME}}.csv" },
+      3,
+    ],
     ["another jobId", { jobId: "storage-to-storage|000099|000099-jarvis-demo-iowa-liquor-storage-to-storage|DEV|other.csv" }, 0],
   ])("filters by %s", async (_name, filter, count) => {
     expect((await getLastStatus({ ...storage, ...filter })).runs).toHaveLength(count);
@@ -76,7 +91,12 @@ describe("getLastStatus", () => {
 });
 
 describe("checkRunStatus", () => {
-  const run = { ...t2t, appendEnvironmentSuffix: true, jobId: "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV", runId: "20201230-112837-0a795c70-2557-4a60-ba16-788aa2bea179" };
+  const run = {
+    ...t2t,
+    appendEnvironmentSuffix: true,
+    jobId: "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV",
+    runId: "20201230-112837-0a795c70-2557-4a60-ba16-788aa2bea179",
+  };
 
   test("returns the run", async () => {
     expect((await checkRunStatus(run)).run).toMatchObject({ runId: run.runId, status: "SUCCESS", duration: "0:01:24.002519" });
@@ -89,7 +109,13 @@ describe("checkRunStatus", () => {
 
 describe("getRunsByStatus", () => {
   test("filters by status, environment and limit", async () => {
-    const result = await getRunsByStatus({ account: "000099", configurationType: "storage-to-storage", environment: "DEV", status: "SUCCESS", limit: 2 });
+    const result = await getRunsByStatus({
+      account: "000099",
+      configurationType: "storage-to-storage",
+      environment: "DEV",
+      status: "SUCCESS",
+      limit: 2,
+    });
     expect(result.runs).toHaveLength(2);
     expect(result.runs.every((r) => r.status === "SUCCESS")).toBe(true);
   });
@@ -101,6 +127,8 @@ describe("getRunsByStatus", () => {
   });
 
   test("the Output form", async () => {
-    expect((await value(getRunsByStatusOutput({ account: pulumi.output("000099"), configurationType: "table-to-table" }))).runs.length).toBeGreaterThan(0);
+    expect(
+      (await value(getRunsByStatusOutput({ account: pulumi.output("000099"), configurationType: "table-to-table" }))).runs.length,
+    ).toBeGreaterThan(0);
   });
 });

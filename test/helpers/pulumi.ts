@@ -77,7 +77,10 @@ export async function createE2EStack(
   mkdirSync(join(scratch, "state"));
   mkdirSync(join(scratch, "home"));
   const env = offlineEnv(join(scratch, "state"), join(scratch, "home"));
-  const pulumiCommand = await PulumiCommand.get({ root: resolve(pulumiBinDir(), ".."), version: semver.parse(PULUMI_VERSION) ?? undefined });
+  const pulumiCommand = await PulumiCommand.get({
+    root: resolve(pulumiBinDir(), ".."),
+    version: semver.parse(PULUMI_VERSION) ?? undefined,
+  });
   const stack = await LocalWorkspace.createOrSelectStack({ stackName: "e2e", workDir: dir }, { envVars: env, pulumiCommand });
   await stack.setAllConfig({
     "tailer:apiUrl": { value: emulator.url },

@@ -1,6 +1,6 @@
 /** What `npm install pulumi-tailer` gives a user: what they need and nothing else (no tests, fixtures or secrets). */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO } from "../helpers/pulumi";
@@ -37,7 +37,10 @@ test("the tarball holds the compiled package, its types and source maps, the emu
 
 test("and nothing else: no sources, tests, fixtures, scripts, benchmarks, examples or build tools", () => {
   const unexpected = packedFiles().filter(
-    (path) => !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|emulator\/README\.md|dist\/(provider|emulator)\/.+\.(js|d\.ts|js\.map|d\.ts\.map|json))$/.test(path),
+    (path) =>
+      !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|emulator\/README\.md|dist\/(provider|emulator)\/.+\.(js|d\.ts|js\.map|d\.ts\.map|json))$/.test(
+        path,
+      ),
   );
   expect(unexpected).toEqual([]);
   expect(packedFiles().filter((path) => /test|fixture|\.e2e|\.pem$|\.key$|service-account\.json|\.env/.test(path))).toEqual([]);

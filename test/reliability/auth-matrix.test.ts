@@ -10,10 +10,10 @@ import { createPublicKey } from "node:crypto";
 import { inspect } from "node:util";
 import type { TokenSource } from "../../provider/auth";
 import { ErrorCodes, isTailerError, TailerClient, type TailerError } from "../../provider/client";
-import { FAST_RETRY, type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { makeServiceAccountKey } from "../helpers/keys";
 import { httpRequest } from "../emulator/helpers/harness";
 import { claims, rsaKeyPair, signHs256, signRs256, unsigned } from "../emulator/helpers/jwt";
+import { FAST_RETRY, type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { makeServiceAccountKey } from "../helpers/keys";
 import { report } from "./helpers";
 
 const QUERY = {
@@ -36,7 +36,12 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  report("auth matrix", { cases: figures.cases, rawRequests: figures.raw, clientCalls: figures.client, internalErrors: env?.emulator.internalErrorCount });
+  report("auth matrix", {
+    cases: figures.cases,
+    rawRequests: figures.raw,
+    clientCalls: figures.client,
+    internalErrors: env?.emulator.internalErrorCount,
+  });
   await env?.close();
 });
 const figures = { cases: 0, raw: 0, client: 0 };
@@ -60,7 +65,14 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: "no token (empty bearer)", token: () => "", status: 401, body: gateway("Jwt is missing"), errorCode: "jwt_missing", code: ErrorCodes.UNAUTHENTICATED },
+  {
+    name: "no token (empty bearer)",
+    token: () => "",
+    status: 401,
+    body: gateway("Jwt is missing"),
+    errorCode: "jwt_missing",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
   {
     name: "bad signature (trusted kid, another key signed it)",
     token: () => signRs256({ kid: trusted.key.private_key_id }, claims(env.url), stranger.privateKeyPem),
@@ -80,12 +92,54 @@ const CASES: Case[] = [
     errorCode: "jwt_invalid",
     code: ErrorCodes.UNAUTHENTICATED,
   },
-  { name: "expired", token: () => byTrusted({ iat: now() - 7200, exp: now() - 3600 }), status: 401, body: gateway("Jwt is expired"), errorCode: "jwt_expired", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "expired (dev account)", token: () => env.emulator.mintToken({ issuedAt: now() - 7200 }), status: 401, body: gateway("Jwt is expired"), errorCode: "jwt_expired", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "not yet valid (iat in the future)", token: () => byTrusted({ iat: now() + 3600, exp: now() + 7200 }), status: 401, body: gateway("Jwt not yet valid"), errorCode: "jwt_not_yet_valid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "not yet valid (nbf in the future)", token: () => byTrusted({ nbf: now() + 3600 }), status: 401, body: gateway("Jwt not yet valid"), errorCode: "jwt_not_yet_valid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "wrong audience", token: () => byTrusted({ aud: "https://example.com" }), status: 401, body: gateway("Audiences in Jwt are not allowed"), errorCode: "jwt_audience", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "audience of another emulator port", token: () => byTrusted({ aud: env.url.replace(/:\d+$/, ":1") }), status: 401, body: gateway("Audiences in Jwt are not allowed"), errorCode: "jwt_audience", code: ErrorCodes.UNAUTHENTICATED },
+  {
+    name: "expired",
+    token: () => byTrusted({ iat: now() - 7200, exp: now() - 3600 }),
+    status: 401,
+    body: gateway("Jwt is expired"),
+    errorCode: "jwt_expired",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "expired (dev account)",
+    token: () => env.emulator.mintToken({ issuedAt: now() - 7200 }),
+    status: 401,
+    body: gateway("Jwt is expired"),
+    errorCode: "jwt_expired",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "not yet valid (iat in the future)",
+    token: () => byTrusted({ iat: now() + 3600, exp: now() + 7200 }),
+    status: 401,
+    body: gateway("Jwt not yet valid"),
+    errorCode: "jwt_not_yet_valid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "not yet valid (nbf in the future)",
+    token: () => byTrusted({ nbf: now() + 3600 }),
+    status: 401,
+    body: gateway("Jwt not yet valid"),
+    errorCode: "jwt_not_yet_valid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "wrong audience",
+    token: () => byTrusted({ aud: "https://example.com" }),
+    status: 401,
+    body: gateway("Audiences in Jwt are not allowed"),
+    errorCode: "jwt_audience",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "audience of another emulator port",
+    token: () => byTrusted({ aud: env.url.replace(/:\d+$/, ":1") }),
+    status: 401,
+    body: gateway("Audiences in Jwt are not allowed"),
+    errorCode: "jwt_audience",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
   {
     name: "other account (accounts claim)",
     token: () => byTrusted({ accounts: ["000110"] }),
@@ -102,7 +156,14 @@ const CASES: Case[] = [
     errorCode: "account_forbidden",
     code: ErrorCodes.FORBIDDEN,
   },
-  { name: "alg none", token: () => unsigned({ kid: trusted.key.private_key_id }, claims(env.url)), status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
+  {
+    name: "alg none",
+    token: () => unsigned({ kid: trusted.key.private_key_id }, claims(env.url)),
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
   {
     name: "alg none with a signature kept",
     token: () => `${b64({ alg: "none", kid: trusted.key.private_key_id })}.${byTrusted().split(".")[1]}.${byTrusted().split(".")[2]}`,
@@ -121,36 +182,134 @@ const CASES: Case[] = [
   },
   {
     name: "HS256 signed with the public key as DER (key confusion)",
-    token: () => signHs256({ kid: trusted.key.private_key_id }, claims(env.url), createPublicKey(trusted.publicKeyPem).export({ type: "spki", format: "der" }).toString("latin1")),
+    token: () =>
+      signHs256(
+        { kid: trusted.key.private_key_id },
+        claims(env.url),
+        createPublicKey(trusted.publicKeyPem).export({ type: "spki", format: "der" }).toString("latin1"),
+      ),
     status: 401,
     body: gateway("Jwt verification fails"),
     errorCode: "jwt_invalid",
     code: ErrorCodes.UNAUTHENTICATED,
   },
-  { name: "RS512 (another algorithm)", token: () => byTrusted({}, { alg: "RS512" }), status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "unknown kid", token: () => signRs256({ kid: "no-such-kid" }, claims(env.url), stranger.privateKeyPem), status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "trusted key but an unknown kid", token: () => byTrusted({}, { kid: "no-such-kid" }), status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "kid not a string", token: () => byTrusted({}, { kid: 42 }), status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
+  {
+    name: "RS512 (another algorithm)",
+    token: () => byTrusted({}, { alg: "RS512" }),
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "unknown kid",
+    token: () => signRs256({ kid: "no-such-kid" }, claims(env.url), stranger.privateKeyPem),
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "trusted key but an unknown kid",
+    token: () => byTrusted({}, { kid: "no-such-kid" }),
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "kid not a string",
+    token: () => byTrusted({}, { kid: 42 }),
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
   {
     name: "a key that is not trusted (a real service-account token)",
-    token: () => signRs256({ kid: untrusted.key.private_key_id }, claims(env.url, { iss: untrusted.key.client_email }), untrusted.key.private_key),
+    token: () =>
+      signRs256({ kid: untrusted.key.private_key_id }, claims(env.url, { iss: untrusted.key.client_email }), untrusted.key.private_key),
     status: 401,
     body: gateway("Jwt verification fails"),
     errorCode: "jwt_invalid",
     code: ErrorCodes.UNAUTHENTICATED,
   },
-  { name: "malformed: one part", token: () => "abcdefghijklmnop", status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "malformed: two parts", token: () => byTrusted().split(".").slice(0, 2).join("."), status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "malformed: four parts", token: () => `${byTrusted()}.${b64("x")}`, status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "malformed: not base64", token: () => "!!!!.????.****", status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "malformed: base64 of no JSON", token: () => `${b64("not json")}.${b64("at all")}.${b64("sig")}`, status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "malformed: JSON arrays", token: () => `${b64([1])}.${b64([2])}.${b64("sig")}`, status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "malformed: empty parts", token: () => "..", status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "malformed: no iat", token: () => byTrusted({ iat: undefined }), status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
-  { name: "malformed: exp not a number", token: () => byTrusted({ exp: "tomorrow" }), status: 401, body: gateway("Jwt verification fails"), errorCode: "jwt_invalid", code: ErrorCodes.UNAUTHENTICATED },
+  {
+    name: "malformed: one part",
+    token: () => "abcdefghijklmnop",
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "malformed: two parts",
+    token: () => byTrusted().split(".").slice(0, 2).join("."),
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "malformed: four parts",
+    token: () => `${byTrusted()}.${b64("x")}`,
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "malformed: not base64",
+    token: () => "!!!!.????.****",
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "malformed: base64 of no JSON",
+    token: () => `${b64("not json")}.${b64("at all")}.${b64("sig")}`,
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "malformed: JSON arrays",
+    token: () => `${b64([1])}.${b64([2])}.${b64("sig")}`,
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "malformed: empty parts",
+    token: () => "..",
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "malformed: no iat",
+    token: () => byTrusted({ iat: undefined }),
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
+  {
+    name: "malformed: exp not a number",
+    token: () => byTrusted({ exp: "tomorrow" }),
+    status: 401,
+    body: gateway("Jwt verification fails"),
+    errorCode: "jwt_invalid",
+    code: ErrorCodes.UNAUTHENTICATED,
+  },
   {
     name: "huge (12 KB of claims, garbage signature)",
-    token: () => `${b64({ alg: "RS256", kid: trusted.key.private_key_id })}.${b64(claims(env.url, { pad: "x".repeat(9000) }))}.${b64("sig")}`,
+    token: () =>
+      `${b64({ alg: "RS256", kid: trusted.key.private_key_id })}.${b64(claims(env.url, { pad: "x".repeat(9000) }))}.${b64("sig")}`,
     status: 401,
     body: gateway("Jwt verification fails"),
     errorCode: "jwt_invalid",
@@ -167,11 +326,24 @@ const CASES: Case[] = [
 ];
 
 /** A token source that hands the token over as it is (no client-side expiry check, no re-mint). */
-const fixed = (token: string): TokenSource => ({ kind: "token", description: "a test token", getToken: async () => token, invalidate() {} });
+const fixed = (token: string): TokenSource => ({
+  kind: "token",
+  description: "a test token",
+  getToken: async () => token,
+  invalidate() {},
+});
 
 /** Every way the error can be printed or serialized. */
 function printed(error: TailerError): string[] {
-  return [error.message, String(error), String(error.stack), JSON.stringify(error), inspect(error, { depth: 6 }), String(error.serverMessage), String(error.hint)];
+  return [
+    error.message,
+    String(error),
+    String(error.stack),
+    JSON.stringify(error),
+    inspect(error, { depth: 6 }),
+    String(error.serverMessage),
+    String(error.hint),
+  ];
 }
 
 /** The token, or any 16-character piece of it, in `text`. */
@@ -259,7 +431,11 @@ describe("tokens that never reach verification", () => {
     try {
       const error = await clientError(client);
       figures.client++;
-      expect(error).toMatchObject({ code: ErrorCodes.CREDENTIALS, status: undefined, message: expect.stringMatching(/cannot be sent: it holds the character U\+[0-9A-F]{4}/) });
+      expect(error).toMatchObject({
+        code: ErrorCodes.CREDENTIALS,
+        status: undefined,
+        message: expect.stringMatching(/cannot be sent: it holds the character U\+[0-9A-F]{4}/),
+      });
       for (const text of printed(error)) expect(leaks(text, token)).toBeUndefined();
     } finally {
       await client.close();

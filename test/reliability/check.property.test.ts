@@ -70,7 +70,12 @@ const calendarDate = fc
   .date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2099-12-31T00:00:00Z"), noInvalidDate: true })
   .map((d) => d.toISOString().slice(0, 10));
 const seconds = fc.oneof(fc.integer({ min: 1, max: 86_400 }), fc.double({ min: 0.001, max: 1e6, noNaN: true, noDefaultInfinity: true }));
-const triggerValue = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean());
+const triggerValue = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+);
 const triggers = fc.dictionary(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/), triggerValue, { maxKeys: 5 });
 
 /** Optional fields: each present or absent. */
@@ -98,20 +103,28 @@ const validJobRun = withOptional(identity, {
   adoptRunning: fc.boolean(),
 });
 
-const validWorkflowReset = withOptional(
-  fc.record({ account, environment, configurationId: rawId }),
-  { triggers },
-);
+const validWorkflowReset = withOptional(fc.record({ account, environment, configurationId: rawId }), { triggers });
 
 // ---------------------------------------------------------------------------------------------
 // Invalid values, by kind
 // ---------------------------------------------------------------------------------------------
 
-const notAString = fc.oneof(fc.integer(), fc.boolean(), fc.constant([]), fc.constant({}), fc.array(fc.string(), { minLength: 1, maxLength: 2 }));
+const notAString = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant([]),
+  fc.constant({}),
+  fc.array(fc.string(), { minLength: 1, maxLength: 2 }),
+);
 
 const badAccount = fc.oneof(
   fc.integer({ min: 0, max: 999_999 }), // a number: leading zeros lost
-  fc.oneof(fc.integer({ min: -999_999, max: -1 }), fc.integer({ min: 1_000_000 }), fc.double({ noInteger: true }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY)), // numbers no padding can fix
+  fc.oneof(
+    fc.integer({ min: -999_999, max: -1 }),
+    fc.integer({ min: 1_000_000 }),
+    fc.double({ noInteger: true }),
+    fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY),
+  ), // numbers no padding can fix
   fc.integer({ min: 0, max: 99_999 }).map(String), // short
   fc.constant(""),
   fc.integer({ min: 1_000_000, max: 99_999_999 }).map(String), // too long
@@ -131,7 +144,18 @@ const badEnvironment = fc.oneof(
 );
 
 const badConfigurationType = fc.oneof(
-  fc.constantFrom("table-to-tables", "Table-To-Table", "table_to_table", "tabletotable", "bigquery", "sql", "gbq_to_gbq", "storage-to-table", "workflows", ""),
+  fc.constantFrom(
+    "table-to-tables",
+    "Table-To-Table",
+    "table_to_table",
+    "tabletotable",
+    "bigquery",
+    "sql",
+    "gbq_to_gbq",
+    "storage-to-table",
+    "workflows",
+    "",
+  ),
   fc.constantFrom(...configurationTypes).map((t) => t.toUpperCase()),
   fc.string({ maxLength: 20 }).filter((s) => !(configurationTypes as readonly string[]).includes(s)),
   notAString,
@@ -147,9 +171,9 @@ const badDate = fc.oneof(
   calendarDate.map((d) => d.replace(/-/g, "/")), // slashes
   fc.constantFrom("2021/02/29", "2020/13/01", "2020/04/31"), // slashes on an impossible day
   fc.constantFrom("2021-02-29", "2020-02-30", "2020-04-31", "2020-13-01", "2020-00-10", "2020-01-00", "2020-01-32", "0000-01-01"),
-  fc.tuple(fc.integer({ min: 1970, max: 2099 }), fc.integer({ min: 13, max: 99 }), fc.integer({ min: 1, max: 28 })).map(
-    ([y, m, d]) => `${y}-${m}-${String(d).padStart(2, "0")}`,
-  ),
+  fc
+    .tuple(fc.integer({ min: 1970, max: 2099 }), fc.integer({ min: 13, max: 99 }), fc.integer({ min: 1, max: 28 }))
+    .map(([y, m, d]) => `${y}-${m}-${String(d).padStart(2, "0")}`),
   calendarDate.map((d) => `${d}T00:00:00Z`),
   calendarDate.map((d) => d.replace(/-/g, "")),
   calendarDate.map((d) => d.split("-").reverse().join("-")),
@@ -198,24 +222,29 @@ const badTriggers = fc.oneof(
 
 /** A typo of an input name (a deleted, doubled or swapped letter, a case change), or a name that is no input. */
 function badKey(allowed: readonly string[]): fc.Arbitrary<string> {
-  const typo = fc.tuple(fc.constantFrom(...allowed), fc.nat(), fc.constantFrom("delete", "double", "swap", "case", "snake", "plural")).map(([name, n, how]) => {
-    const i = n % name.length;
-    switch (how) {
-      case "delete":
-        return name.slice(0, i) + name.slice(i + 1);
-      case "double":
-        return name.slice(0, i) + name[i] + name.slice(i);
-      case "swap":
-        return i + 1 < name.length ? name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2) : `${name}x`;
-      case "case":
-        return name.toLowerCase() === name ? name.toUpperCase() : name.toLowerCase();
-      case "snake":
-        return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) + (/[A-Z]/.test(name) ? "" : "_");
-      default:
-        return `${name}s`;
-    }
-  });
-  const other = fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "id", "name", "type", "env"));
+  const typo = fc
+    .tuple(fc.constantFrom(...allowed), fc.nat(), fc.constantFrom("delete", "double", "swap", "case", "snake", "plural"))
+    .map(([name, n, how]) => {
+      const i = n % name.length;
+      switch (how) {
+        case "delete":
+          return name.slice(0, i) + name.slice(i + 1);
+        case "double":
+          return name.slice(0, i) + name[i] + name.slice(i);
+        case "swap":
+          return i + 1 < name.length ? name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2) : `${name}x`;
+        case "case":
+          return name.toLowerCase() === name ? name.toUpperCase() : name.toLowerCase();
+        case "snake":
+          return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) + (/[A-Z]/.test(name) ? "" : "_");
+        default:
+          return `${name}s`;
+      }
+    });
+  const other = fc.oneof(
+    fc.string({ minLength: 1, maxLength: 20 }),
+    fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "id", "name", "type", "env"),
+  );
   return fc.oneof(typo, other).filter((k) => !allowed.includes(k) && k !== "__provider");
 }
 
@@ -242,7 +271,9 @@ function show(value: unknown): string {
 
 /** Mutations of the identity shared by every resource (`typed`: the resource takes a configurationType). */
 function identityMutations(typed: boolean): Mutation[] {
-  const required = typed ? ["account", "environment", "configurationType", "configurationId"] : ["account", "environment", "configurationId"];
+  const required = typed
+    ? ["account", "environment", "configurationType", "configurationId"]
+    : ["account", "environment", "configurationId"];
   const mutations: Mutation[] = [
     replace("account", badAccount, "bad account"),
     replace("environment", badEnvironment, "bad environment"),
@@ -258,18 +289,23 @@ function identityMutations(typed: boolean): Mutation[] {
     mutations.push(
       replace("configurationType", badConfigurationType, "bad configurationType"),
       // A table-to-table id without its suffix, or with another environment's (or a lower-case) suffix.
-      fc.tuple(rawId, fc.constantFrom("table-to-table", "gbq-to-gbq"), fc.constantFrom("none", "other", "lower"), fc.constantFrom(...ENVIRONMENTS), fc.boolean()).map(
-        ([base, type, how, other, explicitFalse]) =>
-          (valid: Inputs) => {
-            const env = valid.environment as string;
-            const stripped = base.replace(new RegExp(`_(${ENVIRONMENTS.join("|")})$`), "");
-            const wrongEnv = other === env ? ENVIRONMENTS.find((e) => e !== env) ?? "PROD" : other;
-            const id = how === "none" ? stripped : how === "other" ? `${stripped}_${wrongEnv}` : `${stripped}_${env.toLowerCase()}`;
-            const inputs: Inputs = { ...without(valid, "appendEnvironmentSuffix"), configurationType: type, configurationId: id };
-            if (explicitFalse) inputs.appendEnvironmentSuffix = false;
-            return { inputs, field: "configurationId", what: `table-to-table id ${JSON.stringify(id)} in ${env} (${how})` };
-          },
-      ),
+      fc
+        .tuple(
+          rawId,
+          fc.constantFrom("table-to-table", "gbq-to-gbq"),
+          fc.constantFrom("none", "other", "lower"),
+          fc.constantFrom(...ENVIRONMENTS),
+          fc.boolean(),
+        )
+        .map(([base, type, how, other, explicitFalse]) => (valid: Inputs) => {
+          const env = valid.environment as string;
+          const stripped = base.replace(new RegExp(`_(${ENVIRONMENTS.join("|")})$`), "");
+          const wrongEnv = other === env ? (ENVIRONMENTS.find((e) => e !== env) ?? "PROD") : other;
+          const id = how === "none" ? stripped : how === "other" ? `${stripped}_${wrongEnv}` : `${stripped}_${env.toLowerCase()}`;
+          const inputs: Inputs = { ...without(valid, "appendEnvironmentSuffix"), configurationType: type, configurationId: id };
+          if (explicitFalse) inputs.appendEnvironmentSuffix = false;
+          return { inputs, field: "configurationId", what: `table-to-table id ${JSON.stringify(id)} in ${env} (${how})` };
+        }),
     );
   }
   return mutations;
@@ -282,10 +318,31 @@ const unknownKey = (allowed: readonly string[]): Mutation =>
     what: `unknown key ${JSON.stringify(key)}`,
   }));
 
-const CONFIGURATION_STATUS_INPUTS = ["account", "environment", "configurationType", "configurationId", "appendEnvironmentSuffix", "activated", "archived", "onDelete"];
+const CONFIGURATION_STATUS_INPUTS = [
+  "account",
+  "environment",
+  "configurationType",
+  "configurationId",
+  "appendEnvironmentSuffix",
+  "activated",
+  "archived",
+  "onDelete",
+];
 const JOB_RUN_INPUTS = [
-  "account", "environment", "configurationType", "configurationId", "appendEnvironmentSuffix", "jobId", "executionDate", "wait",
-  "timeoutSeconds", "pollIntervalSeconds", "triggers", "rerunOn", "relaunchOnFailure", "adoptRunning",
+  "account",
+  "environment",
+  "configurationType",
+  "configurationId",
+  "appendEnvironmentSuffix",
+  "jobId",
+  "executionDate",
+  "wait",
+  "timeoutSeconds",
+  "pollIntervalSeconds",
+  "triggers",
+  "rerunOn",
+  "relaunchOnFailure",
+  "adoptRunning",
 ];
 const WORKFLOW_RESET_INPUTS = ["account", "environment", "configurationId", "triggers"];
 
@@ -294,7 +351,11 @@ const configurationStatusMutations: Mutation[] = [
   replace("activated", badBoolean, "activated not a boolean"),
   replace("archived", badBoolean, "archived not a boolean"),
   replace("onDelete", badOneOf(["keep", "disable", "archive"]), "bad onDelete"),
-  fc.constant((valid: Inputs) => ({ inputs: { ...valid, activated: true, archived: true }, field: "archived", what: "archived and activated" })),
+  fc.constant((valid: Inputs) => ({
+    inputs: { ...valid, activated: true, archived: true },
+    field: "archived",
+    what: "archived and activated",
+  })),
   unknownKey(CONFIGURATION_STATUS_INPUTS),
 ];
 
@@ -344,7 +405,13 @@ const RESOURCES: Resource[] = [
     valid: validConfigurationStatus,
     invalid: invalidFrom(validConfigurationStatus, configurationStatusMutations),
   },
-  { name: "TailerJobRun", check: jobRun.check, allowed: JOB_RUN_INPUTS, valid: validJobRun, invalid: invalidFrom(validJobRun, jobRunMutations) },
+  {
+    name: "TailerJobRun",
+    check: jobRun.check,
+    allowed: JOB_RUN_INPUTS,
+    valid: validJobRun,
+    invalid: invalidFrom(validJobRun, jobRunMutations),
+  },
   {
     name: "TailerWorkflowReset",
     check: workflowReset.check,
@@ -408,7 +475,10 @@ describe.each(RESOURCES)("$name check", ({ check, valid, invalid, allowed }) => 
             }
             const retried = await check({}, { ...inputs, [failure.property]: suggestion });
             const still = (retried.failures ?? []).find((f) => f.property === failure.property);
-            if (still) throw new Error(`${what}: the suggested ${failure.property} ${JSON.stringify(suggestion)} is refused too: ${still.reason} (first reason: ${failure.reason})`);
+            if (still)
+              throw new Error(
+                `${what}: the suggested ${failure.property} ${JSON.stringify(suggestion)} is refused too: ${still.reason} (first reason: ${failure.reason})`,
+              );
           }
         }
       }),
@@ -455,7 +525,9 @@ describe("no API call", () => {
     const spy = jest.spyOn(net.Socket.prototype, "connect");
     const client = env.client();
     try {
-      await client.getLastStatus({ account: "000099", environment: "DEV", configuration_type: "workflow", configuration_id: "x" }).catch(() => undefined);
+      await client
+        .getLastStatus({ account: "000099", environment: "DEV", configuration_type: "workflow", configuration_id: "x" })
+        .catch(() => undefined);
       expect(spy).toHaveBeenCalled();
     } finally {
       spy.mockRestore();

@@ -15,7 +15,7 @@
 import * as http from "node:http";
 import fc from "fast-check";
 import { ACTION_PATHS, ACTIONS, type Action } from "../../provider/client/schemas";
-import { closeAll, JARVIS_STS, LOAD_PDA, LOAD_PDA_WORKFLOW, PREPARE_PDA, startEmulator, type Harness } from "../emulator/helpers/harness";
+import { closeAll, type Harness, JARVIS_STS, LOAD_PDA, LOAD_PDA_WORKFLOW, PREPARE_PDA, startEmulator } from "../emulator/helpers/harness";
 import { count, fcSeed, memoryMiB, rawExchange, report, STRESS } from "./helpers";
 
 const TOTAL = count("TAILER_RELIABILITY_REQUESTS", { normal: 3000, stress: 12_000 });
@@ -73,7 +73,14 @@ const VALID: Record<Action, Record<string, unknown>> = {
   check_run_status: { action: "check_run_status", ...PREPARE_PDA, job_id: "gbq-to-gbq|000099_iowa_liquor_prepare_pda_DEV", run_id: RUN_ID },
   get_last_status: { action: "get_last_status", ...PREPARE_PDA, limit: 2 },
   get_by_status: { action: "get_by_status", account: "000099", configuration_type: "storage-to-storage", limit: 2 },
-  set_run_status: { action: "set_run_status", account: "000099", configuration_type: "table-to-table", configuration_id: PREPARE_PDA.configuration_id, run_id: RUN_ID, status: "SUCCESS" },
+  set_run_status: {
+    action: "set_run_status",
+    account: "000099",
+    configuration_type: "table-to-table",
+    configuration_id: PREPARE_PDA.configuration_id,
+    run_id: RUN_ID,
+    status: "SUCCESS",
+  },
   reset_workflow_status: { action: "reset_workflow_status", ...LOAD_PDA_WORKFLOW },
   set_configuration_status: { action: "set_configuration_status", ...LOAD_PDA, activated: true, archived: false },
 };
@@ -82,11 +89,17 @@ const VALID: Record<Action, Record<string, unknown>> = {
 const FIELDS: Record<Action, { required: string[]; optional: string[] }> = {
   launch_job: { required: ["account", "environment", "configuration_type", "configuration_id"], optional: ["execution_date", "job_id"] },
   check_run_status: { required: ["account", "environment", "configuration_type", "configuration_id", "job_id", "run_id"], optional: [] },
-  get_last_status: { required: ["account", "environment", "configuration_type", "configuration_id"], optional: ["job_id", "execution_date", "status", "limit"] },
+  get_last_status: {
+    required: ["account", "environment", "configuration_type", "configuration_id"],
+    optional: ["job_id", "execution_date", "status", "limit"],
+  },
   get_by_status: { required: ["account", "configuration_type"], optional: ["environment", "status", "execution_date", "limit"] },
   set_run_status: { required: ["account", "configuration_type", "configuration_id", "run_id", "status"], optional: ["environment"] },
   reset_workflow_status: { required: ["account", "environment", "configuration_type", "configuration_id"], optional: [] },
-  set_configuration_status: { required: ["account", "environment", "configuration_type", "configuration_id", "activated", "archived"], optional: [] },
+  set_configuration_status: {
+    required: ["account", "environment", "configuration_type", "configuration_id", "activated", "archived"],
+    optional: [],
+  },
 };
 
 /** Values no schema accepts for the field. */
@@ -98,13 +111,31 @@ function badValues(action: Action, field: string): unknown[] {
     case "environment":
       return ["dev", "PRD", "Dev", "", "PRODUCTION", ...notString];
     case "configuration_type":
-      return ["sql", "TABLE-TO-TABLE", "", "table_to_table", ...notString, ...(action === "reset_workflow_status" ? ["table-to-table", "gbq-to-gbq"] : [])];
+      return [
+        "sql",
+        "TABLE-TO-TABLE",
+        "",
+        "table_to_table",
+        ...notString,
+        ...(action === "reset_workflow_status" ? ["table-to-table", "gbq-to-gbq"] : []),
+      ];
     case "configuration_id":
     case "job_id":
     case "run_id":
       return ["", ...notString];
     case "execution_date":
-      return ["2020-02-30", "09/12/2020", 20201209, "2020-12/09", "", "yesterday", "2020-13-01", "0000-01-01", null, "2020-12-09T00:00:00Z"];
+      return [
+        "2020-02-30",
+        "09/12/2020",
+        20201209,
+        "2020-12/09",
+        "",
+        "yesterday",
+        "2020-13-01",
+        "0000-01-01",
+        null,
+        "2020-12-09T00:00:00Z",
+      ];
     case "status":
       return ["DONE", "", "success", 1, null, ...(action === "set_run_status" ? ["WAITING", "DEACTIVATED"] : [])];
     case "limit":
@@ -165,7 +196,10 @@ const fieldMutation: fc.Arbitrary<HttpCase> = action.chain((a) => {
       fc.array(fc.tuple(extraKey, anyJson), { maxLength: 3 }),
     )
     .map(([fields, picks, removes, extras]) => {
-      let body: Record<string, unknown> = withKeys(VALID[a], extras.filter(([k]) => !all.includes(k) && k !== "action"));
+      let body: Record<string, unknown> = withKeys(
+        VALID[a],
+        extras.filter(([k]) => !all.includes(k) && k !== "action"),
+      );
       const what: string[] = [];
       fields.forEach((field, i) => {
         if (removes[i] && FIELDS[a].required.includes(field)) {
@@ -178,13 +212,30 @@ const fieldMutation: fc.Arbitrary<HttpCase> = action.chain((a) => {
           what.push(`${field}=${JSON.stringify(value)}`);
         }
       });
-      return { family: "fields", what: `${a}: ${what.join(", ")}`, method: "POST", path: ACTION_PATHS[a], headers: { ...json, ...bearer(token()) }, body: JSON.stringify(body), status: [400], fields };
+      return {
+        family: "fields",
+        what: `${a}: ${what.join(", ")}`,
+        method: "POST",
+        path: ACTION_PATHS[a],
+        headers: { ...json, ...bearer(token()) },
+        body: JSON.stringify(body),
+        status: [400],
+        fields,
+      };
     });
 });
 
 /** The action: missing, unknown, not a string, or served on another path: 400 naming action. */
 const actionMutation: fc.Arbitrary<HttpCase> = fc
-  .tuple(action, fc.oneof(fc.constant(undefined), fc.string({ maxLength: 20 }), fc.constantFrom(7, null, true, [], {}, "LAUNCH_JOB", "launch-job", "drop_tables"), action))
+  .tuple(
+    action,
+    fc.oneof(
+      fc.constant(undefined),
+      fc.string({ maxLength: 20 }),
+      fc.constantFrom(7, null, true, [], {}, "LAUNCH_JOB", "launch-job", "drop_tables"),
+      action,
+    ),
+  )
   .map(([a, value]) => {
     const path = ACTION_PATHS[a];
     const base = Object.fromEntries(Object.entries(VALID[a]).filter(([k]) => k !== "action"));
@@ -204,11 +255,25 @@ const actionMutation: fc.Arbitrary<HttpCase> = fc
 
 /** Extra fields only: tolerated (the real API reads the keys it knows). */
 const extraFields: fc.Arbitrary<HttpCase> = fc
-  .tuple(fc.constantFrom<Action>("get_last_status", "get_by_status", "check_run_status", "reset_workflow_status"), fc.array(fc.tuple(extraKey, anyJson), { minLength: 1, maxLength: 6 }))
+  .tuple(
+    fc.constantFrom<Action>("get_last_status", "get_by_status", "check_run_status", "reset_workflow_status"),
+    fc.array(fc.tuple(extraKey, anyJson), { minLength: 1, maxLength: 6 }),
+  )
   .map(([a, extras]) => {
     const known = [...FIELDS[a].required, ...FIELDS[a].optional, "action"];
-    const body = withKeys(VALID[a], extras.filter(([k]) => !known.includes(k)));
-    return { family: "extra fields", what: `${a} + ${extras.map(([k]) => k.slice(0, 20)).join(",")}`, method: "POST", path: ACTION_PATHS[a], headers: { ...json, ...bearer(token()) }, body: JSON.stringify(body), status: [200] };
+    const body = withKeys(
+      VALID[a],
+      extras.filter(([k]) => !known.includes(k)),
+    );
+    return {
+      family: "extra fields",
+      what: `${a} + ${extras.map(([k]) => k.slice(0, 20)).join(",")}`,
+      method: "POST",
+      path: ACTION_PATHS[a],
+      headers: { ...json, ...bearer(token()) },
+      body: JSON.stringify(body),
+      status: [200],
+    };
   });
 
 function isJsonObject(text: string): boolean {
@@ -226,10 +291,28 @@ const badJson: fc.Arbitrary<HttpCase> = fc
     action,
     fc.oneof(
       fc.nat().map((n) => ({ how: "truncated", n })),
-      fc.tuple(fc.nat(), fc.constantFrom(",", "}", "{", "'", '"', ":", "]", "\\", "\u0000", "\n", "x", "NaN", "//", "/*")).map(([n, c]) => ({ how: "insert", n, c })),
+      fc
+        .tuple(fc.nat(), fc.constantFrom(",", "}", "{", "'", '"', ":", "]", "\\", "\u0000", "\n", "x", "NaN", "//", "/*"))
+        .map(([n, c]) => ({ how: "insert", n, c })),
       fc.string({ maxLength: 60 }).map((s) => ({ how: "text", s })),
       fc.uint8Array({ maxLength: 60 }).map((b) => ({ how: "bytes", b })),
-      fc.constantFrom("", "[]", "null", "42", '"launch_job"', "true", "{'action': 'x'}", '{"action": "launch_job",}', "{\"a\":1} x", "\ufeff", "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":01}").map((s) => ({ how: "fixed", s })),
+      fc
+        .constantFrom(
+          "",
+          "[]",
+          "null",
+          "42",
+          '"launch_job"',
+          "true",
+          "{'action': 'x'}",
+          '{"action": "launch_job",}',
+          '{"a":1} x',
+          "\ufeff",
+          '{"a":NaN}',
+          '{"a":Infinity}',
+          '{"a":01}',
+        )
+        .map((s) => ({ how: "fixed", s })),
     ),
   )
   .map(([a, m]) => {
@@ -263,8 +346,18 @@ const hugeBody: fc.Arbitrary<HttpCase> = fc
     let body: string;
     if (how === "padding") body = valid + " ".repeat(size - valid.length);
     else if (how === "string") body = JSON.stringify({ ...VALID[a], note: "x".repeat(size) });
-    else body = JSON.stringify({ ...VALID[a], ...Object.fromEntries(Array.from({ length: Math.ceil(size / 12) }, (_, i) => [`k${i}`, i])) });
-    return { family: "huge body", what: `${how} ${Buffer.byteLength(body)} bytes`, method: "POST", path: ACTION_PATHS[a], headers: { ...json, ...bearer(token()) }, body, status: [413], message: /larger than 65536 bytes/ };
+    else
+      body = JSON.stringify({ ...VALID[a], ...Object.fromEntries(Array.from({ length: Math.ceil(size / 12) }, (_, i) => [`k${i}`, i])) });
+    return {
+      family: "huge body",
+      what: `${how} ${Buffer.byteLength(body)} bytes`,
+      method: "POST",
+      path: ACTION_PATHS[a],
+      headers: { ...json, ...bearer(token()) },
+      body,
+      status: [413],
+      message: /larger than 65536 bytes/,
+    };
   });
 
 /** Nesting deeper than 32 levels (whole body, a field, unbalanced): 400 naming the depth. */
@@ -277,7 +370,16 @@ const deepBody: fc.Arbitrary<HttpCase> = fc
     else if (how === "field") body = `${JSON.stringify(VALID[a]).slice(0, -1)},"x":${"[".repeat(depth)}${"]".repeat(depth)}}`;
     else if (how === "unbalanced") body = "{".repeat(depth);
     else body = `{"a":${'[{"b":'.repeat(Math.ceil(depth / 2))}0${"}]".repeat(Math.ceil(depth / 2))}}`;
-    return { family: "deep body", what: `${how} depth ${depth}`, method: "POST", path: ACTION_PATHS[a], headers: { ...json, ...bearer(token()) }, body, status: [400], message: /deeper than 32 levels/ };
+    return {
+      family: "deep body",
+      what: `${how} depth ${depth}`,
+      method: "POST",
+      path: ACTION_PATHS[a],
+      headers: { ...json, ...bearer(token()) },
+      body,
+      status: [400],
+      message: /deeper than 32 levels/,
+    };
   });
 
 /** Long strings where short ones belong (ids, job ids, actions): answered, and not kept whole in memory. */
@@ -285,7 +387,14 @@ const longValues: fc.Arbitrary<HttpCase> = fc
   .tuple(action, fc.integer({ min: 1000, max: 60_000 }), fc.constantFrom("configuration_id", "job_id", "run_id", "action", "account", "x"))
   .map(([a, size, field]) => {
     const body = { ...VALID[a], [field]: `${field}-${"z".repeat(size)}` };
-    return { family: "long values", what: `${a} ${field} of ${size} characters`, method: "POST", path: ACTION_PATHS[a], headers: { ...json, ...bearer(token()) }, body: JSON.stringify(body) };
+    return {
+      family: "long values",
+      what: `${a} ${field} of ${size} characters`,
+      method: "POST",
+      path: ACTION_PATHS[a],
+      headers: { ...json, ...bearer(token()) },
+      body: JSON.stringify(body),
+    };
   });
 
 /** Nesting up to 32 levels in an extra field is fine. */
@@ -301,7 +410,11 @@ const shallowBody: fc.Arbitrary<HttpCase> = fc.integer({ min: 1, max: 31 }).map(
 
 /** Methods other than POST on the API's paths: 405 with Allow: POST. */
 const wrongMethod: fc.Arbitrary<HttpCase> = fc
-  .tuple(fc.constantFrom(...new Set(Object.values(ACTION_PATHS))), fc.constantFrom("GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"), fc.boolean())
+  .tuple(
+    fc.constantFrom(...new Set(Object.values(ACTION_PATHS))),
+    fc.constantFrom("GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"),
+    fc.boolean(),
+  )
   .map(([path, method, withBody]) => ({
     family: "method",
     what: `${method} ${path}`,
@@ -318,7 +431,21 @@ const wrongContentType: fc.Arbitrary<HttpCase> = fc
   .tuple(
     action,
     fc.oneof(
-      fc.constantFrom("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", "json", "application/json-patch+json", "text/json", "application/xml", "*/*", "application", "application/json+x", "application /json", ""),
+      fc.constantFrom(
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/jsonp",
+        "json",
+        "application/json-patch+json",
+        "text/json",
+        "application/xml",
+        "*/*",
+        "application",
+        "application/json+x",
+        "application /json",
+        "",
+      ),
       fc.string({ maxLength: 30 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
       fc.constant(undefined),
     ),
@@ -339,7 +466,14 @@ const wrongContentType: fc.Arbitrary<HttpCase> = fc
 const badToken: fc.Arbitrary<HttpCase> = fc
   .tuple(
     action,
-    fc.oneof(fc.constant(undefined), fc.constantFrom("Bearer", "Bearer ", "Basic abc", "bearer x.y.z", "Bearer a.b", "Bearer !!!.???.***"), fc.string({ maxLength: 40 }).filter((s) => /^[\x21-\x7e]+$/.test(s)).map((s) => `Bearer ${s}`)),
+    fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom("Bearer", "Bearer ", "Basic abc", "bearer x.y.z", "Bearer a.b", "Bearer !!!.???.***"),
+      fc
+        .string({ maxLength: 40 })
+        .filter((s) => /^[\x21-\x7e]+$/.test(s))
+        .map((s) => `Bearer ${s}`),
+    ),
     fc.oneof(fc.constant("valid"), fc.constant("garbage"), fc.constant("empty")),
   )
   .map(([a, authorization, bodyKind]) => ({
@@ -357,11 +491,24 @@ const API_PATHS = new Set(Object.values(ACTION_PATHS));
 /** Paths the API does not serve: 404 naming the routes. */
 const unknownPath: fc.Arbitrary<HttpCase> = fc
   .oneof(
-    fc.array(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 5 }).map((parts) => `/${parts.map(encodeURIComponent).join("/")}`),
+    fc
+      .array(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 5 })
+      .map((parts) => `/${parts.map(encodeURIComponent).join("/")}`),
     fc.constantFrom(...API_PATHS).map((p) => `${p}/`),
     fc.constantFrom(...API_PATHS).map((p) => p.toUpperCase()),
     fc.constantFrom(...API_PATHS).map((p) => p.replace(/a/, "%61")),
-    fc.constantFrom("/", "//v1/dag/status", "/v1/dag/status/..", "/v1/dag/./status", "/v1/dag", "/v1", "/v2/dag/status", "/_emulator", "/v1/dag/status%00", "/v1/dag/status;x"),
+    fc.constantFrom(
+      "/",
+      "//v1/dag/status",
+      "/v1/dag/status/..",
+      "/v1/dag/./status",
+      "/v1/dag",
+      "/v1",
+      "/v2/dag/status",
+      "/_emulator",
+      "/v1/dag/status%00",
+      "/v1/dag/status;x",
+    ),
     fc.integer({ min: 100, max: 8000 }).map((n) => `/v1/${"x".repeat(n)}`),
   )
   .filter((p) => !API_PATHS.has(p) && !p.startsWith("/_emulator/"))
@@ -380,7 +527,13 @@ const unknownPath: fc.Arbitrary<HttpCase> = fc
 const ADMIN_IDENTITY = { account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "000099_FUZZ_DEV" };
 const ADMIN_BAD: Array<{ method: string; route: string; base: Record<string, unknown>; field: string; values: unknown[] }> = [
   ...["account", "environment", "configuration_type", "configuration_id"].flatMap((field) =>
-    ["POST", "PATCH", "DELETE"].map((method) => ({ method, route: "configurations", base: ADMIN_IDENTITY, field, values: badValues("launch_job", field).filter((v) => v !== null || field !== "configuration_id") })),
+    ["POST", "PATCH", "DELETE"].map((method) => ({
+      method,
+      route: "configurations",
+      base: ADMIN_IDENTITY,
+      field,
+      values: badValues("launch_job", field).filter((v) => v !== null || field !== "configuration_id"),
+    })),
   ),
   { method: "POST", route: "configurations", base: ADMIN_IDENTITY, field: "max_active_runs", values: [0, 1.5, "3", 20_000, -1, true] },
   { method: "POST", route: "configurations", base: ADMIN_IDENTITY, field: "job_ids", values: ["x", [""], [1], {}] },
@@ -390,8 +543,20 @@ const ADMIN_BAD: Array<{ method: string; route: string; base: Record<string, unk
   { method: "PATCH", route: "runs", base: { run_id: RUN_ID, status: "FAILED" }, field: "status", values: ["DONE", "", 1, null] },
   { method: "PATCH", route: "runs", base: { run_id: RUN_ID, status: "RUNNING" }, field: "duration", values: ["abc", -1, {}] },
   { method: "PATCH", route: "runs", base: { run_id: RUN_ID, status: "FAILED" }, field: "run_id", values: ["", 5, null] },
-  { method: "POST", route: "launches", base: { ...ADMIN_IDENTITY, launches: [{ duration: 5 }] }, field: "launches", values: [[], "x", 5, null] },
-  { method: "POST", route: "launches", base: { ...ADMIN_IDENTITY, launches: [{ duration: 5 }] }, field: "launches[0].outcome", values: ["MAYBE", 3] },
+  {
+    method: "POST",
+    route: "launches",
+    base: { ...ADMIN_IDENTITY, launches: [{ duration: 5 }] },
+    field: "launches",
+    values: [[], "x", 5, null],
+  },
+  {
+    method: "POST",
+    route: "launches",
+    base: { ...ADMIN_IDENTITY, launches: [{ duration: 5 }] },
+    field: "launches[0].outcome",
+    values: ["MAYBE", 3],
+  },
   { method: "POST", route: "clock/advance", base: { seconds: 1 }, field: "seconds", values: [-1, "1", null, true] },
   { method: "POST", route: "clock/advance", base: { duration: "0:00:01" }, field: "duration", values: ["x", -1, "1:99:99"] },
   { method: "POST", route: "tokens", base: { accounts: ["000099"] }, field: "expires_in_seconds", values: [0, 1e9, 1.5, "60"] },
@@ -406,7 +571,11 @@ const ADMIN_BAD: Array<{ method: string; route: string; base: Record<string, unk
 const adminCase: fc.Arbitrary<HttpCase> = fc.oneof(
   // Without the admin token (or with the API's token): 401 in the API's form.
   fc
-    .tuple(fc.constantFrom("info", "configurations", "runs", "requests", "reset", "faults", "clock", "tokens", "nope"), fc.constantFrom("GET", "POST", "DELETE"), fc.constantFrom("none", "api", "wrong"))
+    .tuple(
+      fc.constantFrom("info", "configurations", "runs", "requests", "reset", "faults", "clock", "tokens", "nope"),
+      fc.constantFrom("GET", "POST", "DELETE"),
+      fc.constantFrom("none", "api", "wrong"),
+    )
     .map(([route, method, who]) => ({
       family: "admin unauthenticated",
       what: `${method} ${route} as ${who}`,
@@ -441,16 +610,50 @@ const adminCase: fc.Arbitrary<HttpCase> = fc.oneof(
   }),
   // Unknown keys on the admin API's strict objects: 400 naming the key.
   // (DELETE configurations reads only the identity, as PATCH does: its extra keys are not refused.)
-  fc.tuple(fc.constantFrom(...ADMIN_BAD.filter((b) => b.method !== "DELETE")), fc.stringMatching(/^[a-z][a-z_]{2,12}$/)).filter(([bad, key]) => !(key in bad.base) && !["duration", "outcome", "launches", "faults", "seed", "description", "activated", "archived", "job_ids", "max_active_runs", "run", "workflow", "accounts", "audience", "expires_in_seconds", "seconds", "status", "run_id", "id", "kind", "probability", "max_count", "action", "path", "latency_ms", "retry_after_seconds"].includes(key)).map(([bad, key]) => ({
-    family: "admin unknown key",
-    what: `${bad.method} ${bad.route} +${key}`,
-    method: bad.method,
-    path: `/_emulator/${bad.route}`,
-    headers: { ...json, ...bearer(admin()) },
-    body: JSON.stringify({ ...bad.base, [key]: 1 }),
-    status: [400],
-    message: new RegExp(key),
-  })),
+  fc
+    .tuple(fc.constantFrom(...ADMIN_BAD.filter((b) => b.method !== "DELETE")), fc.stringMatching(/^[a-z][a-z_]{2,12}$/))
+    .filter(
+      ([bad, key]) =>
+        !(key in bad.base) &&
+        ![
+          "duration",
+          "outcome",
+          "launches",
+          "faults",
+          "seed",
+          "description",
+          "activated",
+          "archived",
+          "job_ids",
+          "max_active_runs",
+          "run",
+          "workflow",
+          "accounts",
+          "audience",
+          "expires_in_seconds",
+          "seconds",
+          "status",
+          "run_id",
+          "id",
+          "kind",
+          "probability",
+          "max_count",
+          "action",
+          "path",
+          "latency_ms",
+          "retry_after_seconds",
+        ].includes(key),
+    )
+    .map(([bad, key]) => ({
+      family: "admin unknown key",
+      what: `${bad.method} ${bad.route} +${key}`,
+      method: bad.method,
+      path: `/_emulator/${bad.route}`,
+      headers: { ...json, ...bearer(admin()) },
+      body: JSON.stringify({ ...bad.base, [key]: 1 }),
+      status: [400],
+      message: new RegExp(key),
+    })),
   // Unknown routes, wrong methods, bad JSON, bad query numbers, huge bodies.
   fc
     .tuple(
@@ -470,7 +673,16 @@ const adminCase: fc.Arbitrary<HttpCase> = fc.oneof(
         { method: "DELETE", path: "/_emulator/faults?id=no-such-rule", status: 404, message: /no fault rule/ },
       ),
     )
-    .map(([c]) => ({ family: "admin routes", what: `${c.method} ${c.path}`, method: c.method, path: c.path, headers: { ...json, ...bearer(admin()) }, body: c.body, status: [c.status], message: c.message })),
+    .map(([c]) => ({
+      family: "admin routes",
+      what: `${c.method} ${c.path}`,
+      method: c.method,
+      path: c.path,
+      headers: { ...json, ...bearer(admin()) },
+      body: c.body,
+      status: [c.status],
+      message: c.message,
+    })),
 );
 
 const httpCase: fc.Arbitrary<HttpCase> = fc.oneof(
@@ -525,12 +737,14 @@ function judge(c: HttpCase, answer: HttpAnswer): void {
   try {
     body = JSON.parse(answer.text) as typeof body;
   } catch {
-    return fail("a 4xx body that does not parse");
+    fail("a 4xx body that does not parse");
+    return;
   }
   if (body.code !== answer.status || typeof body.message !== "string") fail("a 4xx body without {code: status, message}");
   const message = body.message as string;
   // "field: ..." (or "field[0]: ...", "field.sub: ..." for what is inside it).
-  for (const field of c.fields ?? []) if (!new RegExp(`(^|[ ;])${field.replace(/[[\].]/g, "\\$&")}([:.[ ])`).test(message)) fail(`the message does not name ${field}`);
+  for (const field of c.fields ?? [])
+    if (!new RegExp(`(^|[ ;])${field.replace(/[[\].]/g, "\\$&")}([:.[ ])`).test(message)) fail(`the message does not name ${field}`);
   if (c.message && !c.message.test(message)) fail(`the message does not match ${c.message}`);
   if (answer.status === 405 && answer.headers.allow === undefined) fail("a 405 without Allow");
 }
@@ -558,8 +772,12 @@ const validHead = (extra: readonly string[] = [], body = validBody()) => [
 ];
 
 // Garbage request lines.
-const rawRequestLine: fc.Arbitrary<RawCase> = 
-  fc.oneof(fc.string({ maxLength: 80 }), fc.uint8Array({ minLength: 1, maxLength: 80 }).map((b) => Buffer.from(b).toString("latin1"))).map((line) => ({
+const rawRequestLine: fc.Arbitrary<RawCase> = fc
+  .oneof(
+    fc.string({ maxLength: 80 }),
+    fc.uint8Array({ minLength: 1, maxLength: 80 }).map((b) => Buffer.from(b).toString("latin1")),
+  )
+  .map((line) => ({
     family: "raw request line",
     what: JSON.stringify(line.slice(0, 60)),
     chunks: [Buffer.from(`${line}${CRLF}${CRLF}`, "latin1")],
@@ -588,35 +806,35 @@ const rawVersionOrMethod: fc.Arbitrary<RawCase> = fc
       "GET /v1/dag/status HTTP/1.0",
     ),
   )
-    .map((line) => {
-      const lines = validHead();
-      lines[0] = line;
-      return { family: "raw version or method", what: line, chunks: [head(lines), validBody()] };
-    });
+  .map((line) => {
+    const lines = validHead();
+    lines[0] = line;
+    return { family: "raw version or method", what: line, chunks: [head(lines), validBody()] };
+  });
 
 /** Bad or odd headers. */
 const rawHeaders: fc.Arbitrary<RawCase> = fc
-    .constantFrom(
-      ["no colon here"],
-      ["bad name: x"],
-      ["x-nul: a\u0000b"],
-      ["x-del: a\u007fb"],
-      [" folded: continuation"],
-      ["x-fold: a", " b"],
-      [": empty name"],
-      ["content-length: 5", "content-length: 6"],
-      ["transfer-encoding: chunked"],
-      ["transfer-encoding: gzip"],
-      ["expect: bogus"],
-      ["expect: 100-continue"],
-      ["upgrade: websocket", "connection: upgrade"],
-      ["upgrade: h2c", "connection: upgrade, http2-settings", "http2-settings: AAMAAABkAARAAAAAAAIAAAAA"],
-      ["connection: close"],
-      ["host: second"],
-      ["content-type: text/plain"],
-      ["authorization: Bearer a", "authorization: Bearer b"],
-    )
-    .map((extra) => ({ family: "raw headers", what: extra.join(" | ").slice(0, 80), chunks: [head(validHead(extra)), validBody()] }));
+  .constantFrom(
+    ["no colon here"],
+    ["bad name: x"],
+    ["x-nul: a\u0000b"],
+    ["x-del: a\u007fb"],
+    [" folded: continuation"],
+    ["x-fold: a", " b"],
+    [": empty name"],
+    ["content-length: 5", "content-length: 6"],
+    ["transfer-encoding: chunked"],
+    ["transfer-encoding: gzip"],
+    ["expect: bogus"],
+    ["expect: 100-continue"],
+    ["upgrade: websocket", "connection: upgrade"],
+    ["upgrade: h2c", "connection: upgrade, http2-settings", "http2-settings: AAMAAABkAARAAAAAAAIAAAAA"],
+    ["connection: close"],
+    ["host: second"],
+    ["content-type: text/plain"],
+    ["authorization: Bearer a", "authorization: Bearer b"],
+  )
+  .map((extra) => ({ family: "raw headers", what: extra.join(" | ").slice(0, 80), chunks: [head(validHead(extra)), validBody()] }));
 
 const rawOthers: fc.Arbitrary<RawCase> = fc.oneof(
   fc.constantFrom("abc", "-1", "1e3", " 10", "0x10", "99999999999999999999", "").map((length) => {
@@ -626,7 +844,11 @@ const rawOthers: fc.Arbitrary<RawCase> = fc.oneof(
   }),
   fc.constantFrom("zz", "ffffffffffffffffffff", "5;" + "e".repeat(5000), "-1", "5", "").map((size) => {
     const lines = validHead().filter((l) => !l.startsWith("content-length"));
-    return { family: "raw chunked", what: JSON.stringify(size.slice(0, 20)), chunks: [head([...lines, "transfer-encoding: chunked"]), `${size}${CRLF}{"act${CRLF}`] };
+    return {
+      family: "raw chunked",
+      what: JSON.stringify(size.slice(0, 20)),
+      chunks: [head([...lines, "transfer-encoding: chunked"]), `${size}${CRLF}{"act${CRLF}`],
+    };
   }),
   // Truncated bodies: a promised length never sent, then the client leaves.
   fc.tuple(fc.integer({ min: 10, max: 100_000 }), fc.nat()).map(([promised, sent]) => {
@@ -641,7 +863,11 @@ const rawOthers: fc.Arbitrary<RawCase> = fc.oneof(
     return { family: "raw truncated head", what: `${n % text.length} bytes`, chunks: [text.slice(0, n % text.length)] };
   }),
   // Oversized: one huge header, a huge URL, very many headers.
-  fc.integer({ min: 17_000, max: 80_000 }).map((n) => ({ family: "raw oversized header", what: `${n} bytes`, chunks: [head(validHead([`x-big: ${"a".repeat(n)}`])), validBody()] })),
+  fc.integer({ min: 17_000, max: 80_000 }).map((n) => ({
+    family: "raw oversized header",
+    what: `${n} bytes`,
+    chunks: [head(validHead([`x-big: ${"a".repeat(n)}`])), validBody()],
+  })),
   fc.integer({ min: 17_000, max: 80_000 }).map((n) => {
     const lines = validHead();
     lines[0] = `POST /v1/${"a".repeat(n)} HTTP/1.1`;
@@ -653,20 +879,30 @@ const rawOthers: fc.Arbitrary<RawCase> = fc.oneof(
     chunks: [head(validHead(Array.from({ length: n }, (_, i) => `x-h${i}: ${i}`))), validBody()],
   })),
   // Not HTTP/1 at all.
-  fc.constantFrom(
-    Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\u0000\u0000\u0000\u0004\u0000\u0000\u0000\u0000\u0000", "latin1"),
-    Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, ...Array(40).fill(7)]),
-    Buffer.from("SSH-2.0-OpenSSH_9.0\r\n"),
-    Buffer.alloc(0),
-    Buffer.from("\r\n\r\n\r\n"),
-  ).map((bytes) => ({ family: "raw not http", what: JSON.stringify(bytes.toString("latin1").slice(0, 20)), chunks: [bytes] })),
+  fc
+    .constantFrom(
+      Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\u0000\u0000\u0000\u0004\u0000\u0000\u0000\u0000\u0000", "latin1"),
+      Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, ...Array(40).fill(7)]),
+      Buffer.from("SSH-2.0-OpenSSH_9.0\r\n"),
+      Buffer.alloc(0),
+      Buffer.from("\r\n\r\n\r\n"),
+    )
+    .map((bytes) => ({ family: "raw not http", what: JSON.stringify(bytes.toString("latin1").slice(0, 20)), chunks: [bytes] })),
 );
 
 /** Exchanges that reach the API's handler: pipelined requests, a request written in pieces. */
 const rawReaching: fc.Arbitrary<RawCase> = fc.oneof(
   // Pipelining: a valid request, then garbage; several requests in one write.
-  fc.string({ maxLength: 40 }).map((garbage) => ({ family: "raw pipelined", what: JSON.stringify(garbage), chunks: [head(validHead()) + validBody() + garbage + CRLF + CRLF] })),
-  fc.integer({ min: 2, max: 20 }).map((n) => ({ family: "raw pipelined", what: `${n} requests`, chunks: [Array.from({ length: n }, () => head(validHead()) + validBody()).join("")] })),
+  fc.string({ maxLength: 40 }).map((garbage) => ({
+    family: "raw pipelined",
+    what: JSON.stringify(garbage),
+    chunks: [head(validHead()) + validBody() + garbage + CRLF + CRLF],
+  })),
+  fc.integer({ min: 2, max: 20 }).map((n) => ({
+    family: "raw pipelined",
+    what: `${n} requests`,
+    chunks: [Array.from({ length: n }, () => head(validHead()) + validBody()).join("")],
+  })),
   // A head sent in pieces, then the body.
   fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => {
     const text = head(validHead()) + validBody();
@@ -785,71 +1021,91 @@ describe("the emulator under malformed requests", () => {
   const main = { http: HTTP_CASES - warm.http - faulted.http, raw: RAW - warm.raw - faulted.raw };
   let before: { heap: number; rss: number };
 
-  test("warm-up (then memory is measured)", async () => {
-    await assertAlive();
-    await runHttp(warm.http);
-    await runRaw(warm.raw);
-    before = memoryMiB();
-  }, TIMEOUT_MS);
+  test(
+    "warm-up (then memory is measured)",
+    async () => {
+      await assertAlive();
+      await runHttp(warm.http);
+      await runRaw(warm.raw);
+      before = memoryMiB();
+    },
+    TIMEOUT_MS,
+  );
 
-  test(`${main.http} generated HTTP requests: never a 5xx, every 4xx JSON naming the field at fault`, async () => {
-    await runHttp(main.http);
-    await assertAlive();
-  }, TIMEOUT_MS);
+  test(
+    `${main.http} generated HTTP requests: never a 5xx, every 4xx JSON naming the field at fault`,
+    async () => {
+      await runHttp(main.http);
+      await assertAlive();
+    },
+    TIMEOUT_MS,
+  );
 
-  test(`${main.raw} raw-socket exchanges of broken HTTP: never a 5xx, the server keeps serving`, async () => {
-    await runRaw(main.raw);
-    await assertAlive();
-  }, TIMEOUT_MS);
+  test(
+    `${main.raw} raw-socket exchanges of broken HTTP: never a 5xx, the server keeps serving`,
+    async () => {
+      await runRaw(main.raw);
+      await assertAlive();
+    },
+    TIMEOUT_MS,
+  );
 
-  test(`${faulted.http + faulted.raw} more with reset, drop_response and latency faults on: still never a 5xx nor an internal error`, async () => {
-    await h.admin.addFaults(
-      [
-        { kind: "reset", probability: 0.2 },
-        { kind: "drop_response", probability: 0.2 },
-        { kind: "latency", probability: 0.1, latency_ms: 1 },
-      ],
-      1234,
-    );
-    livenessOn = false;
-    try {
-      // Resets leave the client without an answer: count those, judge the others.
-      await fc.assert(
-        fc.asyncProperty(httpCase, async (c) => {
-          figures.httpRequests++;
-          figures.byFamily[`${c.family} (faults)`] = (figures.byFamily[`${c.family} (faults)`] ?? 0) + 1;
-          const answer = await send(c).catch(() => undefined);
-          if (answer === undefined) {
-            figures.faultedNoAnswer++;
-            return;
-          }
-          figures.byStatus[answer.status] = (figures.byStatus[answer.status] ?? 0) + 1;
-          if (answer.status >= 500) throw new Error(`${c.family} (${c.what}): ${answer.status} ${answer.text.slice(0, 200)}`);
-        }),
-        { numRuns: faulted.http, ...fcSeed() },
+  test(
+    `${faulted.http + faulted.raw} more with reset, drop_response and latency faults on: still never a 5xx nor an internal error`,
+    async () => {
+      await h.admin.addFaults(
+        [
+          { kind: "reset", probability: 0.2 },
+          { kind: "drop_response", probability: 0.2 },
+          { kind: "latency", probability: 0.1, latency_ms: 1 },
+        ],
+        1234,
       );
-      await runRaw(faulted.raw, rawFaultedCase);
-    } finally {
-      await h.admin.clearFaults();
-      livenessOn = true;
-    }
-    expect(h.emulator.internalErrorCount).toBe(0);
-    await assertAlive();
-  }, TIMEOUT_MS);
+      livenessOn = false;
+      try {
+        // Resets leave the client without an answer: count those, judge the others.
+        await fc.assert(
+          fc.asyncProperty(httpCase, async (c) => {
+            figures.httpRequests++;
+            figures.byFamily[`${c.family} (faults)`] = (figures.byFamily[`${c.family} (faults)`] ?? 0) + 1;
+            const answer = await send(c).catch(() => undefined);
+            if (answer === undefined) {
+              figures.faultedNoAnswer++;
+              return;
+            }
+            figures.byStatus[answer.status] = (figures.byStatus[answer.status] ?? 0) + 1;
+            if (answer.status >= 500) throw new Error(`${c.family} (${c.what}): ${answer.status} ${answer.text.slice(0, 200)}`);
+          }),
+          { numRuns: faulted.http, ...fcSeed() },
+        );
+        await runRaw(faulted.raw, rawFaultedCase);
+      } finally {
+        await h.admin.clearFaults();
+        livenessOn = true;
+      }
+      expect(h.emulator.internalErrorCount).toBe(0);
+      await assertAlive();
+    },
+    TIMEOUT_MS,
+  );
 
-  test("memory stays bounded; the request log holds no 5xx; nothing was left behind", async () => {
-    const after = memoryMiB();
-    memoryFigures.heapBeforeMiB = Math.round(before.heap);
-    memoryFigures.heapAfterMiB = Math.round(after.heap);
-    memoryFigures.heapGrowthMiB = Math.round((after.heap - before.heap) * 10) / 10;
-    memoryFigures.rssGrowthMiB = Math.round((after.rss - before.rss) * 10) / 10;
-    // Generous: the request log alone holds up to 10,000 entries.
-    expect(after.heap - before.heap).toBeLessThan(64);
-    expect(after.rss - before.rss).toBeLessThan(256);
-    const log = h.emulator.internals.requestLog.list();
-    expect(log.filter((e) => e.status !== null && e.status >= 500 && e.fault === null)).toEqual([]);
-    expect(h.emulator.internalErrorCount).toBe(0);
-    expect((await h.admin.listFaults()).faults).toEqual([]);
-    expect(figures.httpRequests + figures.rawRequests).toBeGreaterThanOrEqual(TOTAL);
-  }, TIMEOUT_MS);
+  test(
+    "memory stays bounded; the request log holds no 5xx; nothing was left behind",
+    async () => {
+      const after = memoryMiB();
+      memoryFigures.heapBeforeMiB = Math.round(before.heap);
+      memoryFigures.heapAfterMiB = Math.round(after.heap);
+      memoryFigures.heapGrowthMiB = Math.round((after.heap - before.heap) * 10) / 10;
+      memoryFigures.rssGrowthMiB = Math.round((after.rss - before.rss) * 10) / 10;
+      // Generous: the request log alone holds up to 10,000 entries.
+      expect(after.heap - before.heap).toBeLessThan(64);
+      expect(after.rss - before.rss).toBeLessThan(256);
+      const log = h.emulator.internals.requestLog.list();
+      expect(log.filter((e) => e.status !== null && e.status >= 500 && e.fault === null)).toEqual([]);
+      expect(h.emulator.internalErrorCount).toBe(0);
+      expect((await h.admin.listFaults()).faults).toEqual([]);
+      expect(figures.httpRequests + figures.rawRequests).toBeGreaterThanOrEqual(TOTAL);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -40,7 +40,14 @@ const claims = fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDep
 
 const jwt: fc.Arbitrary<Secret> = fc
   .record({
-    header: fc.record({ alg: fc.constantFrom("RS256", "HS256", "ES256", "none"), typ: fc.constantFrom("JWT", undefined), kid: fc.option(fc.stringMatching(/^[0-9a-f]{8,40}$/)) }, { requiredKeys: ["alg"] }),
+    header: fc.record(
+      {
+        alg: fc.constantFrom("RS256", "HS256", "ES256", "none"),
+        typ: fc.constantFrom("JWT", undefined),
+        kid: fc.option(fc.stringMatching(/^[0-9a-f]{8,40}$/)),
+      },
+      { requiredKeys: ["alg"] },
+    ),
     extraHeader: fc.option(claims),
     claims,
     core,
@@ -82,7 +89,11 @@ const privateKeyField: fc.Arbitrary<Secret> = fc
   })
   .map(({ core, before, after, spaceBefore, spaceAfter, form }) => {
     const value = `${before}${core}${after}`;
-    const keyFile = JSON.stringify({ type: "service_account", private_key_id: "abc", private_key: value, client_email: "x@y.iam.gserviceaccount.com" }, null, 2);
+    const keyFile = JSON.stringify(
+      { type: "service_account", private_key_id: "abc", private_key: value, client_email: "x@y.iam.gserviceaccount.com" },
+      null,
+      2,
+    );
     const field = `"private_key"${spaceBefore}:${spaceAfter}${JSON.stringify(value)}`;
     const text =
       form === "field"
@@ -111,9 +122,9 @@ const bearer: fc.Arbitrary<Secret> = fc
 const secret = fc.oneof(jwt, pem, privateKeyField, bearer);
 
 /** Text: filler, secrets and filler interleaved. */
-const textWithSecrets = fc.array(fc.tuple(filler, secret), { minLength: 1, maxLength: 4 }).chain((parts) =>
-  filler.map((tail) => ({ text: parts.map(([f, s]) => f + s.text).join("") + tail, secrets: parts.map(([, s]) => s) })),
-);
+const textWithSecrets = fc
+  .array(fc.tuple(filler, secret), { minLength: 1, maxLength: 4 })
+  .chain((parts) => filler.map((tail) => ({ text: parts.map(([f, s]) => f + s.text).join("") + tail, secrets: parts.map(([, s]) => s) })));
 
 describe("redact()", () => {
   test.each([
@@ -140,7 +151,8 @@ describe("redact()", () => {
         figures.texts++;
         figures.secretsEmbedded += secrets.length;
         const out = how === "text" ? redact(text) : JSON.stringify(redactValue({ a: [{ b: text }], c: text }));
-        for (const s of secrets) for (const v of s.mustVanish) if (out.includes(v)) throw new Error(`${s.kind} survived in ${JSON.stringify(out)}`);
+        for (const s of secrets)
+          for (const v of s.mustVanish) if (out.includes(v)) throw new Error(`${s.kind} survived in ${JSON.stringify(out)}`);
       }),
       { numRuns: RUNS, ...fcSeed() },
     );

@@ -9,7 +9,12 @@ const identity = {
   configurationType: "table-to-table",
   configurationId: "000099_sales_load_DEV",
 };
-const apiIdentity = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_DEV" };
+const apiIdentity = {
+  account: "000099",
+  environment: "DEV" as const,
+  configuration_type: "table-to-table" as const,
+  configuration_id: "000099_sales_load_DEV",
+};
 
 let env: RunningEmulator;
 beforeAll(async () => {
@@ -46,7 +51,13 @@ describe("create", () => {
     const result = await provider.create(await checked({ ...identity, activated: false }));
     expect(await calls(env)).toEqual(["set_configuration_status"]);
     expect(result.id).toBe("000099/DEV/table-to-table/000099_sales_load_DEV");
-    expect(result.outs).toMatchObject({ ...identity, activated: false, archived: false, onDelete: "keep", statusSetAt: expect.any(String) });
+    expect(result.outs).toMatchObject({
+      ...identity,
+      activated: false,
+      archived: false,
+      onDelete: "keep",
+      statusSetAt: expect.any(String),
+    });
     expect(await emulatorConfiguration()).toMatchObject({ activated: false, archived: false });
   });
 
@@ -56,7 +67,9 @@ describe("create", () => {
   });
 
   test("an unknown configuration fails with Tailer's message and the fix", async () => {
-    await expect(provider.create(await checked({ ...identity, configurationId: "000099_missing_DEV" }))).rejects.toThrow(/not found.*_<ENV>/s);
+    await expect(provider.create(await checked({ ...identity, configurationId: "000099_missing_DEV" }))).rejects.toThrow(
+      /not found.*_<ENV>/s,
+    );
   });
 });
 
@@ -72,7 +85,10 @@ describe("diff", () => {
   });
 
   test("updates when the status changes", async () => {
-    expect(await provider.diff("id", olds, { ...identity, activated: false, archived: false, onDelete: "keep" })).toMatchObject({ changes: true, replaces: [] });
+    expect(await provider.diff("id", olds, { ...identity, activated: false, archived: false, onDelete: "keep" })).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
   });
 
   test.each(["account", "environment", "configurationType", "configurationId"])("replaces when %s changes", async (field) => {
@@ -86,7 +102,11 @@ describe("read", () => {
     const created = await provider.create(await checked(identity));
     await scheduledRun();
     const read = await provider.read(created.id, { ...created.outs, __provider: PROVIDER_PLACEHOLDER });
-    expect(read.props).toMatchObject({ activated: true, lastRunId: expect.any(String), lastRunStatus: expect.stringMatching(/WAITING|RUNNING|SUCCESS/) });
+    expect(read.props).toMatchObject({
+      activated: true,
+      lastRunId: expect.any(String),
+      lastRunStatus: expect.stringMatching(/WAITING|RUNNING|SUCCESS/),
+    });
   });
 
   test("a run that came back DEACTIVATED after we activated proves an out-of-band disable: activated false", async () => {

@@ -1,10 +1,17 @@
 /** TailerJobRun's provider methods against the emulator (clock x1000: a one-minute job takes 60 ms). */
 import { PartialFailure } from "../../provider/resources/common";
 import { configurationStatusProvider } from "../../provider/resources/configurationStatusProvider";
-import { JobRunState, jobRunProvider as provider, launchJournalKey } from "../../provider/resources/jobRunProvider";
+import { JobRunState, launchJournalKey, jobRunProvider as provider } from "../../provider/resources/jobRunProvider";
 import { readJournal, writeJournal } from "../../provider/resources/journal";
 import type { RunningEmulator } from "../helpers/emulator";
-import { calls, PROVIDER_PLACEHOLDER, providerLog, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
+import {
+  calls,
+  PROVIDER_PLACEHOLDER,
+  providerLog,
+  resetWorld,
+  startProviderEnvironment,
+  stopProviderEnvironment,
+} from "../helpers/provider";
 
 const identity = {
   account: "000099",
@@ -12,7 +19,12 @@ const identity = {
   configurationType: "table-to-table",
   configurationId: "000099_sales_load_DEV",
 };
-const apiIdentity = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_DEV" };
+const apiIdentity = {
+  account: "000099",
+  environment: "DEV" as const,
+  configuration_type: "table-to-table" as const,
+  configuration_id: "000099_sales_load_DEV",
+};
 const fast = { pollIntervalSeconds: 0.02 };
 
 let env: RunningEmulator;
@@ -63,8 +75,16 @@ describe("create", () => {
     providerLog.length = 0;
     const result = await provider.create(await checked({ ...identity, ...fast }));
     expect(providerLog).toContain(`tailer: launched run ${result.id} of 000099_sales_load_DEV`);
-    expect(providerLog).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^tailer: run ${result.id} of 000099_sales_load_DEV: (WAITING|RUNNING), \\d+s elapsed$`))]));
-    expect(providerLog).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^tailer: run ${result.id} of 000099_sales_load_DEV: SUCCESS, \\d+s elapsed$`))]));
+    expect(providerLog).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^tailer: run ${result.id} of 000099_sales_load_DEV: (WAITING|RUNNING), \\d+s elapsed$`)),
+      ]),
+    );
+    expect(providerLog).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^tailer: run ${result.id} of 000099_sales_load_DEV: SUCCESS, \\d+s elapsed$`)),
+      ]),
+    );
   });
 
   test("polls less and less often: a long run costs few calls", async () => {
@@ -111,7 +131,9 @@ describe("create", () => {
   });
 
   test("adoptRunning: false launches behind the run in progress (WAITING, then its turn)", async () => {
-    const first = await provider.create(await checked({ ...identity, wait: false, __urn: "urn:pulumi:e2e::p::pulumi-nodejs:dynamic/tailer:JobRun::first" }));
+    const first = await provider.create(
+      await checked({ ...identity, wait: false, __urn: "urn:pulumi:e2e::p::pulumi-nodejs:dynamic/tailer:JobRun::first" }),
+    );
     const second = await provider.create(
       await checked({ ...identity, ...fast, adoptRunning: false, __urn: "urn:pulumi:e2e::p::pulumi-nodejs:dynamic/tailer:JobRun::second" }),
     );
@@ -129,7 +151,9 @@ describe("create", () => {
     const status = await configurationStatusProvider.check({}, { ...identity, activated: false });
     await configurationStatusProvider.create({ ...status.inputs, __provider: PROVIDER_PLACEHOLDER });
     await env.admin.clearRequests();
-    await expect(provider.create(await checked(identity))).rejects.toThrow(/is disabled by a TailerConfigurationStatus in this deployment.*nothing was launched/);
+    await expect(provider.create(await checked(identity))).rejects.toThrow(
+      /is disabled by a TailerConfigurationStatus in this deployment.*nothing was launched/,
+    );
     expect(await calls(env)).toEqual([]);
     // Leave the process's knowledge as the deployment would: active again.
     const active = await configurationStatusProvider.check({}, identity);
@@ -137,7 +161,9 @@ describe("create", () => {
   });
 
   test("execution_date and job_id reach the launch", async () => {
-    const result = await provider.create(await checked({ ...identity, ...fast, executionDate: "2026-11-01", jobId: "gbq-to-gbq|000099_sales_load_DEV" }));
+    const result = await provider.create(
+      await checked({ ...identity, ...fast, executionDate: "2026-11-01", jobId: "gbq-to-gbq|000099_sales_load_DEV" }),
+    );
     const [run] = await env.admin.listRuns({ run_id: String(result.id) });
     expect(run?.execution_date).toBe("2026-11-01");
   });
@@ -228,7 +254,15 @@ describe("a pulumi up killed mid-launch (the launch journal)", () => {
 });
 
 describe("diff", () => {
-  const base = { ...identity, wait: true, timeoutSeconds: 3600, pollIntervalSeconds: 2, rerunOn: "never", relaunchOnFailure: true, adoptRunning: true };
+  const base = {
+    ...identity,
+    wait: true,
+    timeoutSeconds: 3600,
+    pollIntervalSeconds: 2,
+    rerunOn: "never",
+    relaunchOnFailure: true,
+    adoptRunning: true,
+  };
   const olds = { ...base, runId: "r", jobId: "gbq-to-gbq|000099_sales_load_DEV", status: "SUCCESS" };
 
   test("nothing changed: false, never unknown", async () => {
@@ -256,7 +290,9 @@ describe("diff", () => {
 
   test("a FAILED run is drift: relaunched on the next up, unless relaunchOnFailure is false", async () => {
     expect((await provider.diff("r", { ...olds, status: "FAILED" }, base)).replaces).toEqual(["status"]);
-    expect(await provider.diff("r", { ...olds, status: "FAILED", relaunchOnFailure: false }, { ...base, relaunchOnFailure: false })).toMatchObject({
+    expect(
+      await provider.diff("r", { ...olds, status: "FAILED", relaunchOnFailure: false }, { ...base, relaunchOnFailure: false }),
+    ).toMatchObject({
       changes: false,
     });
   });

@@ -4,7 +4,12 @@ import type { RunningEmulator } from "../helpers/emulator";
 import { calls, PROVIDER_PLACEHOLDER, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
 
 const identity = { account: "000099", environment: "DEV", configurationType: "table-to-table", configurationId: "000099_sales_load_DEV" };
-const apiIdentity = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const, configuration_id: "000099_sales_load_DEV" };
+const apiIdentity = {
+  account: "000099",
+  environment: "DEV" as const,
+  configuration_type: "table-to-table" as const,
+  configuration_id: "000099_sales_load_DEV",
+};
 
 let env: RunningEmulator;
 beforeAll(async () => {

@@ -17,7 +17,10 @@ let jobRuns = 0;
 /** A TailerJobRun of its own (its own URN), created as pulumi up would. */
 async function runJob(configurationId: string) {
   const __urn = `urn:pulumi:test::workflow::pulumi-nodejs:dynamic/tailer:JobRun::run-${++jobRuns}`;
-  const checked = await jobRunProvider.check({}, { account: "000099", environment: "DEV", configurationType: "table-to-table", configurationId, pollIntervalSeconds: 0.02, __urn });
+  const checked = await jobRunProvider.check(
+    {},
+    { account: "000099", environment: "DEV", configurationType: "table-to-table", configurationId, pollIntervalSeconds: 0.02, __urn },
+  );
   return jobRunProvider.create({ ...checked.inputs, __provider: PROVIDER_PLACEHOLDER });
 }
 
@@ -50,7 +53,9 @@ test("JA, JB and JC succeeding launch JT; a reset clears the marks of the unbala
 
 test("new triggers reset again; the same triggers do not", async () => {
   const created = await provider.create(await checked({ ...workflow, triggers: { jobs: "v1" } }));
-  expect(await provider.diff(created.id, created.outs, await checked({ ...workflow, triggers: { jobs: "v1" } }))).toMatchObject({ changes: false });
+  expect(await provider.diff(created.id, created.outs, await checked({ ...workflow, triggers: { jobs: "v1" } }))).toMatchObject({
+    changes: false,
+  });
   const news = await checked({ ...workflow, triggers: { jobs: "v2" } });
   expect(await provider.diff(created.id, created.outs, news)).toMatchObject({ changes: true, replaces: [] });
   await runJob("000099_ja_DEV");
@@ -61,12 +66,19 @@ test("new triggers reset again; the same triggers do not", async () => {
 
 test("another workflow is a replacement", async () => {
   const created = await provider.create(await checked(workflow));
-  expect((await provider.diff(created.id, created.outs, await checked({ ...workflow, configurationId: "other" }))).replaces).toEqual(["configurationId"]);
+  expect((await provider.diff(created.id, created.outs, await checked({ ...workflow, configurationId: "other" }))).replaces).toEqual([
+    "configurationId",
+  ]);
 });
 
 test("a workflow that is gone leaves state", async () => {
   const created = await provider.create(await checked(workflow));
-  await env.admin.deleteConfiguration({ account: "000099", environment: "DEV", configuration_type: "workflow", configuration_id: workflow.configurationId });
+  await env.admin.deleteConfiguration({
+    account: "000099",
+    environment: "DEV",
+    configuration_type: "workflow",
+    configuration_id: workflow.configurationId,
+  });
   expect(await provider.read(created.id, { ...created.outs, __provider: PROVIDER_PLACEHOLDER })).toEqual({});
 });
 

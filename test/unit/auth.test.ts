@@ -2,13 +2,7 @@ import { createVerify } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  clearTokenCache,
-  decodeJwtClaims,
-  parseTokenCommandOutput,
-  resolveTokenSource,
-  tokensMinted,
-} from "../../provider/auth";
+import { clearTokenCache, decodeJwtClaims, parseTokenCommandOutput, resolveTokenSource, tokensMinted } from "../../provider/auth";
 import { ErrorCodes, hasErrorCode } from "../../provider/core/errors";
 import { makeServiceAccountKey } from "../helpers/keys";
 
@@ -29,7 +23,10 @@ describe("token source order", () => {
   });
 
   test("TAILER_API_JWT wins over GOOGLE_APPLICATION_CREDENTIALS", async () => {
-    const source = resolveTokenSource({ env: { TAILER_API_JWT: "from-env-0123456789", GOOGLE_APPLICATION_CREDENTIALS: "/nope.json" } }, AUDIENCE);
+    const source = resolveTokenSource(
+      { env: { TAILER_API_JWT: "from-env-0123456789", GOOGLE_APPLICATION_CREDENTIALS: "/nope.json" } },
+      AUDIENCE,
+    );
     expect(await source.getToken()).toBe("from-env-0123456789");
   });
 
@@ -74,7 +71,10 @@ describe("service-account tokens", () => {
 
   test("a key file that is not a service-account key names the bad field and never quotes the key", async () => {
     const path = join(tmp, "bad.json");
-    writeFileSync(path, JSON.stringify({ type: "service_account", private_key: "-----BEGIN PRIVATE KEY-----\nSECRETSECRET\n-----END PRIVATE KEY-----\n" }));
+    writeFileSync(
+      path,
+      JSON.stringify({ type: "service_account", private_key: "-----BEGIN PRIVATE KEY-----\nSECRETSECRET\n-----END PRIVATE KEY-----\n" }),
+    );
     const source = resolveTokenSource({ credentialsFile: path, env: {} }, AUDIENCE);
     await expect(source.getToken()).rejects.toThrow(/client_email/);
     await expect(source.getToken()).rejects.not.toThrow(/SECRETSECRET/);

@@ -1,8 +1,8 @@
 /** `check` is what makes `pulumi preview` fail early: every bad input names its field and the fix. */
 import * as configurationStatus from "../../provider/resources/configurationStatusProvider";
 import * as jobRun from "../../provider/resources/jobRunProvider";
-import * as workflowReset from "../../provider/resources/workflowResetProvider";
 import { UNKNOWN } from "../../provider/resources/validation";
+import * as workflowReset from "../../provider/resources/workflowResetProvider";
 
 const valid = {
   account: "000099",
@@ -37,7 +37,11 @@ describe("TailerConfigurationStatus check", () => {
     [{ configurationType: "table-to-tables" }, "configurationType", /did you mean "table-to-table"/],
     [{ configurationType: "bigquery" }, "configurationType", /must be one of/],
     [{ configurationId: "" }, "configurationId", /non-empty/],
-    [{ configurationId: "000099_iowa_liquor_prepare_pda" }, "configurationId", /"000099_iowa_liquor_prepare_pda_DEV".*appendEnvironmentSuffix/],
+    [
+      { configurationId: "000099_iowa_liquor_prepare_pda" },
+      "configurationId",
+      /"000099_iowa_liquor_prepare_pda_DEV".*appendEnvironmentSuffix/,
+    ],
     [{ configurationId: "000099_iowa_liquor_prepare_pda_PROD" }, "configurationId", /ends with _PROD but environment is DEV/],
     [{ activated: true, archived: true }, "archived", /archived configuration cannot be active/],
     [{ activated: "yes" }, "activated", /true or false/],
@@ -54,12 +58,18 @@ describe("TailerConfigurationStatus check", () => {
   });
 
   test("appendEnvironmentSuffix builds the table-to-table id", async () => {
-    const result = await configurationStatus.check({}, { ...valid, configurationId: "000099_iowa_liquor_prepare_pda", appendEnvironmentSuffix: true });
+    const result = await configurationStatus.check(
+      {},
+      { ...valid, configurationId: "000099_iowa_liquor_prepare_pda", appendEnvironmentSuffix: true },
+    );
     expect(result.inputs).toMatchObject({ configurationId: "000099_iowa_liquor_prepare_pda_DEV" });
   });
 
   test("other types keep their raw id", async () => {
-    const result = await configurationStatus.check({}, { ...valid, configurationType: "storage-to-storage", configurationId: "000099-jarvis-demo" });
+    const result = await configurationStatus.check(
+      {},
+      { ...valid, configurationType: "storage-to-storage", configurationId: "000099-jarvis-demo" },
+    );
     expect(result.failures).toBeUndefined();
   });
 
@@ -104,7 +114,7 @@ describe("TailerJobRun check", () => {
     expect(found).toEqual(expect.arrayContaining([expect.objectContaining({ property, reason: expect.stringMatching(reason) })]));
   });
 
-  test("trigger values compare as strings, so 1 and \"1\" are the same run", async () => {
+  test('trigger values compare as strings, so 1 and "1" are the same run', async () => {
     const a = await jobRun.check({}, { ...valid, triggers: { version: 1 } });
     const b = await jobRun.check({}, { ...valid, triggers: { version: "1" } });
     expect(a.inputs?.triggers).toEqual(b.inputs?.triggers);
@@ -119,7 +129,12 @@ describe("TailerWorkflowReset check", () => {
   });
 
   test("a configurationType input is refused: a reset only applies to workflows", async () => {
-    const found = await failures(workflowReset, { account: "000099", environment: "DEV", configurationId: "x", configurationType: "table-to-table" });
+    const found = await failures(workflowReset, {
+      account: "000099",
+      environment: "DEV",
+      configurationId: "x",
+      configurationType: "table-to-table",
+    });
     expect(found).toEqual([expect.objectContaining({ property: "configurationType" })]);
   });
 });

@@ -26,7 +26,12 @@ describe("the error family", () => {
   test("carry action, status, request id, Tailer's message and what to do next", () => {
     const error = errorFromResponse("launch_job", 404, "Configuration 000099_x_DEV not found", "req-123", 1);
     expect(error.code).toBe(ErrorCodes.NOT_FOUND);
-    expect(error).toMatchObject({ action: "launch_job", status: 404, requestId: "req-123", serverMessage: "Configuration 000099_x_DEV not found" });
+    expect(error).toMatchObject({
+      action: "launch_job",
+      status: 404,
+      requestId: "req-123",
+      serverMessage: "Configuration 000099_x_DEV not found",
+    });
     expect(error.message).toContain("launch_job");
     expect(error.message).toContain("HTTP 404");
     expect(error.message).toContain("Configuration 000099_x_DEV not found");
@@ -52,7 +57,14 @@ describe("the error family", () => {
       hint: `do not send ${JWT}`,
       cause: new Error(`socket said ${JWT}`),
     });
-    const everything = [error.message, error.serverMessage, error.hint, JSON.stringify(error), String((error.cause as Error).message), String(error.stack)].join("\n");
+    const everything = [
+      error.message,
+      error.serverMessage,
+      error.hint,
+      JSON.stringify(error),
+      String((error.cause as Error).message),
+      String(error.stack),
+    ].join("\n");
     expect(everything).not.toContain(JWT);
     expect(everything).toContain("[REDACTED]");
   });

@@ -46,7 +46,11 @@ function providerOf(name: string): string {
 
 describe("type tokens", () => {
   test.each([
-    ["TailerConfigurationStatus", "pulumi-nodejs:dynamic/tailer:ConfigurationStatus", () => new TailerConfigurationStatus("status", { ...identity, configurationId: "000099_token_DEV" })],
+    [
+      "TailerConfigurationStatus",
+      "pulumi-nodejs:dynamic/tailer:ConfigurationStatus",
+      () => new TailerConfigurationStatus("status", { ...identity, configurationId: "000099_token_DEV" }),
+    ],
     ["TailerJobRun", "pulumi-nodejs:dynamic/tailer:JobRun", () => new TailerJobRun("run", identity)],
     [
       "TailerWorkflowReset",
@@ -75,7 +79,17 @@ describe("the serialized provider in state", () => {
     await value(status.urn);
     const text = providerOf("serialized");
     expect(text.length).toBeLessThan(4096);
-    for (const forbidden of ["TailerClient", "undici", "Agent", "google-auth", "Bearer", "PRIVATE KEY", "eyJ", "setConfigurationStatus", "zod"]) {
+    for (const forbidden of [
+      "TailerClient",
+      "undici",
+      "Agent",
+      "google-auth",
+      "Bearer",
+      "PRIVATE KEY",
+      "eyJ",
+      "setConfigurationStatus",
+      "zod",
+    ]) {
       expect(text).not.toContain(forbidden);
     }
     expect(text).toContain("configurationStatus");
@@ -119,9 +133,9 @@ describe("one configuration, one declaration", () => {
   test("the built suffix counts: 000099_x with appendEnvironmentSuffix is 000099_x_DEV", async () => {
     const owner = new TailerConfigurationStatus("suffixed-owner", { ...identity, configurationId: "000099_suffixed_DEV" });
     await value(owner.urn);
-    expect(() => new TailerConfigurationStatus("unsuffixed", { ...identity, configurationId: "000099_suffixed", appendEnvironmentSuffix: true })).toThrow(
-      /already declared by "suffixed-owner"/,
-    );
+    expect(
+      () => new TailerConfigurationStatus("unsuffixed", { ...identity, configurationId: "000099_suffixed", appendEnvironmentSuffix: true }),
+    ).toThrow(/already declared by "suffixed-owner"/);
   });
 
   test("the same id in another environment is another configuration", async () => {

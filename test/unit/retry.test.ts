@@ -1,4 +1,11 @@
-import { backoffDelayMs, classifyStatus, classifyTransportError, DEFAULT_RETRY_POLICY, parseRetryAfterMs, resolveRetryPolicy } from "../../provider/client/retry";
+import {
+  backoffDelayMs,
+  classifyStatus,
+  classifyTransportError,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfterMs,
+  resolveRetryPolicy,
+} from "../../provider/client/retry";
 
 describe("the retry policy", () => {
   test("defaults live in one frozen object", () => {
@@ -7,7 +14,10 @@ describe("the retry policy", () => {
   });
 
   test("user settings override the defaults; undefined does not erase them", () => {
-    expect(resolveRetryPolicy({ maxAttempts: 2, minTimeoutMs: undefined })).toMatchObject({ maxAttempts: 2, minTimeoutMs: DEFAULT_RETRY_POLICY.minTimeoutMs });
+    expect(resolveRetryPolicy({ maxAttempts: 2, minTimeoutMs: undefined })).toMatchObject({
+      maxAttempts: 2,
+      minTimeoutMs: DEFAULT_RETRY_POLICY.minTimeoutMs,
+    });
   });
 
   test.each([
@@ -64,7 +74,9 @@ describe("failure classification (what a retry of launch_job may do)", () => {
   test("a refused connection never reached the server; a reset or timeout may have", () => {
     expect(classifyTransportError(Object.assign(new Error("x"), { code: "ECONNREFUSED" }), false)).toBe("not-processed");
     expect(classifyTransportError(Object.assign(new Error("x"), { code: "UND_ERR_SOCKET" }), false)).toBe("ambiguous");
-    expect(classifyTransportError(new Error("x", { cause: Object.assign(new Error("y"), { code: "ECONNRESET" }) }), false)).toBe("ambiguous");
+    expect(classifyTransportError(new Error("x", { cause: Object.assign(new Error("y"), { code: "ECONNRESET" }) }), false)).toBe(
+      "ambiguous",
+    );
     expect(classifyTransportError(new Error("aborted"), true)).toBe("ambiguous");
   });
 });

@@ -14,7 +14,13 @@ test("a bug in sending (no network error code) is thrown as it is, not retried a
     apiUrl: "http://127.0.0.1:9",
     auth: { token: "a-token-0123456789" },
     env: {},
-    dispatcher: { ...broken, request: (...args: unknown[]) => (attempts++, broken.request(...(args as []))) },
+    dispatcher: {
+      ...broken,
+      request: () => {
+        attempts++;
+        return broken.request();
+      },
+    },
   });
   await expect(
     client.getLastStatus({ account: "000099", environment: "DEV", configuration_type: "storage-to-storage", configuration_id: "x" }),

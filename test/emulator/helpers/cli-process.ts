@@ -8,7 +8,7 @@
  * folder's emulator/cli.js with NODE_PATH pointing at the repository's
  * node_modules. Type-checking stays with `tsc --noEmit`; this is only the build.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -67,7 +67,11 @@ const running = new Set<ChildProcess>();
 
 /** Starts `tailer-emulator start --port 0 --ready-json ...args` and waits for its ready line. */
 export function startCli(args: string[], cwd = os.tmpdir()): Promise<CliServer> {
-  const child = spawn(process.execPath, [buildCli(), "start", "--port", "0", "--ready-json", ...args], { cwd, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [buildCli(), "start", "--port", "0", "--ready-json", ...args], {
+    cwd,
+    env: env(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   running.add(child);
   let stdout = "";
   let stderr = "";

@@ -3,7 +3,7 @@
  * JSON body (as text: one of them is not valid JSON), its URL, and the response
  * the page documents after it (if any).
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 
 /** Copies of /work/shared/seeds, so the tests do not depend on the shared folder. */

@@ -3,12 +3,13 @@
  * helpers that return status, headers and parsed body. Everything started here
  * is closed by `closeAll()` (call it in afterEach/afterAll).
  */
-import * as http from "node:http";
+
 import { mkdtempSync, rmSync } from "node:fs";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { createEmulator, type Emulator, type EmulatorOptions } from "../../../emulator/index";
 import type { AdminClient } from "../../../emulator/admin-client";
+import { createEmulator, type Emulator, type EmulatorOptions } from "../../../emulator/index";
 
 /** A started emulator with what tests use most. */
 export interface Harness {
@@ -36,7 +37,8 @@ export interface HttpResult {
   headers: http.IncomingHttpHeaders;
   text: string;
   /** The parsed JSON body (undefined when not JSON). */
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of any shape, read by assertions
+  body: any;
 }
 
 const open: Emulator[] = [];

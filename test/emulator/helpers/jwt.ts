@@ -1,6 +1,7 @@
 /** Hand-made JWTs for authentication tests, including the malicious kinds. */
-import { createHmac, createSign, generateKeyPairSync, randomBytes } from "node:crypto";
+
 import { execFileSync } from "node:child_process";
+import { createHmac, createSign, generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
@@ -26,7 +27,14 @@ export function unsigned(header: Record<string, unknown>, payload: Record<string
 /** Standard service-account-like claims for `aud`, valid now. */
 export function claims(aud: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const iat = Math.floor(Date.now() / 1000);
-  return { iss: "someone@example.iam.gserviceaccount.com", sub: "someone@example.iam.gserviceaccount.com", aud, iat, exp: iat + 3600, ...extra };
+  return {
+    iss: "someone@example.iam.gserviceaccount.com",
+    sub: "someone@example.iam.gserviceaccount.com",
+    aud,
+    iat,
+    exp: iat + 3600,
+    ...extra,
+  };
 }
 
 /** A fresh RSA key pair as PEM. */
@@ -61,7 +69,23 @@ export function selfSignedCertificate(dir: string, cn = "localhost") {
   const certFile = path.join(dir, "cert.pem");
   execFileSync(
     "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", `/CN=${cn}`, "-addext", `subjectAltName=DNS:${cn},IP:127.0.0.1`],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${cn}`,
+      "-addext",
+      `subjectAltName=DNS:${cn},IP:127.0.0.1`,
+    ],
     { stdio: "ignore" },
   );
   return { certFile, keyFile, certPem: readFileSync(certFile, "utf8"), keyPem: readFileSync(keyFile, "utf8") };

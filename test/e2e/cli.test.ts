@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { WORLD_SEED } from "../helpers/provider";
 import { offlineEnv, pulumiBinDir, REPO } from "../helpers/pulumi";
 
@@ -74,12 +74,7 @@ test("the drift gate fails (non-zero) and names the drift after a change in Tail
   };
   await env.admin.advanceClock(5);
   await env.admin.updateConfiguration({ ...aggregate, activated: false });
-  const launch = await fetch(`${env.url}/v1/dag/launch`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
-    body: JSON.stringify({ action: "launch_job", ...aggregate }),
-  });
-  expect(launch.status).toBe(200);
+  await launchOutsidePulumi(env, aggregate);
   const { code, output } = await pulumi(["preview", "--refresh", "--expect-no-changes", "--config-file", configFile]);
   expect(code).not.toBe(0);
   expect(output).toMatch(/sales-aggregate update \[diff: ~activated\]/);

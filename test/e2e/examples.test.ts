@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { WORLD_SEED } from "../helpers/provider";
 import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
 
@@ -27,20 +27,14 @@ async function stackFor(example: string, config: Record<string, string> = {}, wi
   return stack;
 }
 
-/** A launch through the public API, as Tailer's scheduler would start a run. */
-async function launch(configurationId: string, environment = "DEV") {
-  const response = await fetch(`${env.url}/v1/dag/launch`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
-    body: JSON.stringify({
-      action: "launch_job",
-      account: "000099",
-      environment,
-      configuration_type: "table-to-table",
-      configuration_id: configurationId,
-    }),
+/** A run of the configuration, launched as Tailer's scheduler would, and over. */
+async function launch(configurationId: string, environment: "DEV" | "PROD" = "DEV") {
+  await launchOutsidePulumi(env, {
+    account: "000099",
+    environment,
+    configuration_type: "table-to-table",
+    configuration_id: configurationId,
   });
-  expect(response.status).toBe(200);
   await env.admin.advanceClock(600);
 }
 

@@ -3,8 +3,7 @@
  * preview, drift made in "Tailer Studio" caught by preview --refresh and repaired by up, then destroy.
  */
 import { join } from "node:path";
-import type { RunningEmulator } from "../helpers/emulator";
-import { startEmulator } from "../helpers/emulator";
+import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { WORLD_SEED } from "../helpers/provider";
 import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
 
@@ -48,15 +47,8 @@ test("preview right after shows no changes, with and without refresh", async () 
   await e2e.stack.preview({ expectNoChanges: true, refresh: true });
 });
 
-/** A run launched through the public API, as Tailer's scheduler would start one. */
-async function scheduledRun(): Promise<void> {
-  const response = await fetch(`${env.url}/v1/dag/launch`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
-    body: JSON.stringify({ action: "launch_job", ...load }),
-  });
-  expect(response.status).toBe(200);
-}
+/** A run launched as Tailer's scheduler would start one. */
+const scheduledRun = () => launchOutsidePulumi(env, load);
 
 test("a configuration disabled in Tailer Studio is drift: preview --refresh fails naming it, up --refresh puts it back", async () => {
   await env.admin.advanceClock(5);

@@ -1,6 +1,6 @@
 /** The docs' workflow example with the real CLI: JA, JB and JC succeed and JT is launched; a TailerWorkflowReset clears the marks. */
 import { join } from "node:path";
-import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { WORLD_SEED } from "../helpers/provider";
 import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
 
@@ -32,18 +32,12 @@ test("JA, JB and JC succeed: the target JT is launched and the marks are cleared
 });
 
 test("a redeploy resets the unbalanced workflow: JC's lone success no longer counts", async () => {
-  const response = await fetch(`${env.url}/v1/dag/launch`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
-    body: JSON.stringify({
-      action: "launch_job",
-      account: "000099",
-      environment: "DEV",
-      configuration_type: "table-to-table",
-      configuration_id: "000099_jc_DEV",
-    }),
+  await launchOutsidePulumi(env, {
+    account: "000099",
+    environment: "DEV",
+    configuration_type: "table-to-table",
+    configuration_id: "000099_jc_DEV",
   });
-  expect(response.status).toBe(200);
   await env.admin.advanceClock(60);
   expect(await marks()).toEqual(["gbq-to-gbq|000099_jc_DEV"]);
   await e2e.stack.setConfig("workflow:release", { value: "2" });

@@ -16,7 +16,7 @@ const dir = tempDir("emu-auth-");
 const trustedSa = writeServiceAccountKey(dir, "trusted.json");
 const cert = selfSignedCertificate(dir);
 const certJson = path.join(dir, "x509.json");
-writeFileSync(certJson, JSON.stringify({ "cert-kid": cert.certPem }));
+writeFileSync(certJson, JSON.stringify({ "cert-kid": cert.cert }));
 const bare = rsaKeyPair();
 const barePem = path.join(dir, "bare.pem");
 writeFileSync(barePem, bare.publicKeyPem);
@@ -176,7 +176,7 @@ describe("trusted keys", () => {
   });
 
   it("accepts tokens signed for a {kid: certificate} file, a bare PEM public key and a JWKS", async () => {
-    expect((await read(signRs256({ kid: "cert-kid" }, claims(h.url), cert.keyPem))).status).toBe(200);
+    expect((await read(signRs256({ kid: "cert-kid" }, claims(h.url), cert.key))).status).toBe(200);
     expect((await read(signRs256({ kid: "anything" }, claims(h.url), bare.privateKeyPem))).status).toBe(200);
     expect((await read(signRs256({ kid: "jwk-kid" }, claims(h.url), jwk.privateKeyPem))).status).toBe(200);
   });

@@ -11,7 +11,7 @@ import { selfSignedCertificate } from "./helpers/jwt";
 const cert = selfSignedCertificate(tempDir("emu-cert-"));
 let h: Harness;
 beforeAll(async () => {
-  h = await startEmulator({ tls: { cert: cert.certPem, key: cert.keyPem } });
+  h = await startEmulator({ tls: { cert: cert.cert, key: cert.key } });
 });
 afterAll(closeAll);
 
@@ -50,7 +50,7 @@ function h2post(session: http2.ClientHttp2Session, path: string, body: unknown, 
 
 function connect(): Promise<http2.ClientHttp2Session> {
   return new Promise((resolve, reject) => {
-    const session = http2.connect(h.url, { ca: cert.certPem });
+    const session = http2.connect(h.url, { ca: cert.cert });
     session.once("connect", () => resolve(session));
     session.once("error", reject);
   });
@@ -94,7 +94,7 @@ describe("HTTPS with HTTP/2", () => {
         `${h.url}/v1/dag/status`,
         {
           method: "POST",
-          ca: cert.certPem,
+          ca: cert.cert,
           agent: false,
           headers: { "content-type": "application/json", authorization: `Bearer ${h.token}` },
         },
@@ -167,8 +167,8 @@ describe("HTTPS with HTTP/2", () => {
   });
 
   it("closes promptly even with an HTTP/2 session left open", async () => {
-    const other = await startEmulator({ tls: { cert: cert.certPem, key: cert.keyPem } });
-    const session = http2.connect(other.url, { ca: cert.certPem });
+    const other = await startEmulator({ tls: { cert: cert.cert, key: cert.key } });
+    const session = http2.connect(other.url, { ca: cert.cert });
     session.on("error", () => undefined);
     await new Promise((r) => session.once("connect", r));
     const started = Date.now();

@@ -41,3 +41,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
   };
 }
+
+/** A configuration's identity on the wire. */
+export interface WireIdentity {
+  account: string;
+  environment: "PROD" | "PREPROD" | "STAGING" | "DEV";
+  configuration_type: "table-to-table" | "table-to-storage";
+  configuration_id: string;
+}
+
+/** Launches a run through the public API, as Tailer's scheduler would, outside Pulumi; returns its id. */
+export async function launchOutsidePulumi(env: RunningEmulator, identity: WireIdentity): Promise<string> {
+  const response = await fetch(`${env.url}/v1/dag/launch`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
+    body: JSON.stringify({ action: "launch_job", ...identity }),
+  });
+  if (response.status !== 200) throw new Error(`launch_job answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { run_id: string }).run_id;
+}

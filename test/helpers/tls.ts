@@ -1,18 +1,21 @@
-/** A self-signed certificate for 127.0.0.1/localhost, made with the openssl CLI for the test run. */
+/** A self-signed certificate for 127.0.0.1 and a host name, made with the openssl CLI for the test run. */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** A PEM certificate and key. */
+/** A PEM certificate and key, and the files holding them. */
 export interface TestCertificate {
   cert: string;
   key: string;
+  certFile: string;
+  keyFile: string;
 }
 
-/** Generates a fresh self-signed certificate valid for 127.0.0.1 and localhost. */
-export function selfSignedCertificate(): TestCertificate {
-  const dir = mkdtempSync(join(tmpdir(), "tailer-tls-"));
+/** Generates a fresh self-signed certificate valid for 127.0.0.1 and `cn` (localhost by default), in `dir` or a new folder. */
+export function selfSignedCertificate(dir: string = mkdtempSync(join(tmpdir(), "tailer-tls-")), cn = "localhost"): TestCertificate {
+  const keyFile = join(dir, "key.pem");
+  const certFile = join(dir, "cert.pem");
   execFileSync(
     "openssl",
     [
@@ -24,15 +27,15 @@ export function selfSignedCertificate(): TestCertificate {
       "-days",
       "2",
       "-subj",
-      "/CN=localhost",
+      `/CN=${cn}`,
       "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      `subjectAltName=IP:127.0.0.1,DNS:${cn}`,
       "-keyout",
-      join(dir, "key.pem"),
+      keyFile,
       "-out",
-      join(dir, "cert.pem"),
+      certFile,
     ],
     { stdio: "ignore" },
   );
-  return { cert: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") };
+  return { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8"), certFile, keyFile };
 }

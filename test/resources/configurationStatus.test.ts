@@ -1,6 +1,6 @@
 /** TailerConfigurationStatus's provider methods against the emulator. */
 import { configurationStatusProvider as provider } from "../../provider/resources/configurationStatusProvider";
-import type { RunningEmulator } from "../helpers/emulator";
+import { launchOutsidePulumi, type RunningEmulator } from "../helpers/emulator";
 import { calls, PROVIDER_PLACEHOLDER, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
 
 const identity = {
@@ -34,16 +34,8 @@ async function emulatorConfiguration() {
   return configuration;
 }
 
-/** A launch through the public API, as Tailer's scheduler would start a run. */
-async function scheduledRun(): Promise<void> {
-  const token = env.emulator.mintToken();
-  const response = await fetch(`${env.url}/v1/dag/launch`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ action: "launch_job", ...apiIdentity }),
-  });
-  expect(response.status).toBe(200);
-}
+/** A run launched as Tailer's scheduler would start one. */
+const scheduledRun = () => launchOutsidePulumi(env, apiIdentity);
 
 describe("create", () => {
   test("sets the declared status with one call and records when, on the API's clock", async () => {

@@ -3,7 +3,7 @@ import { PartialFailure } from "../../provider/resources/common";
 import { configurationStatusProvider } from "../../provider/resources/configurationStatusProvider";
 import { JobRunState, launchJournalKey, jobRunProvider as provider } from "../../provider/resources/jobRunProvider";
 import { readJournal, writeJournal } from "../../provider/resources/journal";
-import type { RunningEmulator } from "../helpers/emulator";
+import { launchOutsidePulumi, type RunningEmulator } from "../helpers/emulator";
 import {
   calls,
   PROVIDER_PLACEHOLDER,
@@ -183,17 +183,10 @@ describe("a pulumi up killed mid-launch (the launch journal)", () => {
     return launchJournalKey(JobRunState.parse(await checked(definition)));
   }
 
-  async function launchOutsidePulumi(): Promise<string> {
-    const response = await fetch(`${env.url}/v1/dag/launch`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
-      body: JSON.stringify({ action: "launch_job", ...apiIdentity }),
-    });
-    return ((await response.json()) as { run_id: string }).run_id;
-  }
+  const launchedOutside = () => launchOutsidePulumi(env, apiIdentity);
 
   test("killed after the launch answered: the next create adopts the journaled run, even finished, and launches nothing", async () => {
-    const runId = await launchOutsidePulumi(); // what the killed process launched
+    const runId = await launchedOutside(); // what the killed process launched
     await env.admin.advanceClock(600); // it finished while nobody watched
     const key = await keyOf();
     writeJournal(key, { startedAt: new Date().toISOString(), runsBefore: [], runId });
@@ -227,7 +220,7 @@ describe("a pulumi up killed mid-launch (the launch journal)", () => {
   test("killed before the launch answered: a run absent from the journaled runs is that launch", async () => {
     const before = (await runsOfJob()).map((r) => r.run_id);
     writeJournal(await keyOf(), { startedAt: new Date().toISOString(), runsBefore: before });
-    const runId = await launchOutsidePulumi();
+    const runId = await launchedOutside();
     await env.admin.advanceClock(600);
     const result = await provider.create(await checked(definition));
     expect(result.id).toBe(runId);

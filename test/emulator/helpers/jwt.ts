@@ -1,8 +1,7 @@
 /** Hand-made JWTs for authentication tests, including the malicious kinds. */
 
-import { execFileSync } from "node:child_process";
 import { createHmac, createSign, generateKeyPairSync, randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
@@ -63,30 +62,5 @@ export function writeServiceAccountKey(dir: string, name = "sa.json") {
   return { file, key };
 }
 
-/** A self-signed certificate made by the openssl CLI: { certPem, keyPem, certFile, keyFile }. */
-export function selfSignedCertificate(dir: string, cn = "localhost") {
-  const keyFile = path.join(dir, "key.pem");
-  const certFile = path.join(dir, "cert.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-      "-days",
-      "2",
-      "-subj",
-      `/CN=${cn}`,
-      "-addext",
-      `subjectAltName=DNS:${cn},IP:127.0.0.1`,
-    ],
-    { stdio: "ignore" },
-  );
-  return { certFile, keyFile, certPem: readFileSync(certFile, "utf8"), keyPem: readFileSync(keyFile, "utf8") };
-}
+/** The shared test certificate helper (openssl). */
+export { selfSignedCertificate } from "../../helpers/tls";

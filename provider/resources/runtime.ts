@@ -5,6 +5,7 @@
  * This module is loaded with `require` inside the dynamic provider process; Pulumi never serializes it,
  * so holding clients at module level here is what "shared per process" means.
  */
+import { connect } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
 import { type ClientEvent, TailerClient } from "../client";
 import { redact } from "../core/redact";
@@ -15,6 +16,7 @@ const clients = new Map<string, TailerClient>();
 
 /** Applies the stack's `tailer:*` config; called by every resource type's `configure`, idempotent. */
 export function configure(config: ConfigReader): void {
+  watchEngine();
   settings = readSettings(config);
 }
 
@@ -40,6 +42,32 @@ export async function closeClients(): Promise<void> {
   clients.clear();
   settings = undefined;
   await Promise.all(all.map((c) => c.close()));
+}
+
+/** How often the provider process checks that the engine that started it is still there. */
+export const ENGINE_CHECK_INTERVAL_MS = 10_000;
+
+let watchingEngine = false;
+
+/**
+ * In the dynamic-provider process (started as `node .../dynamic-provider/index.js <engine address>`),
+ * checks now and then that the engine still listens, and exits once it is gone: a killed pulumi cannot
+ * stop its plugins, and an idle provider would otherwise live on forever. Does nothing elsewhere.
+ */
+export function watchEngine(argv: readonly string[] = process.argv, intervalMs = ENGINE_CHECK_INTERVAL_MS): void {
+  if (watchingEngine) return;
+  const address = /dynamic-provider(\/index\.js)?$/.test(argv[1] ?? "") ? /^([\w.-]+|\[[\w:]+\]):(\d+)$/.exec(argv[2] ?? "") : null;
+  if (!address) return;
+  watchingEngine = true;
+  const [, host, port] = address;
+  const timer = setInterval(() => {
+    const socket = connect({ host: host?.replace(/^\[|\]$/g, ""), port: Number(port) });
+    socket.once("connect", () => socket.destroy());
+    socket.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ECONNREFUSED") process.exit(1);
+    });
+  }, intervalMs);
+  timer.unref();
 }
 
 let watchingStderr = false;

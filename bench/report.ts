@@ -31,6 +31,12 @@ function uncappedCalls(duration: number, policy: RunsResult["pollPolicy"]): numb
   return calls;
 }
 
+const HISTORY_LABELS = {
+  none: "the job's first run",
+  stated: "the job's first run, expectedDurationSeconds stated",
+  usual: "its usual duration",
+} as const;
+
 /** Evaluates every target the issue sets against the results present. */
 export function evaluateTargets(r: BenchResults): TargetVerdict[] {
   const out: TargetVerdict[] = [];
@@ -116,7 +122,7 @@ export function evaluateTargets(r: BenchResults): TargetVerdict[] {
     });
   if (r.runs)
     for (const c of r.runs.cases) {
-      const label = `a ${c.durationSeconds} s run (${c.history === "none" ? "the job's first run" : "its usual duration"})`;
+      const label = `a ${c.durationSeconds} s run (${HISTORY_LABELS[c.history]})`;
       out.push({
         item: 8,
         what: `up returns after the end of ${label}`,
@@ -274,8 +280,8 @@ export function renderMarkdown(r: BenchResults): string {
       "## 8. Waiting for runs",
       "",
       `\`pulumi up\` of one TailerJobRun (default pollIntervalSeconds ${p.pollIntervalSeconds} s; without history the checks slow down x${p.pollBackoffFactor} up to`,
-      `${p.maxPollIntervalSeconds} s) whose run has a scripted duration, for the job's first run (history: none) and for a job whose last five`,
-      "runs took as long (history: usual). The long runs use an accelerated emulator clock and the provider's timers are accelerated by",
+      `${p.maxPollIntervalSeconds} s) whose run has a scripted duration, for the job's first run (history: none), the same with`,
+      "`expectedDurationSeconds` set to the run's duration (history: stated), and for a job whose last five runs took as long (history: usual). The long runs use an accelerated emulator clock and the provider's timers are accelerated by",
       'the same factor (bench/lib/time-scale.ts), so its schedule on the emulated clock is the one it follows at real speed. "Detection" is',
       "the end of the run to the status call that saw it, at real speed (the raw figure on the emulated clock, where each call's own round",
       'trip counts clock-speed times, is in brackets); "finish" is that call to `up` returning (real time: the engine\'s own work).',

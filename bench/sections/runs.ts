@@ -1,8 +1,8 @@
 /**
  * Item 8: waiting for runs. `pulumi up` of one TailerJobRun whose run has a scripted duration; how long
- * after the run's end `up` returns, and how many status calls it made. Two cases per duration: the first
- * run of a job (no history), and a job whose last runs took about as long (the provider may use their
- * durations). The long runs use an accelerated clock; the provider's timers are accelerated by the same
+ * after the run's end `up` returns, and how many status calls it made. Three cases per duration: the first
+ * run of a job (no history), the same with `expectedDurationSeconds` stated, and a job whose last runs took
+ * about as long (the provider may use their durations). The long runs use an accelerated clock; the provider's timers are accelerated by the same
  * factor (lib/time-scale.ts), so its schedule on the emulated clock is the one it follows at real speed.
  * Detection (end of the run -> the status call that saw it) is on the emulated clock; the rest (that call
  * -> `up` returns: the engine's own finishing work, which no clock speeds up) is real time.
@@ -24,7 +24,7 @@ export interface RunWaitSample {
   detectionEmulatedSeconds: number;
   /**
    * The same at real speed. Without history the provider's schedule is known (the model), so the
-   * accelerated waits are scaled back and the round trips counted once; with history the schedule aims at
+   * accelerated waits are scaled back and the round trips counted once; with history or a stated duration the schedule aims at
    * the expected end from the API's own clock, so the emulated figure stands (it overstates by the last
    * round trip times the clock speed).
    */
@@ -38,8 +38,8 @@ export interface RunWaitSample {
 /** One case's results. */
 export interface RunWaitCase {
   durationSeconds: number;
-  /** "none": the job's first run; "usual": its last five runs took durationSeconds. */
-  history: "none" | "usual";
+  /** "none": the job's first run; "stated": the same with expectedDurationSeconds; "usual": its last five runs took durationSeconds. */
+  history: "none" | "stated" | "usual";
   clockSpeed: number;
   /** pollIntervalSeconds of the resource (the provider's default). */
   pollIntervalSeconds: number;
@@ -142,11 +142,11 @@ export async function runRuns(ctx: BenchContext): Promise<RunsResult> {
   const plan = ctx.quick
     ? [
         { durationSeconds: 1, clockSpeed: 1, histories: ["none"] as const },
-        { durationSeconds: 60, clockSpeed: 30, histories: ["usual"] as const },
+        { durationSeconds: 60, clockSpeed: 30, histories: ["stated", "usual"] as const },
       ]
     : [
-        { durationSeconds: 10, clockSpeed: 1, histories: ["none", "usual"] as const },
-        { durationSeconds: 600, clockSpeed: 60, histories: ["none", "usual"] as const },
+        { durationSeconds: 10, clockSpeed: 1, histories: ["none", "stated", "usual"] as const },
+        { durationSeconds: 600, clockSpeed: 60, histories: ["none", "stated", "usual"] as const },
       ];
   const repetitions = ctx.quick ? 1 : 3;
   const cases: RunWaitCase[] = [];
@@ -169,8 +169,8 @@ export async function runRuns(ctx: BenchContext): Promise<RunsResult> {
         for (let rep = 0; rep < repetitions; rep++) {
           ctx.log(`runs: a ${durationSeconds} s run (history: ${kind}) at clock speed ${clockSpeed}, repetition ${rep + 1}/${repetitions}`);
           // The first run of a job: a configuration nobody ran before, each time.
-          const configurationId = kind === "usual" ? usual : `000099_bench_first_${durationSeconds}_${rep}_DEV`;
-          if (kind === "none") await emulator.admin.putConfigurations([{ ...identity(configurationId), max_active_runs: null }]);
+          const configurationId = kind === "usual" ? usual : `000099_bench_${kind}_${durationSeconds}_${rep}_DEV`;
+          if (kind !== "usual") await emulator.admin.putConfigurations([{ ...identity(configurationId), max_active_runs: null }]);
           await stack.must([
             "config",
             "set-all",
@@ -178,6 +178,8 @@ export async function runRuns(ctx: BenchContext): Promise<RunsResult> {
             `bench:release=${++release}`,
             "--plaintext",
             `bench:configurationId=${configurationId}`,
+            "--plaintext",
+            `bench:expectedDurationSeconds=${kind === "stated" ? durationSeconds : 0}`,
           ]);
           await emulator.admin.scriptLaunches(identity(configurationId), [{ duration: durationSeconds, outcome: "SUCCESS" }]);
           await emulator.admin.clearRequests();
@@ -195,7 +197,7 @@ export async function runRuns(ctx: BenchContext): Promise<RunsResult> {
           // divided by the clock speed; at real speed the waits count in full: add back (1 - 1/speed) of them.
           const sinceLaunch =
             (Date.parse(last.time) - Date.parse(launch.time)) / 1000 + (1 - 1 / clockSpeed) * scheduledSeconds(checks.length - 1, policy);
-          const detectionSeconds = clockSpeed === 1 || kind === "usual" ? detectionEmulatedSeconds : sinceLaunch - durationSeconds;
+          const detectionSeconds = clockSpeed === 1 || kind !== "none" ? detectionEmulatedSeconds : sinceLaunch - durationSeconds;
           const finishMs = up.endedAt - Date.parse(last.time);
           samples.push({
             upMs: up.ms,

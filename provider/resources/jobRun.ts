@@ -25,6 +25,8 @@ export interface TailerJobRunArgs {
   timeoutSeconds?: pulumi.Input<number>;
   /** First interval between status checks; it grows to 30 s on long runs. Default 2. */
   pollIntervalSeconds?: pulumi.Input<number>;
+  /** How long a run usually takes, in seconds: until the job has successful runs to learn from, checks aim at this end. */
+  expectedDurationSeconds?: pulumi.Input<number>;
   /** Free-form values: any change launches a new run (e.g. the version of the code the job runs). */
   triggers?: pulumi.Input<Record<string, pulumi.Input<string | number | boolean>>>;
   /** "every-deploy" launches a new run on every pulumi up. Default "never". */

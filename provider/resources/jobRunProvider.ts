@@ -47,6 +47,7 @@ const INPUTS = [
   "wait",
   "timeoutSeconds",
   "pollIntervalSeconds",
+  "expectedDurationSeconds",
   "triggers",
   "rerunOn",
   "relaunchOnFailure",
@@ -58,7 +59,15 @@ const INPUTS = [
 /** Inputs whose change means another run: a replacement, which launches. */
 const RUN_DEFINING = [...IDENTITY_FIELDS, "executionDate", "triggers"] as const;
 /** Inputs whose change only changes how we wait or relaunch: an update, which does not launch. */
-const SETTINGS = ["wait", "timeoutSeconds", "pollIntervalSeconds", "rerunOn", "relaunchOnFailure", "adoptRunning"] as const;
+const SETTINGS = [
+  "wait",
+  "timeoutSeconds",
+  "pollIntervalSeconds",
+  "expectedDurationSeconds",
+  "rerunOn",
+  "relaunchOnFailure",
+  "adoptRunning",
+] as const;
 
 /** The resource's state: inputs with defaults, and the run. */
 export const JobRunState = IdentityState.extend({
@@ -67,6 +76,7 @@ export const JobRunState = IdentityState.extend({
   wait: z.boolean().default(JOB_RUN_DEFAULTS.wait),
   timeoutSeconds: z.number().default(JOB_RUN_DEFAULTS.timeoutSeconds),
   pollIntervalSeconds: z.number().default(JOB_RUN_DEFAULTS.pollIntervalSeconds),
+  expectedDurationSeconds: z.number().optional(),
   triggers: Triggers.optional(),
   rerunOn: z.enum(RERUN_ON).default(JOB_RUN_DEFAULTS.rerunOn),
   relaunchOnFailure: z.boolean().default(JOB_RUN_DEFAULTS.relaunchOnFailure),
@@ -96,6 +106,7 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
   checker.optional("wait", (v) => rules.boolean("wait", v));
   checker.optional("timeoutSeconds", (v) => rules.positiveNumber("timeoutSeconds", v));
   checker.optional("pollIntervalSeconds", (v) => rules.positiveNumber("pollIntervalSeconds", v));
+  checker.optional("expectedDurationSeconds", (v) => rules.positiveNumber("expectedDurationSeconds", v));
   checker.optional("triggers", rules.triggers);
   checker.optional("rerunOn", (v) => rules.oneOf("rerunOn", v, RERUN_ON));
   checker.optional("relaunchOnFailure", (v) => rules.boolean("relaunchOnFailure", v));
@@ -323,7 +334,9 @@ async function settle(
 async function waitForRun(state: JobRunState, runId: string, jobId: string | undefined, history: readonly Run[]): Promise<Run | undefined> {
   const started = Date.now();
   const deadline = started + state.timeoutSeconds * 1000;
-  const schedule = new PollSchedule(state.pollIntervalSeconds * 1000, expectedDurationMs(history, jobId));
+  // The job's own history says best how long it takes; the user's estimate covers its first runs.
+  const stated = state.expectedDurationSeconds === undefined ? undefined : state.expectedDurationSeconds * 1000;
+  const schedule = new PollSchedule(state.pollIntervalSeconds * 1000, expectedDurationMs(history, jobId) ?? stated);
   let lastStatus: string | undefined;
   let lastReportMs = 0;
   for (;;) {

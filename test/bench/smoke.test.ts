@@ -88,9 +88,10 @@ test("items 5 and 6: client and emulator throughput over both protocols, without
   expect(finite(results.emulator.latencyMs.p99)).toBe(true);
 });
 
-test("item 8: a first run and a usual run measured; without history the status calls match the provider's schedule", () => {
+test("item 8: a first run, a stated duration and a usual run measured; without history the status calls match the provider's schedule", () => {
   expect(results.runs.cases.map((c) => [c.durationSeconds, c.history])).toEqual([
     [1, "none"],
+    [60, "stated"],
     [60, "usual"],
   ]);
   for (const c of results.runs.cases) {

@@ -296,6 +296,7 @@ describe("diff", () => {
 
   test("changing how to wait is an update, not a launch", async () => {
     expect(await provider.diff("r", olds, { ...base, timeoutSeconds: 60 })).toMatchObject({ changes: true, replaces: [] });
+    expect(await provider.diff("r", olds, { ...base, expectedDurationSeconds: 600 })).toMatchObject({ changes: true, replaces: [] });
   });
 });
 

@@ -18,22 +18,26 @@ beforeAll(async () => {
 afterAll(() => stopProviderEnvironment(env));
 beforeEach(() => resetWorld(env));
 
-async function create() {
-  const checked = await provider.check({}, { ...identity, pollIntervalSeconds: 2 });
+async function create(inputs: Record<string, unknown> = {}) {
+  const checked = await provider.check({}, { ...identity, pollIntervalSeconds: 2, ...inputs });
   const started = Date.now();
   const result = await provider.create({ ...checked.inputs, __provider: PROVIDER_PLACEHOLDER });
   return { result, elapsedMs: Date.now() - started };
 }
 
-test("with runs of 3 s in its history, a 3 s run is seen within a second of its end", async () => {
-  const history = ["20261126-100000", "20261126-110000", "20261126-120000"].map((stamp, i) => ({
+/** Three successful runs of 3 s, the day before. */
+function threeRunsOf3Seconds() {
+  return ["20261126-100000", "20261126-110000", "20261126-120000"].map((stamp, i) => ({
     ...apiIdentity,
     run_id: `${stamp}-0a795c70-2557-4a60-ba16-78${i}aa2bea179`,
     status: "SUCCESS" as const,
     start_execution_date: `2026-11-26T1${i}:00:00+00:00`,
     duration: "0:00:03",
   }));
-  await env.admin.addRuns(history);
+}
+
+test("with runs of 3 s in its history, a 3 s run is seen within a second of its end", async () => {
+  await env.admin.addRuns(threeRunsOf3Seconds());
   await env.admin.scriptLaunches(apiIdentity, [{ duration: 3, outcome: "SUCCESS" }]);
   await env.admin.clearRequests();
   const { result, elapsedMs } = await create();
@@ -47,4 +51,21 @@ test("without history the schedule only grows: the same run is seen later (at 5 
   const { result, elapsedMs } = await create();
   expect(result.outs.status).toBe("SUCCESS");
   expect(elapsedMs).toBeGreaterThanOrEqual(4500);
+});
+
+test("a first run with expectedDurationSeconds is seen within a second of its end", async () => {
+  await env.admin.scriptLaunches(apiIdentity, [{ duration: 3, outcome: "SUCCESS" }]);
+  await env.admin.clearRequests();
+  const { result, elapsedMs } = await create({ expectedDurationSeconds: 3 });
+  expect(result.outs.status).toBe("SUCCESS");
+  expect(elapsedMs).toBeLessThan(4000);
+  expect((await calls(env)).filter((a) => a === "check_run_status").length).toBeLessThanOrEqual(3);
+});
+
+test("the job's history wins over expectedDurationSeconds: a stale estimate does not delay a run seen before", async () => {
+  await env.admin.addRuns(threeRunsOf3Seconds());
+  await env.admin.scriptLaunches(apiIdentity, [{ duration: 3, outcome: "SUCCESS" }]);
+  const { result, elapsedMs } = await create({ expectedDurationSeconds: 60 });
+  expect(result.outs.status).toBe("SUCCESS");
+  expect(elapsedMs).toBeLessThan(4000);
 });

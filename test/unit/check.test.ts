@@ -105,6 +105,8 @@ describe("TailerJobRun check", () => {
     [{ timeoutSeconds: -5 }, "timeoutSeconds", /more than zero/],
     [{ timeoutSeconds: "60" }, "timeoutSeconds", /number of seconds/],
     [{ pollIntervalSeconds: 0 }, "pollIntervalSeconds", /more than zero/],
+    [{ expectedDurationSeconds: -600 }, "expectedDurationSeconds", /more than zero/],
+    [{ expectedDurationSeconds: "10m" }, "expectedDurationSeconds", /number of seconds/],
     [{ rerunOn: "always" }, "rerunOn", /"never", "every-deploy"/],
     [{ triggers: ["a"] }, "triggers", /map of strings/],
     [{ triggers: { version: { major: 1 } } }, "triggers", /triggers.version must be a string/],

@@ -12,6 +12,8 @@ const run = new TailerJobRun("job", {
   // The provider's defaults unless the benchmark says otherwise.
   pollIntervalSeconds: config.getNumber("pollIntervalSeconds"),
   timeoutSeconds: config.getNumber("timeoutSeconds"),
+  // 0: not stated (the job's first run without an estimate).
+  expectedDurationSeconds: config.getNumber("expectedDurationSeconds") || undefined,
 });
 
 export const runId = run.runId;

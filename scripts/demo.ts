@@ -3,39 +3,25 @@
  * examples' world, runs `pulumi up` on the root project, shows the outputs, makes a change "in Tailer
  * Studio" and shows `pulumi preview --refresh` catching it, repairs it, then cleans everything up.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createEmulator } from "../emulator";
+import { offlinePulumiEnv, pulumiBinDir, REPO } from "./pulumi-cli";
 
-const REPO = resolve(__dirname, "..", "..");
 const STACK = "demo";
 const say = (text: string) => process.stdout.write(`\n\x1b[1m==> ${text}\x1b[0m\n`);
 
 async function main(): Promise<void> {
   say("Provisioning the Pulumi CLI (built once per machine from the Go module proxy)");
-  const binDir = execFileSync("bash", [join(REPO, "scripts", "ensure-pulumi.sh")], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  })
-    .trim()
-    .split("\n")
-    .pop() as string;
+  pulumiBinDir();
 
   const scratch = mkdtempSync(join(tmpdir(), "tailer-demo-"));
   mkdirSync(join(scratch, "state"));
   mkdirSync(join(scratch, "home"));
   const configFile = join(scratch, `Pulumi.${STACK}.yaml`);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: `${binDir}:${process.env.PATH ?? ""}`,
-    PULUMI_BACKEND_URL: `file://${join(scratch, "state")}`,
-    PULUMI_HOME: join(scratch, "home"),
-    PULUMI_CONFIG_PASSPHRASE: "demo",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-  };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...offlinePulumiEnv(join(scratch, "state"), join(scratch, "home"), "demo") };
 
   say("Starting the Tailer API emulator (the examples' world; 1 emulated minute per real second)");
   const emulator = createEmulator({ seed: join(REPO, "examples", "world.json"), clockSpeed: 60, database: join(scratch, "tailer.db") });

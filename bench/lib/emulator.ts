@@ -33,7 +33,7 @@ export interface EmulatorProcessOptions {
   seed: unknown;
   clockSpeed?: number;
   /** PEM files: serve HTTPS with HTTP/2. */
-  tls?: { certFile: string; keyFile: string; ca: string };
+  tls?: { certFile: string; keyFile: string; cert: string };
 }
 
 /** Starts `node dist/emulator/cli.js start` on a free port and waits for its ready line. */
@@ -72,7 +72,7 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions): Pro
     child.once("exit", (code) => reject(new Error(`the emulator exited (${code}) before it was ready: ${stderr}`)));
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const admin = new AdminClient(ready.url, ready.admin_token, options.tls ? { ca: options.tls.ca } : {});
+  const admin = new AdminClient(ready.url, ready.admin_token, options.tls ? { ca: options.tls.cert } : {});
   return {
     url: ready.url,
     pid: ready.pid,

@@ -7,7 +7,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, isAbsolute, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { pulumiBinDir, REPO } from "./paths";
+import { offlinePulumiEnv, pulumiBinDir } from "../../scripts/pulumi-cli";
+import { REPO } from "./paths";
 import { pulumiProcesses, watchPeakRss } from "./proc";
 
 /** The outcome of one CLI command. */
@@ -55,12 +56,7 @@ export class BenchStack {
     mkdirSync(join(scratch, "home"));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      PATH: `${pulumiBinDir()}:${process.env.PATH ?? ""}`,
-      PULUMI_BACKEND_URL: `file://${join(scratch, "state")}`,
-      PULUMI_HOME: join(scratch, "home"),
-      PULUMI_CONFIG_PASSPHRASE: "bench",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      ...offlinePulumiEnv(join(scratch, "state"), join(scratch, "home"), "bench"),
       TAILER_JOURNAL_DIR: join(scratch, "journal"),
     };
     const stack = new BenchStack(dir, scratch, env);

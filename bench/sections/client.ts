@@ -7,11 +7,11 @@
 
 import { TailerClient } from "pulumi-tailer/client";
 import { Agent } from "undici";
+import { selfSignedCertificate } from "../../test/helpers/tls";
 import type { BenchContext } from "../lib/context";
 import { benchWorld, startEmulatorProcess } from "../lib/emulator";
 import { closedLoop, type LoadWindow } from "../lib/load";
 import { type Sampled, sampled } from "../lib/stats";
-import { selfSignedCertificate } from "../lib/tls";
 
 /** One protocol's comparison. */
 export interface ClientProtocolResult {
@@ -57,7 +57,7 @@ export async function runClient(ctx: BenchContext): Promise<ClientResult> {
     const dir = ctx.tempDir("client-emulator");
     const tls = protocol === "HTTP/2" ? selfSignedCertificate(dir) : undefined;
     const emulator = await startEmulatorProcess({ stateDir: dir, seed: benchWorld(1), ...(tls ? { tls } : {}) });
-    const ca = tls?.ca;
+    const ca = tls?.cert;
     const client = new TailerClient({ apiUrl: emulator.url, auth: { credentials: emulator.devKeyJson }, env: {}, ...(ca ? { ca } : {}) });
     const agent = new Agent({ ...AGENT_SETTINGS, connect: { timeout: 10_000, ...(ca ? { ca } : {}) } });
     const token = await emulator.admin.mintToken();

@@ -2,43 +2,24 @@
  * The real Pulumi CLI against the emulator: a stack per test file, on a local file backend, in a
  * temporary copy of the program (so stack config files never land in the repository), offline.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import * as semver from "semver";
+import { offlinePulumiEnv, PULUMI_VERSION, pulumiBinDir } from "../../scripts/pulumi-cli";
 import type { RunningEmulator } from "./emulator";
 
-/** The CLI version the project pins (same as @pulumi/pulumi). */
-export const PULUMI_VERSION = "3.248.0";
 /** The repository root. */
 export const REPO = resolve(__dirname, "..", "..");
-
-let binDir: string | undefined;
-
-/** The directory of the provisioned CLI (scripts/ensure-pulumi.sh builds it once per machine). */
-export function pulumiBinDir(): string {
-  binDir ??=
-    process.env.PULUMI_TAILER_BIN_DIR ??
-    execFileSync("bash", [join(REPO, "scripts", "ensure-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
-      .trim()
-      .split("\n")
-      .pop();
-  if (!binDir) throw new Error("scripts/ensure-pulumi.sh printed no bin directory");
-  return binDir;
-}
+export { PULUMI_VERSION, pulumiBinDir };
 
 /** Environment for offline Pulumi: file backend, passphrase, no update checks, no plugin downloads. */
 export function offlineEnv(stateDir: string, home: string): Record<string, string> {
   return {
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
-    PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_HOME: home,
+    ...offlinePulumiEnv(stateDir, home, "e2e-passphrase"),
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-    PATH: `${pulumiBinDir()}:${process.env.PATH ?? ""}`,
     // The provider's launch journal, private to this stack's scratch folder.
     TAILER_JOURNAL_DIR: join(home, "tailer-launches"),
   };

@@ -1,0 +1,41 @@
+/**
+ * The provisioned Pulumi CLI, shared by the demo, the tests and the benchmarks: where it is, and the
+ * environment that keeps it offline (file backend, no update check, no plugin download).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** The CLI version the project pins (same as @pulumi/pulumi). */
+export const PULUMI_VERSION = "3.248.0";
+
+/** The repository root, from scripts/ (sources) or dist/scripts/ (built). */
+export const REPO = [resolve(__dirname, ".."), resolve(__dirname, "..", "..")].find((dir) =>
+  existsSync(join(dir, "scripts", "ensure-pulumi.sh")),
+) as string;
+
+let binDir: string | undefined;
+
+/** The provisioned CLI's directory: scripts/ensure-pulumi.sh builds it once per machine, then answers at once. */
+export function pulumiBinDir(): string {
+  binDir ??=
+    process.env.PULUMI_TAILER_BIN_DIR ??
+    execFileSync("bash", [join(REPO, "scripts", "ensure-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+      .trim()
+      .split("\n")
+      .pop();
+  if (!binDir) throw new Error("scripts/ensure-pulumi.sh printed no bin directory");
+  return binDir;
+}
+
+/** Environment for an offline CLI: state in `stateDir`, `PULUMI_HOME` in `home`, the provisioned CLI first on PATH. */
+export function offlinePulumiEnv(stateDir: string, home: string, passphrase: string): Record<string, string> {
+  return {
+    PATH: `${pulumiBinDir()}:${process.env.PATH ?? ""}`,
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_HOME: home,
+    PULUMI_CONFIG_PASSPHRASE: passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
+}

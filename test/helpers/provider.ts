@@ -44,6 +44,21 @@ export async function stopProviderEnvironment(env: RunningEmulator): Promise<voi
 /** The `__provider` value the dynamic provider host adds; our providers must carry it through. */
 export const PROVIDER_PLACEHOLDER = "exports.handler = __f0; /* test */";
 
+/** `provider.check` of `inputs`, which must pass, as the properties create and update receive. */
+export async function checkedInputs(
+  provider: {
+    check(
+      olds: Record<string, unknown>,
+      news: Record<string, unknown>,
+    ): Promise<{ inputs?: Record<string, unknown>; failures?: unknown[] }>;
+  },
+  inputs: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const result = await provider.check({}, inputs);
+  expect(result.failures).toBeUndefined();
+  return { ...result.inputs, __provider: PROVIDER_PLACEHOLDER };
+}
+
 /** Public-API calls since the last clear, as "action" strings. */
 export async function calls(env: RunningEmulator): Promise<string[]> {
   return (await env.admin.requests()).map((e) => String(e.action));

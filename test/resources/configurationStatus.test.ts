@@ -1,7 +1,14 @@
 /** TailerConfigurationStatus's provider methods against the emulator. */
 import { configurationStatusProvider as provider } from "../../provider/resources/configurationStatusProvider";
 import { launchOutsidePulumi, type RunningEmulator } from "../helpers/emulator";
-import { calls, PROVIDER_PLACEHOLDER, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
+import {
+  calls,
+  checkedInputs,
+  PROVIDER_PLACEHOLDER,
+  resetWorld,
+  startProviderEnvironment,
+  stopProviderEnvironment,
+} from "../helpers/provider";
 
 const identity = {
   account: "000099",
@@ -23,11 +30,7 @@ beforeAll(async () => {
 afterAll(() => stopProviderEnvironment(env));
 beforeEach(() => resetWorld(env));
 
-async function checked(inputs: Record<string, unknown>) {
-  const result = await provider.check({}, inputs);
-  expect(result.failures).toBeUndefined();
-  return { ...result.inputs, __provider: PROVIDER_PLACEHOLDER } as Record<string, unknown>;
-}
+const checked = (inputs: Record<string, unknown>) => checkedInputs(provider, inputs);
 
 async function emulatorConfiguration() {
   const [configuration] = await env.admin.listConfigurations(apiIdentity);

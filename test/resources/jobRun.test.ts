@@ -6,6 +6,7 @@ import { readJournal, writeJournal } from "../../provider/resources/journal";
 import { launchOutsidePulumi, type RunningEmulator } from "../helpers/emulator";
 import {
   calls,
+  checkedInputs,
   PROVIDER_PLACEHOLDER,
   providerLog,
   resetWorld,
@@ -34,11 +35,7 @@ beforeAll(async () => {
 afterAll(() => stopProviderEnvironment(env));
 beforeEach(() => resetWorld(env));
 
-async function checked(inputs: Record<string, unknown>) {
-  const result = await provider.check({}, inputs);
-  expect(result.failures).toBeUndefined();
-  return { ...result.inputs, __provider: PROVIDER_PLACEHOLDER } as Record<string, unknown>;
-}
+const checked = (inputs: Record<string, unknown>) => checkedInputs(provider, inputs);
 
 async function runsOfJob() {
   return env.admin.listRuns({ configuration_id: identity.configurationId });

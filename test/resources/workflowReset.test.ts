@@ -2,7 +2,7 @@
 import { jobRunProvider } from "../../provider/resources/jobRunProvider";
 import { workflowResetProvider as provider } from "../../provider/resources/workflowResetProvider";
 import type { RunningEmulator } from "../helpers/emulator";
-import { PROVIDER_PLACEHOLDER, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
+import { checkedInputs, PROVIDER_PLACEHOLDER, resetWorld, startProviderEnvironment, stopProviderEnvironment } from "../helpers/provider";
 
 const workflow = { account: "000099", environment: "DEV", configurationId: "000099-jt-workflow" };
 
@@ -29,11 +29,7 @@ async function marks(): Promise<string[]> {
   return (found?.marks ?? []).map((m) => m.job_id).sort();
 }
 
-async function checked(inputs: Record<string, unknown>) {
-  const result = await provider.check({}, inputs);
-  expect(result.failures).toBeUndefined();
-  return { ...result.inputs, __provider: PROVIDER_PLACEHOLDER } as Record<string, unknown>;
-}
+const checked = (inputs: Record<string, unknown>) => checkedInputs(provider, inputs);
 
 test("JA, JB and JC succeeding launch JT; a reset clears the marks of the unbalanced case", async () => {
   await runJob("000099_ja_DEV");

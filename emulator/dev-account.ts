@@ -29,15 +29,16 @@ export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 let processKey: ServiceAccountKey | undefined;
 
-/** A fresh service-account key for the dev account. */
-export function generateServiceAccountKey(): ServiceAccountKey {
+/** A fresh service-account key (a new RSA key pair) for `clientEmail`, by default the dev account. */
+export function generateServiceAccountKey(clientEmail = DEV_ACCOUNT_EMAIL): ServiceAccountKey {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   return {
     type: "service_account",
-    project_id: "tailer-emulator",
+    // Google's service-account emails are <name>@<project>.iam.gserviceaccount.com.
+    project_id: clientEmail.split("@")[1]?.split(".")[0] ?? "tailer-emulator",
     private_key_id: randomBytes(20).toString("hex"),
     private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-    client_email: DEV_ACCOUNT_EMAIL,
+    client_email: clientEmail,
     client_id: String(BigInt(`0x${randomBytes(8).toString("hex")}`)),
     token_uri: "https://oauth2.googleapis.com/token",
   };

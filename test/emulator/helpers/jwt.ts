@@ -1,8 +1,9 @@
 /** Hand-made JWTs for authentication tests, including the malicious kinds. */
 
-import { createHmac, createSign, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createHmac, createSign, generateKeyPairSync } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { generateServiceAccountKey } from "../../../emulator/dev-account";
 
 const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
 
@@ -47,16 +48,7 @@ export function rsaKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
 
 /** A service-account key file in a temp folder; returns the path and the key. */
 export function writeServiceAccountKey(dir: string, name = "sa.json") {
-  const { privateKeyPem } = rsaKeyPair();
-  const key = {
-    type: "service_account",
-    project_id: "test-project",
-    private_key_id: randomBytes(20).toString("hex"),
-    private_key: privateKeyPem,
-    client_email: `${name.replace(/\W/g, "")}@test-project.iam.gserviceaccount.com`,
-    client_id: "1",
-    token_uri: "https://oauth2.googleapis.com/token",
-  };
+  const key = generateServiceAccountKey(`${name.replace(/\W/g, "")}@test-project.iam.gserviceaccount.com`);
   const file = path.join(dir, name);
   writeFileSync(file, JSON.stringify(key));
   return { file, key };

@@ -8,12 +8,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import * as semver from "semver";
-import { offlinePulumiEnv, PULUMI_VERSION, pulumiBinDir } from "../../scripts/pulumi-cli";
+import { offlinePulumiEnv, PULUMI_VERSION, pulumiBinDir, REPO } from "../../scripts/pulumi-cli";
 import type { RunningEmulator } from "./emulator";
 
-/** The repository root. */
-export const REPO = resolve(__dirname, "..", "..");
-export { PULUMI_VERSION, pulumiBinDir };
+export { PULUMI_VERSION, pulumiBinDir, REPO };
 
 /** Environment for offline Pulumi: file backend, passphrase, no update checks, no plugin downloads. */
 export function offlineEnv(stateDir: string, home: string): Record<string, string> {

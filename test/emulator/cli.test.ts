@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { AdminClient } from "../../emulator/admin-client";
 import { PRODUCTION_API_URL } from "../../provider/client/schemas";
-import { buildCli, hasCurl, killAllCli, removeBuild, runCli, startCli } from "./helpers/cli-process";
+import { buildCli, killAllCli, removeBuild, requireCurl, runCli, startCli } from "./helpers/cli-process";
 import { docPages, examplesOf } from "./helpers/doc-examples";
 import { httpRequest, LOAD_PDA, PREPARE_PDA, removeTempDirs, tempDir } from "./helpers/harness";
 
@@ -87,7 +87,8 @@ describe("tailer-emulator start", () => {
     expect(await new AdminClient(server.url, server.adminToken).health()).toBe(true);
   });
 
-  (hasCurl() ? it : it.skip)("runs the newer page's shell commands verbatim (a stub `tailer` prints the token on line 7)", async () => {
+  it("runs the newer page's shell commands verbatim (a stub `tailer` prints the token on line 7)", async () => {
+    requireCurl();
     const stateDir = tmp();
     const server = await startCli(["--memory", "--state-dir", stateDir]);
     const token = runCli(["token", "--state-dir", stateDir]).stdout.trim();

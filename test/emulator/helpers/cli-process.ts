@@ -114,7 +114,8 @@ export async function killAllCli(): Promise<void> {
   );
 }
 
-/** True when the curl binary is available. */
-export function hasCurl(): boolean {
-  return spawnSync("curl", ["--version"], { encoding: "utf8" }).status === 0;
+/** Fails with the fix when curl is missing: the docs' examples are curl commands, and they are run as written. */
+export function requireCurl(): void {
+  if (spawnSync("curl", ["--version"], { encoding: "utf8" }).status !== 0)
+    throw new Error("curl is not installed: the seed pages' examples run through it; install curl (apt-get install curl)");
 }

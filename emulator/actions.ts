@@ -20,6 +20,7 @@ import {
   SetConfigurationStatusRequest,
   SetRunStatusRequest,
 } from "../provider/client/schemas";
+import { formatDuration, formatIsoDate } from "../provider/client/wire";
 import {
   ConfigurationArchivedError,
   ConfigurationNotFoundError,
@@ -28,7 +29,7 @@ import {
   RunNotFoundError,
   ValidationError,
 } from "./errors";
-import { formatDuration, formatIsoDate, normalizeExecutionDate, utcDayBounds } from "./format";
+import { normalizeExecutionDate, utcDayBounds } from "./format";
 import { type Guesses, LAUNCHABLE_TYPES } from "./guesses";
 import type { Platform } from "./platform";
 import type { ConfigurationIdentity, ConfigurationRecord, RunRecord } from "./store";

@@ -7,6 +7,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { RunStatus } from "../provider/client/schemas";
+import { formatDuration, formatIsoDate, US_PER_SECOND } from "../provider/client/wire";
 import { runToWire, storedTypeName } from "./actions";
 import {
   AdminUnauthorizedError,
@@ -18,7 +19,6 @@ import {
   RunNotFoundError,
 } from "./errors";
 import { type FaultInjector, FaultRuleInput } from "./faults";
-import { formatDuration, formatIsoDate, US_PER_SECOND } from "./format";
 import type { Guesses } from "./guesses";
 import { type AnyRequest, type AnyResponse, ClientGoneError, readBody, sendJson } from "./http-io";
 import { parseJsonObject } from "./json-body";

@@ -6,13 +6,13 @@
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { formatIsoDate } from "../provider/client/wire";
 import type { Actions } from "./actions";
 import { API_PATHS, validateRequest } from "./actions";
 import type { Authenticator, Principal } from "./auth";
 import type { EmulatorClock } from "./clock";
 import { AccountForbiddenError, type EmulatorError, isEmulatorError, MethodNotAllowedError, RouteNotFoundError } from "./errors";
 import type { FaultInjector } from "./faults";
-import { formatIsoDate } from "./format";
 import { type AnyRequest, type AnyResponse, abortExchange, ClientGoneError, readBody, requireJsonContentType, sendJson } from "./http-io";
 import { parseJsonObject } from "./json-body";
 import type { Logger } from "./logger";

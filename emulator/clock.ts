@@ -8,7 +8,8 @@
  * least, so it may jump forward by up to one lease window, never back.
  */
 import { performance } from "node:perf_hooks";
-import { US_PER_SECOND, wallClockUs } from "./format";
+import { US_PER_SECOND } from "../provider/client/wire";
+import { wallClockUs } from "./format";
 
 /** Options of the emulated clock. */
 export interface ClockOptions {

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Http2ServerRequest, type Http2ServerResponse, constants as http2constants } from "node:http2";
+import { sortedJson } from "../provider/client/wire";
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors";
 
 /** A request over HTTP/1.1 or HTTP/2. */
@@ -83,16 +84,6 @@ export function requireJsonContentType(req: AnyRequest): void {
       type === undefined ? "content-type header is missing; send content-type: application/json" : "content-type must be application/json",
     );
   }
-}
-
-/** JSON with object keys sorted at every level, as the API prints them. */
-export function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
 }
 
 /** Sends a JSON response (keys sorted). `closeConnection` asks HTTP/1.1 clients to reconnect (after 413). */

@@ -10,8 +10,9 @@
  * as waiting would have.
  */
 import { isTerminalRunStatus, type RunStatus } from "../provider/client/schemas";
+import { US_PER_SECOND } from "../provider/client/wire";
 import type { EmulatorClock } from "./clock";
-import { newRunId, US_PER_SECOND } from "./format";
+import { newRunId } from "./format";
 import type { Guesses } from "./guesses";
 import type { Logger } from "./logger";
 import { type ConfigurationInput, identityKey, type RunInput, type SeedFile, toConfigurationRecord, toIdentity, toRunRecord } from "./seed";

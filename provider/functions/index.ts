@@ -7,10 +7,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { withEnvironmentSuffix } from "../client/identity";
+import { effectiveConfigurationId } from "../client/identity";
 import { type ConfigurationType, canonicalConfigurationType, type Environment, Run, type RunStatus } from "../client/schemas";
 import { isTailerError } from "../core/errors";
-import { clientFor } from "../resources/runtime";
+import { defined } from "../core/objects";
+import { clientFor } from "../resources/clients";
 import { readSettings } from "../resources/settings";
 
 /** A run, in the camelCase Pulumi programs use; derived from the client's `Run` schema. */
@@ -126,15 +127,13 @@ function identity(args: ConfigurationIdentityArgs) {
     account: args.account,
     environment: args.environment,
     configuration_type: args.configurationType,
-    configuration_id:
-      args.appendEnvironmentSuffix && canonicalConfigurationType(args.configurationType) === "table-to-table"
-        ? withEnvironmentSuffix(args.configurationId, args.environment)
-        : args.configurationId,
+    configuration_id: effectiveConfigurationId(
+      args.configurationType,
+      args.configurationId,
+      args.environment,
+      args.appendEnvironmentSuffix,
+    ),
   };
-}
-
-function defined<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 const runs = (list: Run[]) => list.map((run) => RunInfo.parse(run));

@@ -6,17 +6,10 @@ import fc from "fast-check";
 import { EmulatorClock } from "../../emulator/clock";
 import { ConfigurationNotFoundError, GatewayAuthError, isEmulatorError } from "../../emulator/errors";
 import { FaultInjector } from "../../emulator/faults";
-import {
-  formatDuration,
-  formatIsoDate,
-  newRunId,
-  normalizeExecutionDate,
-  parseDuration,
-  parseIsoDate,
-  utcDayBounds,
-} from "../../emulator/format";
+import { newRunId, normalizeExecutionDate, utcDayBounds } from "../../emulator/format";
 import { locateJsonError, parseJsonObject } from "../../emulator/json-body";
 import { RUN_ID_PATTERN } from "../../provider/client/schemas";
+import { formatDuration, formatIsoDate, parseDuration, parseIsoDate } from "../../provider/client/wire";
 
 describe("dates", () => {
   it.each(["2020-12-30T11:30:07.960767+00:00", "2020-12-09T17:17:23+00:00", "2020-12-30T11:28:43.861340+00:00"])(

@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseIsoDate } from "../../emulator/format";
 import { createEmulator, isEmulatorError } from "../../emulator/index";
+import { parseIsoDate } from "../../provider/client/wire";
 import { closeAll, LOAD_PDA, PREPARE_PDA, startEmulator, tempDir } from "./helpers/harness";
 
 afterEach(closeAll);

@@ -4,8 +4,8 @@
  * progress with nobody polling.
  */
 
-import { parseIsoDate } from "../../emulator/format";
 import { ACTION_PATHS, type Action } from "../../provider/client/schemas";
+import { parseIsoDate } from "../../provider/client/wire";
 import { closeAll, type Harness, LOAD_PDA, PREPARE_PDA, startEmulator, waitFor } from "./helpers/harness";
 
 let h: Harness;

@@ -4,7 +4,7 @@ import { redact, registerSecret } from "../../provider/core/redact";
 const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4QHkuY29tIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
 
 describe("the error family", () => {
-  test("is recognised by its brand across module copies (jest realms, Pulumi's reloaded providers)", () => {
+  test("regression: instanceof failed across module copies (jest realms, Pulumi's reloaded providers); the brand decides", () => {
     let OtherTailerError: typeof TailerError | undefined;
     jest.isolateModules(() => {
       OtherTailerError = require("../../provider/core/errors").TailerError;
@@ -12,7 +12,8 @@ describe("the error family", () => {
     expect(OtherTailerError).toBeDefined();
     expect(OtherTailerError).not.toBe(TailerError);
     const foreign = new (OtherTailerError as typeof TailerError)(ErrorCodes.NOT_FOUND, "x");
-    expect(foreign instanceof TailerError).toBe(false);
+    expect(foreign instanceof TailerError).toBe(true);
+    expect(new Error("x") instanceof TailerError).toBe(false);
     expect(isTailerError(foreign)).toBe(true);
     expect(hasErrorCode(foreign, ErrorCodes.NOT_FOUND)).toBe(true);
   });

@@ -8,7 +8,7 @@ test("the dynamic-provider process exits once its engine stops listening, not be
   const engine = createServer();
   await new Promise<void>((resolve) => engine.listen(0, "127.0.0.1", resolve));
   const address = `127.0.0.1:${(engine.address() as { port: number }).port}`;
-  const runtime = join(REPO, "dist", "provider", "resources", "runtime.js");
+  const runtime = join(REPO, "dist", "provider", "resources", "engineWatch.js");
   const script = `require(${JSON.stringify(runtime)}).watchEngine(["node", "/x/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", ${JSON.stringify(address)}], 100); setInterval(() => {}, 1000);`;
   const child = spawn(process.execPath, ["-e", script], { stdio: "ignore" });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -19,7 +19,7 @@ test("the dynamic-provider process exits once its engine stops listening, not be
 });
 
 test("elsewhere (a program, a test) it watches nothing, even with no engine at that address", async () => {
-  const runtime = join(REPO, "dist", "provider", "resources", "runtime.js");
+  const runtime = join(REPO, "dist", "provider", "resources", "engineWatch.js");
   const script = `require(${JSON.stringify(runtime)}).watchEngine(["node", "/work/program/index.js", "127.0.0.1:1"], 50); setTimeout(() => process.exit(0), 600);`;
   const child = spawn(process.execPath, ["-e", script], { stdio: "ignore" });
   expect(await new Promise((resolve) => child.on("exit", (code) => resolve(code)))).toBe(0);

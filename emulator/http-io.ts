@@ -4,19 +4,12 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Http2ServerRequest, type Http2ServerResponse, constants as http2constants } from "node:http2";
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors";
+import { ClientGoneError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors";
 
 /** A request over HTTP/1.1 or HTTP/2. */
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
 /** A response over HTTP/1.1 or HTTP/2. */
 export type AnyResponse = ServerResponse | Http2ServerResponse;
-
-/** The client went away before its body arrived: there is nobody to answer. */
-export class ClientGoneError extends Error {
-  constructor() {
-    super("client closed the request before sending its body");
-  }
-}
 
 /**
  * True when the exchange runs over HTTP/2: an HTTP/2 stream, not the version a request line claims

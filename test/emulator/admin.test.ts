@@ -3,7 +3,7 @@
  * person makes in Tailer Studio, which the public API then reflects.
  */
 
-import { AdminApiError } from "../../emulator/admin-client";
+import { AdminApiError } from "../../emulator/errors";
 import { ACTION_PATHS } from "../../provider/client/schemas";
 import { closeAll, type Harness, httpRequest, LOAD_PDA, PREPARE_PDA, startEmulator } from "./helpers/harness";
 
@@ -60,6 +60,7 @@ describe("configurations", () => {
       max_active_runs: 1,
       run: { duration: "0:01:30", outcome: "SUCCESS" },
       workflow: null,
+      schedule: null,
       pending_scripted_launches: 0,
     });
     expect(await h.admin.listConfigurations({ account: "000110" })).toHaveLength(3);

@@ -46,7 +46,7 @@ const LenientExecutionDate = z
  * unknown fields (stripped; the real API is a Python service reading the keys it
  * knows) and of slashed execution dates.
  */
-export const API_REQUEST_SCHEMAS = {
+const API_REQUEST_SCHEMAS = {
   launch_job: z.object({ ...LaunchJobRequest.shape, execution_date: LenientExecutionDate.optional() }),
   check_run_status: z.object(CheckRunStatusRequest.shape),
   get_last_status: z.object({ ...GetLastStatusRequest.shape, execution_date: LenientExecutionDate.optional() }),
@@ -57,7 +57,7 @@ export const API_REQUEST_SCHEMAS = {
 } as const;
 
 /** A validated request of one action. */
-export type ApiRequest<A extends Action = Action> = z.infer<(typeof API_REQUEST_SCHEMAS)[A]>;
+type ApiRequest<A extends Action = Action> = z.infer<(typeof API_REQUEST_SCHEMAS)[A]>;
 
 /** The paths of the public API and the actions each serves. */
 export const API_PATHS: ReadonlyMap<string, readonly Action[]> = (() => {

@@ -19,7 +19,14 @@ import {
   VisibilityDelayMs,
   WorkflowInput,
 } from "./seed";
-import { type ExecutionDateRule, RUN_ORIGINS, type RunOrigin, type RunOutcome, type WorkflowDefinition } from "./store";
+import {
+  type ExecutionDateRule,
+  RUN_ORIGINS,
+  type RunOrigin,
+  type RunOriginCount,
+  type RunOutcome,
+  type WorkflowDefinition,
+} from "./store";
 
 // ---- what the admin API is sent ------------------------------------------------------------------
 
@@ -155,11 +162,7 @@ export interface AdminRun extends Run {
 }
 
 /** How many runs one origin (and, for launches, one token) created. */
-export interface AdminRunOriginCount {
-  origin: RunOrigin;
-  token_fingerprint: string | null;
-  runs: number;
-}
+export type AdminRunOriginCount = RunOriginCount;
 
 /** A workflow with its marks. */
 export interface AdminWorkflow {

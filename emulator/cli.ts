@@ -13,7 +13,7 @@ import { createEmulator, type Emulator, type EmulatorOptions } from "./index";
 import { consoleLogger, silentLogger } from "./logger";
 
 /** Default folder of the emulator's state (database, dev key). */
-export const DEFAULT_STATE_DIR = ".tailer-emulator";
+const DEFAULT_STATE_DIR = ".tailer-emulator";
 
 const MAIN_HELP = `Usage: tailer-emulator <command> [options]
 
@@ -75,7 +75,7 @@ Options:
 `;
 
 /** Where the CLI writes. */
-export interface CliIo {
+interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }

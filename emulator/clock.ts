@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { US_PER_SECOND, wallClockUs } from "./format";
 
 /** Options of the emulated clock. */
-export interface ClockOptions {
+interface ClockOptions {
   /** How many emulated seconds pass per real second (1 = real time). */
   speed: number;
   /** The earliest time the clock may show (the persisted lease of a previous process). */

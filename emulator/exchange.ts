@@ -12,7 +12,7 @@ import { type AnyRequest, type AnyResponse, abortExchange, sendJson, sortedJson 
 import { type RequestLog, type RequestLogEntry, tokenFingerprint } from "./request-log";
 
 /** What an exchange needs of the emulator. */
-export interface ExchangeDependencies {
+interface ExchangeDependencies {
   requestLog: RequestLog;
   clock: EmulatorClock;
   /** Prefix of request ids, unique per emulator instance. */
@@ -20,7 +20,7 @@ export interface ExchangeDependencies {
 }
 
 /** How a garbled_body fault spoils a 2xx answer. */
-export type Garble = "truncated" | "html" | "bad_run_id";
+type Garble = "truncated" | "html" | "bad_run_id";
 
 /**
  * At most `max` characters of `s`, as a string of its own: V8's slice of a long string keeps the whole

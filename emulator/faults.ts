@@ -23,7 +23,7 @@ export const FAULT_KINDS = [
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Longest late_processing delay: a minute, past any client's patience. */
-export const MAX_LATE_PROCESSING_MS = 60_000;
+const MAX_LATE_PROCESSING_MS = 60_000;
 /** Longest visibility delay: an hour. */
 export const MAX_VISIBILITY_DELAY_MS = 3_600_000;
 

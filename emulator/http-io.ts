@@ -15,7 +15,7 @@ export type AnyResponse = ServerResponse | Http2ServerResponse;
  * True when the exchange runs over HTTP/2: an HTTP/2 stream, not the version a request line claims
  * (node's HTTP/1 parser accepts "POST / HTTP/2.0" and reports httpVersionMajor 2).
  */
-export function isHttp2(req: AnyRequest): req is Http2ServerRequest {
+function isHttp2(req: AnyRequest): req is Http2ServerRequest {
   return (req as Partial<Http2ServerRequest>).stream !== undefined;
 }
 

@@ -47,17 +47,20 @@ export type {
   AdminSchedule,
   AdminWorkflow,
 } from "./admin-schemas";
+/** The admin API's schemas (the admin client's argument types are their `z.input`). */
+export { ConfigurationPatch, RunFilter } from "./admin-schemas";
 export type { TrustedKey } from "./auth";
 export type { ServiceAccountKey } from "./dev-account";
 export type { EmulatorErrorCode } from "./errors";
 export { AdminApiError, EmulatorError, isEmulatorError } from "./errors";
-export type { FaultKind, FaultRule } from "./faults";
+export { FAULT_KINDS, type FaultKind, type FaultRule, FaultRuleInput } from "./faults";
 export type { Guesses } from "./guesses";
 export type { LogFields, Logger } from "./logger";
 export { consoleLogger, silentLogger } from "./logger";
 export { type RequestLogEntry, type RequestOrigin, tokenFingerprint } from "./request-log";
-export type { SeedFile } from "./seed";
+export { ConfigurationInput, DurationInput, IdentityInput, Outcome, RunInput, type SeedFile } from "./seed";
 export type { TlsOptions } from "./server";
+export type { ExecutionDateRule, RunOriginCount, RunOutcome, WorkflowDefinition } from "./store";
 
 /** The seed used when none is given: the world of the two documentation pages. */
 export const DOCS_SEED: unknown = docsSeed;

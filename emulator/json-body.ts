@@ -6,7 +6,7 @@
 import { BadRequestError, InvalidJsonError } from "./errors";
 
 /** Deepest nesting of arrays and objects accepted in a body (the API's bodies are flat). */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

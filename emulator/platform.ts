@@ -66,7 +66,7 @@ interface DeferredAction {
 }
 
 /** An out-of-band status change. */
-export interface StatusChangeOptions {
+interface StatusChangeOptions {
   /** For RUNNING: end the run after this long (microseconds); otherwise it runs until changed again. */
   durationUs?: number;
   /** For RUNNING with a duration: the status it ends in. */
@@ -74,7 +74,7 @@ export interface StatusChangeOptions {
 }
 
 /** A workflow and the jobs it has seen succeed since its last trigger or reset. */
-export interface WorkflowState {
+interface WorkflowState {
   configuration: ConfigurationRecord;
   marks: WorkflowMark[];
 }
@@ -84,7 +84,7 @@ const MAX_EVENTS_PER_BATCH = 10_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Changes the admin API can make to a configuration. */
-export type ConfigurationChanges = Partial<
+type ConfigurationChanges = Partial<
   Pick<
     ConfigurationRecord,
     "activated" | "archived" | "job_ids" | "max_active_runs" | "run_duration_us" | "run_outcome" | "workflow" | "schedule"

@@ -34,7 +34,7 @@ export const DurationInput = z
   });
 
 /** An ISO 8601 date-time; converted to epoch microseconds. */
-export const DateTimeInput = z.string({ error: () => "must be an ISO 8601 date-time string" }).transform((v, ctx) => {
+const DateTimeInput = z.string({ error: () => "must be an ISO 8601 date-time string" }).transform((v, ctx) => {
   const us = parseIsoDate(v);
   if (us === undefined) {
     ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time such as 2020-12-30T11:30:07.960767+00:00" });
@@ -135,13 +135,11 @@ export const FaultSeed = z
 export const VisibilityDelayMs = z.number().int().min(0).max(MAX_VISIBILITY_DELAY_MS);
 
 /** Faults a seed turns on at every start and reset (faults live in memory): the RNG seed, a global visibility delay, rules. */
-export const SeedFaults = z.strictObject({
+const SeedFaults = z.strictObject({
   seed: FaultSeed.optional(),
   visibility_delay_ms: VisibilityDelayMs.optional(),
   rules: z.array(FaultRuleInput).default([]),
 });
-/** The faults section of a seed. */
-export type SeedFaults = z.infer<typeof SeedFaults>;
 
 /** The seed file. */
 export const SeedFile = z.strictObject({

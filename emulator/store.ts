@@ -137,7 +137,7 @@ export interface RunOriginCount {
 }
 
 /** Options of the store. */
-export interface StoreOptions {
+interface StoreOptions {
   /** `synchronous` pragma: NORMAL (survives kill -9) or FULL (survives power loss too). */
   durability?: "normal" | "full";
 }

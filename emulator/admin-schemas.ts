@@ -22,9 +22,9 @@ import {
 import {
   type ExecutionDateRule,
   RUN_ORIGINS,
-  type RunOrigin,
   type RunOriginCount,
   type RunOutcome,
+  type RunRecord,
   type WorkflowDefinition,
 } from "./store";
 
@@ -146,18 +146,13 @@ export interface AdminConfiguration {
   pending_scripted_launches: number;
 }
 
-/** A run as the admin API shows it: the wire form plus how and by whom it came to be. */
-export interface AdminRun extends Run {
-  execution_date: string | null;
-  origin: RunOrigin;
-  triggered_by: string | null;
-  /** launch_job runs: the request that created the run (also when it was performed late). */
-  request_id: string | null;
-  request_seq: number | null;
-  /** launch_job runs: the launching token's fingerprint (as in the request log). */
-  token_fingerprint: string | null;
+/** A run as the admin API shows it: the wire form plus how and by whom it came to be (see RunRecord for each field). */
+export interface AdminRun
+  extends Run,
+    Pick<RunRecord, "execution_date" | "origin" | "triggered_by" | "request_id" | "request_seq" | "token_fingerprint"> {
   /** When the public API starts showing the run (its creation, unless a visibility delay applied). */
   visible_date: string;
+  /** When a RUNNING run ends on its own. */
   scheduled_end_date: string | null;
 }
 

@@ -7,9 +7,8 @@ import type { ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { EmulatorClock } from "./clock";
 import type { FaultDecision } from "./faults";
-import { formatIsoDate } from "./format";
 import { type AnyRequest, type AnyResponse, abortExchange, sendJson, sortedJson } from "./http-io";
-import { type RequestLog, type RequestLogEntry, tokenFingerprint } from "./request-log";
+import { newEntry, type RequestLog, type RequestLogEntry, tokenFingerprint } from "./request-log";
 
 /** What an exchange needs of the emulator. */
 interface ExchangeDependencies {
@@ -56,32 +55,12 @@ export class Exchange {
     readonly res: AnyResponse,
     path: string,
   ) {
-    const seq = deps.requestLog.nextSequence();
     this.entry = {
-      seq,
-      request_id: `${deps.instanceId}-${seq}`,
-      time: new Date().toISOString(),
-      emulated_time: formatIsoDate(deps.clock.nowUs()),
+      ...newEntry(deps.requestLog.nextSequence(), deps.instanceId, deps.clock.nowUs(), "api"),
       method: req.method ?? "",
       path: clip(path), // like the body's fields: an entry stays small whatever the URL (16 KB at most)
       http_version: req.httpVersion,
-      origin: "api",
-      action: null,
-      account: null,
-      configuration_type: null,
-      configuration_id: null,
-      status: null,
-      fault: null,
-      fault_rule: null,
-      latency_ms: 0,
-      visibility_delay_ms: 0,
-      delayed_until: null,
-      performed_at: null,
-      run_id: null,
-      auth_ok: null,
       token_fingerprint: bearerFingerprint(req.headers.authorization),
-      error_code: null,
-      duration_ms: 0,
     };
   }
 

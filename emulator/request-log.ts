@@ -65,6 +65,36 @@ export interface RequestLogEntry {
   duration_ms: number;
 }
 
+/** An entry with nothing known yet but its sequence number, its origin and when it arrived (emulated epoch microseconds). */
+export function newEntry(seq: number, instanceId: string, emulatedUs: number, origin: RequestOrigin): RequestLogEntry {
+  return {
+    seq,
+    request_id: `${instanceId}-${seq}`,
+    time: new Date().toISOString(),
+    emulated_time: formatIsoDate(emulatedUs),
+    method: "",
+    path: "",
+    http_version: "",
+    origin,
+    action: null,
+    account: null,
+    configuration_type: null,
+    configuration_id: null,
+    status: null,
+    fault: null,
+    fault_rule: null,
+    latency_ms: 0,
+    visibility_delay_ms: 0,
+    delayed_until: null,
+    performed_at: null,
+    run_id: null,
+    auth_ok: null,
+    token_fingerprint: null,
+    error_code: null,
+    duration_ms: 0,
+  };
+}
+
 /** A bounded, in-memory log of requests. */
 export class RequestLog {
   private entries: RequestLogEntry[] = [];
@@ -81,33 +111,15 @@ export class RequestLog {
 
   /** Records a run launched by a schedule, so the log accounts for every launch. */
   recordScheduledLaunch(run: RunRecord, instanceId: string): void {
-    const seq = this.nextSequence();
-    const at = formatIsoDate(run.start_us);
+    const entry = newEntry(this.nextSequence(), instanceId, run.start_us, "scheduler");
     this.record({
-      seq,
-      request_id: `${instanceId}-${seq}`,
-      time: new Date().toISOString(),
-      emulated_time: at,
-      method: "",
-      path: "",
-      http_version: "",
-      origin: "scheduler",
+      ...entry,
       action: "launch_job",
       account: run.account,
       configuration_type: run.configuration_type,
       configuration_id: run.configuration_id,
-      status: null,
-      fault: null,
-      fault_rule: null,
-      latency_ms: 0,
-      visibility_delay_ms: 0,
-      delayed_until: null,
-      performed_at: at,
+      performed_at: entry.emulated_time,
       run_id: run.run_id,
-      auth_ok: null,
-      token_fingerprint: null,
-      error_code: null,
-      duration_ms: 0,
     });
   }
 

@@ -4,6 +4,7 @@
  * when a late action is performed afterwards.
  */
 import type { ServerResponse } from "node:http";
+import type { Http2ServerResponse } from "node:http2";
 import { performance } from "node:perf_hooks";
 import type { EmulatorClock } from "./clock";
 import type { FaultDecision } from "./faults";
@@ -87,7 +88,8 @@ export class Exchange {
 
   /** True while the client still waits for an answer. */
   get open(): boolean {
-    return !(this.res.headersSent || this.res.writableEnded || this.res.destroyed);
+    const stream = (this.res as Partial<Http2ServerResponse>).stream; // HTTP/2: the stream, which the client may have reset
+    return !(this.res.headersSent || this.res.writableEnded || this.res.destroyed || stream?.destroyed);
   }
 
   /** Answers JSON, dated on the emulated clock and carrying the request id (or resets, once answers are withheld). */

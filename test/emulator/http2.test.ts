@@ -6,7 +6,7 @@ import * as http2 from "node:http2";
 import * as https from "node:https";
 import type { TLSSocket } from "node:tls";
 import { Transport } from "../../emulator/server";
-import { closeAll, type Harness, PREPARE_PDA, startEmulator, tempDir } from "./helpers/harness";
+import { closeAll, type Harness, PREPARE_PDA, startEmulator, tempDir, waitFor } from "./helpers/harness";
 import { selfSignedCertificate } from "./helpers/jwt";
 
 const cert = selfSignedCertificate(tempDir("emu-cert-"));
@@ -157,6 +157,23 @@ describe("HTTPS with HTTP/2", () => {
     } finally {
       session.close();
       await h.admin.clearFaults();
+    }
+  });
+
+  it("holds a late_processing request's stream, not the connection; the held stream gets 504 when the launch is performed", async () => {
+    await h.admin.addFault({ kind: "late_processing", action: "launch_job", hold: true, delay_ms: 10_000, max_count: 1 });
+    const session = await connect();
+    try {
+      const held = h2post(session, "/v1/dag/launch", { action: "launch_job", ...PREPARE_PDA });
+      await waitFor(async () => (await h.admin.requests({ action: "launch_job" }))[0], "the held launch in the log");
+      expect((await h2post(session, "/v1/dag/status", readBody)).status).toBe(200);
+      await h.admin.advanceClock(10);
+      expect((await held).status).toBe(504);
+      const [entry] = await h.admin.requests({ action: "launch_job" });
+      expect(entry).toMatchObject({ status: 504, http_version: "2.0" });
+      expect(await h.admin.listRuns({ run_id: entry?.run_id as string, origin: "launch" })).toHaveLength(1);
+    } finally {
+      session.close();
     }
   });
 

@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import { parseIsoDate } from "../../emulator/format";
-import { closeAll, startEmulator, tempDir } from "./helpers/harness";
+import { closeAll, startEmulator, tempDir, waitFor } from "./helpers/harness";
 
 afterEach(closeAll);
 
@@ -41,6 +41,14 @@ describe("a schedule", () => {
       status: null,
     });
     expect(await h.admin.countRunsByOrigin(NIGHTLY)).toEqual([{ origin: "scheduler", token_fingerprint: null, runs: 5 }]);
+  });
+
+  it("launches on its own timer when nobody calls the emulator", async () => {
+    const h = await startEmulator({ clockSpeed: 600, seed: seedWith({ every: 60 }) }); // a period every 100 ms
+    const store = h.emulator.internals.store;
+    const scheduled = () => store.countRunsByOrigin({ origin: "scheduler" })[0]?.runs ?? 0;
+    await waitFor(() => scheduled() >= 2, "two scheduled launches without a request");
+    expect(h.emulator.internals.requestLog.list().filter((e) => e.origin === "api")).toEqual([]);
   });
 
   it("dates its runs by the interval they close with execution_date interval_start (as Airflow does)", async () => {

@@ -12,7 +12,7 @@ import { US_PER_SECOND } from "../provider/client/wire";
 import { wallClockUs } from "./format";
 
 /** Options of the emulated clock. */
-export interface ClockOptions {
+interface ClockOptions {
   /** How many emulated seconds pass per real second (1 = real time). */
   speed: number;
   /** The earliest time the clock may show (the persisted lease of a previous process). */

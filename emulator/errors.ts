@@ -9,6 +9,11 @@ const BRAND = Symbol.for("pulumi-tailer.emulator.error");
 /** Every stable error code the emulator produces. */
 export type EmulatorErrorCode =
   | "bad_request"
+  | "client_gone"
+  | "admin_request_failed"
+  | "usage"
+  | "database_in_use"
+  | "sqlite_unavailable"
   | "invalid_json"
   | "invalid_request"
   | "unsupported_media_type"
@@ -190,4 +195,49 @@ export class SeedError extends EmulatorError {
 export class OptionsError extends EmulatorError {
   readonly code = "invalid_options";
   readonly httpStatus = 400;
+}
+
+/** The client went away before its body arrived: there is nobody to answer (never sent; 499 as nginx logs it). */
+export class ClientGoneError extends EmulatorError {
+  readonly code = "client_gone";
+  readonly httpStatus = 499;
+  constructor() {
+    super("client closed the request before sending its body");
+  }
+}
+
+/** A non-2xx answer of the admin API, seen by the admin client: the status, the server's message and the body. */
+export class AdminApiError extends EmulatorError {
+  readonly code = "admin_request_failed";
+  readonly httpStatus: number;
+  constructor(
+    /** The status the admin API answered. */
+    readonly status: number,
+    /** The parsed answer (or its text when it was not JSON). */
+    readonly body: unknown,
+    method: string,
+    path: string,
+  ) {
+    const message = typeof body === "object" && body !== null && "message" in body ? String((body as { message: unknown }).message) : "";
+    super(`${method} ${path} -> ${status}${message ? `: ${message}` : ""}`);
+    this.httpStatus = status;
+  }
+}
+
+/** The CLI was called wrongly (unknown command, bad option value): exit code 2 and a pointer to --help. */
+export class UsageError extends EmulatorError {
+  readonly code = "usage";
+  readonly httpStatus = 400;
+}
+
+/** The database file is locked by another process (SQLITE_BUSY or SQLITE_LOCKED), most likely another emulator. */
+export class DatabaseInUseError extends EmulatorError {
+  readonly code = "database_in_use";
+  readonly httpStatus = 500;
+}
+
+/** better-sqlite3 (an optional dependency with a native build) cannot be loaded. */
+export class SqliteUnavailableError extends EmulatorError {
+  readonly code = "sqlite_unavailable";
+  readonly httpStatus = 500;
 }

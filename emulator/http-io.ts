@@ -5,25 +5,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Http2ServerRequest, type Http2ServerResponse, constants as http2constants } from "node:http2";
 import { sortedJson } from "../provider/client/wire";
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors";
+import { ClientGoneError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors";
 
 /** A request over HTTP/1.1 or HTTP/2. */
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
 /** A response over HTTP/1.1 or HTTP/2. */
 export type AnyResponse = ServerResponse | Http2ServerResponse;
 
-/** The client went away before its body arrived: there is nobody to answer. */
-export class ClientGoneError extends Error {
-  constructor() {
-    super("client closed the request before sending its body");
-  }
-}
-
 /**
  * True when the exchange runs over HTTP/2: an HTTP/2 stream, not the version a request line claims
  * (node's HTTP/1 parser accepts "POST / HTTP/2.0" and reports httpVersionMajor 2).
  */
-export function isHttp2(req: AnyRequest): req is Http2ServerRequest {
+function isHttp2(req: AnyRequest): req is Http2ServerRequest {
   return (req as Partial<Http2ServerRequest>).stream !== undefined;
 }
 

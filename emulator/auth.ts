@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { OAuth2Client } from "google-auth-library";
 import { PRODUCTION_API_URL } from "../provider/client/schemas";
 import { MAX_TOKEN_LIFETIME_SECONDS, type ServiceAccountKey } from "./dev-account";
-import { GatewayAuthError, OptionsError } from "./errors";
+import { GatewayAuthError, isEmulatorError, OptionsError } from "./errors";
 
 /** A public key tokens may be signed with. */
 export interface TrustedKey {
@@ -81,7 +81,7 @@ export function trustedKeysFromFile(file: string): TrustedKey[] {
     if (keys.length === 0) throw new Error("no certificate or public key found");
     return keys;
   } catch (e) {
-    if (e instanceof OptionsError) throw e;
+    if (isEmulatorError(e) && e.code === "invalid_options") throw e;
     throw new OptionsError(`cannot use trusted key file ${file}: ${(e as Error).message}`);
   }
 }

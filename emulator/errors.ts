@@ -1,7 +1,8 @@
 /**
  * The emulator's errors: one base class, one stable string `code` per subclass,
- * and a brand check (`isEmulatorError`) that survives duplicated module copies,
- * which `instanceof` does not (jest module registries, dist/ next to sources).
+ * and a brand (`isEmulatorError`, and `instanceof` through a brand-aware
+ * `Symbol.hasInstance`, as undici's errors do) that survives duplicated module
+ * copies (jest module registries, dist/ next to sources).
  */
 
 const BRAND = Symbol.for("pulumi-tailer.emulator.error");
@@ -49,12 +50,32 @@ export abstract class EmulatorError extends Error {
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 
+  /**
+   * `instanceof` by brand, not by class identity, so an error made by another copy of this module
+   * still matches: any branded error for the base; for a subclass, one whose own class (or a parent
+   * of it) has the subclass's name (codes are per instance, names are what the classes share).
+   */
+  static override [Symbol.hasInstance](instance: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass when it inherits this method
+    return isBrandedInstance(this, instance);
+  }
+
   /** The JSON body sent to clients. */
   toBody(): Record<string, unknown> {
     return this.gatewayStyle
       ? { code: this.httpStatus, message: this.message }
       : { code: this.httpStatus, data: {}, message: this.message };
   }
+}
+
+/** `instance instanceof target` for the family: the brand, and for a subclass its name in the instance's class chain. */
+function isBrandedInstance(target: { readonly name: string }, instance: unknown): boolean {
+  if (!isEmulatorError(instance)) return false;
+  if (target === EmulatorError) return true;
+  for (let proto = Object.getPrototypeOf(instance); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (Object.hasOwn(proto, "constructor") && (proto.constructor as { name?: unknown }).name === target.name) return true;
+  }
+  return false;
 }
 
 /** True for any EmulatorError, whichever copy of this module created it. */

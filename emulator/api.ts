@@ -138,7 +138,7 @@ export async function handleApiRequest(deps: ApiDependencies, req: AnyRequest, r
 
     let principal: Principal;
     try {
-      principal = await deps.authenticator.authenticate(req.headers.authorization);
+      principal = await deps.authenticator.authenticate(req);
       entry.auth_ok = true;
     } catch (e) {
       entry.auth_ok = false;

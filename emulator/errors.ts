@@ -4,6 +4,7 @@
  * `Symbol.hasInstance`, as undici's errors do) that survives duplicated module
  * copies (jest module registries, dist/ next to sources).
  */
+import { GATEWAY_REFUSALS, type GatewayRefusalCode } from "../provider/client/gateway";
 
 const BRAND = Symbol.for("pulumi-tailer.emulator.error");
 
@@ -22,11 +23,7 @@ export type EmulatorErrorCode =
   | "run_not_found"
   | "not_launchable"
   | "account_forbidden"
-  | "jwt_missing"
-  | "jwt_expired"
-  | "jwt_not_yet_valid"
-  | "jwt_audience"
-  | "jwt_invalid"
+  | GatewayRefusalCode
   | "admin_unauthorized"
   | "invalid_seed"
   | "invalid_options"
@@ -178,22 +175,21 @@ export class AccountForbiddenError extends EmulatorError {
   readonly httpStatus = 403;
 }
 
-/** Authentication failures, worded as the Google gateway words them. */
+/**
+ * A refusal of the gateway in front of the API (ESPv2/Envoy): its status and words from the shared
+ * table (provider/client/gateway.ts), its `{code, message}` body, its `WWW-Authenticate` challenge.
+ */
 export class GatewayAuthError extends EmulatorError {
-  readonly httpStatus = 401;
+  readonly httpStatus: 401 | 403;
   override readonly gatewayStyle = true;
-  constructor(readonly code: "jwt_missing" | "jwt_expired" | "jwt_not_yet_valid" | "jwt_audience" | "jwt_invalid") {
-    super(GATEWAY_MESSAGES[code]);
+  constructor(
+    readonly code: GatewayRefusalCode,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(GATEWAY_REFUSALS[code].message, headers);
+    this.httpStatus = GATEWAY_REFUSALS[code].status;
   }
 }
-
-const GATEWAY_MESSAGES = {
-  jwt_missing: "Jwt is missing",
-  jwt_expired: "Jwt is expired",
-  jwt_not_yet_valid: "Jwt not yet valid",
-  jwt_audience: "Audiences in Jwt are not allowed",
-  jwt_invalid: "Jwt verification fails",
-} as const;
 
 /** The admin API's bearer token is missing or wrong. */
 export class AdminUnauthorizedError extends EmulatorError {

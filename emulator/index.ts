@@ -194,7 +194,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   const faults = new FaultInjector(options.faultSeed);
   const requestLog = new RequestLog(options.requestLogSize);
-  const authenticator = new Authenticator(keys, audiences);
+  const authenticator = new Authenticator(keys, audiences, logger);
   const actions = new Actions(platform, guesses);
   let internalErrors = 0;
   const onInternalError = (e: unknown) => {

@@ -16,6 +16,14 @@ export {
   TailerClient,
   type TailerClientOptions,
 } from "./client";
+export {
+  GATEWAY_CLOCK_SKEW_SECONDS,
+  GATEWAY_REFUSALS,
+  GATEWAY_TOKEN_LOCATIONS,
+  type GatewayRefusal,
+  type GatewayRefusalCode,
+  gatewayRefusalOf,
+} from "./gateway";
 export { checkEnvironmentSuffix, type SuffixProblem, withEnvironmentSuffix } from "./identity";
 export { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy, resolveRetryPolicy } from "./retry";
 export * from "./schemas";

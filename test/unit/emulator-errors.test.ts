@@ -3,6 +3,7 @@
  * whichever copy of emulator/errors.ts made the error (jest module registries, dist/ next to sources).
  */
 import * as errors from "../../emulator/errors";
+import { GATEWAY_REFUSALS } from "../../provider/client/gateway";
 
 const { BadRequestError, EmulatorError, GatewayAuthError, isEmulatorError, RouteNotFoundError, ValidationError } = errors;
 
@@ -44,5 +45,15 @@ describe("instanceof on the emulator's errors", () => {
       expect(value instanceof BadRequestError).toBe(false);
       expect(isEmulatorError(value)).toBe(false);
     }
+  });
+});
+
+describe("the gateway's refusals", () => {
+  test("carry the shared table's status and words, the gateway's body and the headers given", () => {
+    const e = new GatewayAuthError("jwt_audience", { "www-authenticate": 'Bearer realm="x", error="invalid_token"' });
+    expect([e.code, e.httpStatus, e.message]).toEqual(["jwt_audience", 403, GATEWAY_REFUSALS.jwt_audience.message]);
+    expect(e.toBody()).toEqual({ code: 403, message: "Audiences in Jwt are not allowed" });
+    expect(e.headers).toEqual({ "www-authenticate": 'Bearer realm="x", error="invalid_token"' });
+    expect(new GatewayAuthError("jwt_missing").toBody()).toEqual({ code: 401, message: "Jwt is missing" });
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Runs the real `tailer-emulator` CLI in child processes.
  *
- * How: the emulator's sources (and the one shared file it imports,
- * provider/client/schemas.ts) are transpiled once per test run with the
+ * How: the emulator's sources (and the shared files it imports,
+ * provider/client/schemas.ts and gateway.ts) are transpiled once per test run with the
  * TypeScript compiler API (`transpileModule`: no type-check, no tsconfig, no
  * dist/ touched, about a second) into a temporary folder, and `node` runs that
  * folder's emulator/cli.js with NODE_PATH pointing at the repository's
@@ -26,6 +26,7 @@ export function buildCli(): string {
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
       .map((f) => path.join("emulator", f)),
     path.join("provider", "client", "schemas.ts"),
+    path.join("provider", "client", "gateway.ts"),
   ];
   for (const rel of sources) {
     const source = readFileSync(path.join(ROOT, rel), "utf8");

@@ -8,6 +8,7 @@
 
 import { createPublicKey } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
+import * as http2 from "node:http2";
 import * as path from "node:path";
 import { JWTAccess } from "google-auth-library";
 import type { LogFields, Logger } from "../../emulator/logger";
@@ -123,6 +124,23 @@ describe("where the gateway reads the token (ESPv2's defaults)", () => {
     const only110 = bySa({ accounts: ["000110"] });
     const r = await h.post(`/v1/dag/status?access_token=${only110}`, body, { token: bySa({ accounts: ["000099"] }) });
     expect([r.status, r.body.message]).toEqual([403, "this token is not allowed to use account 000099"]);
+  });
+
+  it("over HTTPS and HTTP/2, the challenge names https:// and the :authority the client used", async () => {
+    const tls = await startEmulator({ tls: { cert: cert.cert, key: cert.key } });
+    const session = http2.connect(tls.url, { ca: cert.cert });
+    try {
+      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+        const stream = session.request({ ":method": "POST", ":path": "/v1/dag/status", "content-type": "application/json" });
+        stream.on("response", resolve);
+        stream.on("error", reject);
+        stream.end(JSON.stringify(body));
+        stream.resume();
+      });
+      expect([headers[":status"], headers["www-authenticate"]]).toEqual([401, `Bearer realm="${tls.url}/v1/dag/status"`]);
+    } finally {
+      session.close();
+    }
   });
 
   it("leaves the query out of the challenge: a token sent there is not echoed", async () => {

@@ -8,6 +8,7 @@
 import { Agent, request } from "undici";
 import type { z } from "zod";
 import type { Action, RunStatus } from "../provider/client/schemas";
+import { bearerHeader } from "../provider/client/wire";
 import type {
   AdminClock,
   AdminConfiguration,
@@ -83,7 +84,7 @@ export class AdminClient {
     const response = await request(`${this.base}/_emulator/${path}${qs ? `?${qs}` : ""}`, {
       method,
       dispatcher: this.dispatcher,
-      headers: { authorization: `Bearer ${this.adminToken}`, ...(payload === undefined ? {} : { "content-type": "application/json" }) },
+      headers: { authorization: bearerHeader(this.adminToken), ...(payload === undefined ? {} : { "content-type": "application/json" }) },
       body: payload,
     });
     const text = await response.body.text();

@@ -6,7 +6,7 @@
  * Bodies and query strings are parsed with the schemas of admin-schemas.ts, which also type the client.
  */
 import { timingSafeEqual } from "node:crypto";
-import { formatDuration, formatIsoDate, US_PER_SECOND } from "../provider/client/wire";
+import { bearerToken, formatDuration, formatIsoDate, US_PER_SECOND } from "../provider/client/wire";
 import { runToWire, storedTypeName } from "./actions";
 import {
   type AdminClock,
@@ -322,9 +322,9 @@ export function createAdminRoutes(deps: AdminDependencies): AdminRoutes {
 }
 
 function tokenMatches(header: string | undefined, expected: string): boolean {
-  const m = header === undefined ? null : /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) return false;
-  const given = Buffer.from(m[1] as string);
+  const token = bearerToken(header);
+  if (token === undefined) return false;
+  const given = Buffer.from(token);
   const want = Buffer.from(expected);
   return given.length === want.length && timingSafeEqual(given, want);
 }

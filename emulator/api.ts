@@ -91,7 +91,7 @@ function respondInjected(x: Exchange, status: number): void {
 async function admit(deps: ApiDependencies, x: Exchange, parsed: ParsedBody, path: string): Promise<ValidatedRequest> {
   let principal: Awaited<ReturnType<Authenticator["authenticate"]>>;
   try {
-    principal = await deps.authenticator.authenticate(x.req.headers.authorization);
+    principal = await deps.authenticator.authenticate(x.req);
     x.entry.auth_ok = true;
   } catch (e) {
     x.entry.auth_ok = false;

@@ -24,7 +24,7 @@ const DEV_KEY_FILE = "dev-service-account.json";
 /** Email of the generated dev service account. */
 const DEV_ACCOUNT_EMAIL = "tailer-emulator-dev@tailer-emulator.iam.gserviceaccount.com";
 
-/** Longest token lifetime accepted (google-auth-library refuses tokens valid for more than a day). */
+/** Longest lifetime of a minted token: one day, beyond which google-auth-library's verifiers refuse a token (the gateway sets no limit). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 let processKey: ServiceAccountKey | undefined;

@@ -6,7 +6,7 @@
 import type { ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
 import { performance } from "node:perf_hooks";
-import { sortedJson } from "../provider/client/wire";
+import { bearerToken, sortedJson } from "../provider/client/wire";
 import type { EmulatorClock } from "./clock";
 import type { FaultDecision } from "./faults";
 import { type AnyRequest, type AnyResponse, abortExchange, sendJson } from "./http-io";
@@ -35,7 +35,7 @@ const str = (v: unknown): string | null => (typeof v === "string" ? clip(v) : nu
 
 /** The fingerprint of the request's bearer token, null without one: the log never holds the token. */
 function bearerFingerprint(authorization: string | undefined): string | null {
-  const token = authorization === undefined ? undefined : /^\s*Bearer\s+([^\s]+)\s*$/i.exec(authorization)?.[1];
+  const token = bearerToken(authorization);
   return token === undefined ? null : tokenFingerprint(token);
 }
 

@@ -259,7 +259,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     onScheduledLaunch: (run) => requestLog.recordScheduledLaunch(run, instanceId),
   });
   faults.restart(seed.faults);
-  const authenticator = new Authenticator(keys, audiences);
+  const authenticator = new Authenticator(keys, audiences, settings.logger);
   let baseUrl: string | undefined;
   const parts: Parts = {
     settings,

@@ -27,6 +27,14 @@ export {
   type TailerClientOptions,
 } from "./client";
 export {
+  GATEWAY_CLOCK_SKEW_SECONDS,
+  GATEWAY_REFUSALS,
+  GATEWAY_TOKEN_LOCATIONS,
+  type GatewayRefusal,
+  type GatewayRefusalCode,
+  gatewayRefusalOf,
+} from "./gateway";
+export {
   type ConfigurationName,
   checkEnvironmentSuffix,
   configurationKey,

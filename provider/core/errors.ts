@@ -6,6 +6,7 @@
  * across the module copies Pulumi's serialized providers load). Like octokit's RequestError, every
  * message is redacted inside the constructor, so no caller can leak a token through an error.
  */
+import { gatewayRefusalOf } from "../client/gateway";
 import { redact, redactValue } from "./redact";
 
 /** An API action name (kept as a string here: core depends on nothing). */
@@ -20,9 +21,9 @@ export const ErrorCodes = {
   INVALID_REQUEST: "TAILER_INVALID_REQUEST",
   /** No usable credentials, or the token source failed. */
   CREDENTIALS: "TAILER_CREDENTIALS",
-  /** 401 from the gateway: token missing, expired, wrong audience or bad signature. */
+  /** 401 from the gateway: token missing, malformed, expired, badly signed or from an untrusted issuer. */
   UNAUTHENTICATED: "TAILER_UNAUTHENTICATED",
-  /** 403: the token may not touch this account. */
+  /** 403: the token may not touch this account, or (the gateway) it was minted for another API URL. */
   FORBIDDEN: "TAILER_FORBIDDEN",
   /** 404: unknown or archived configuration, unknown run. */
   NOT_FOUND: "TAILER_NOT_FOUND",
@@ -230,7 +231,12 @@ export function errorFromResponse(
   if (status === 401)
     return new TailerError(ErrorCodes.UNAUTHENTICATED, "the API refused the token.", {
       ...details,
-      hint: "Check that the token is current and minted for this API URL (its audience), or configure a service-account key (tailer:credentialsFile) so tokens are minted and refreshed for you.",
+      hint: "Check that the token is current and signed by a service account the API trusts, or configure a service-account key (tailer:credentialsFile) so tokens are minted and refreshed for you.",
+    });
+  if (status === 403 && gatewayRefusalOf(status, serverMessage) === "jwt_audience")
+    return new TailerError(ErrorCodes.FORBIDDEN, "the token was minted for another API URL (its audience).", {
+      ...details,
+      hint: "Mint the token for the API URL you call (tailer:apiUrl), or configure a service-account key (tailer:credentialsFile) so tokens are minted for it.",
     });
   if (status === 403)
     return new TailerError(ErrorCodes.FORBIDDEN, "the token may not access this account.", {

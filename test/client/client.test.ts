@@ -135,12 +135,13 @@ describe("errors", () => {
     expect(hasErrorCode(error, ErrorCodes.FORBIDDEN)).toBe(true);
   });
 
-  test("a token for another audience is TAILER_UNAUTHENTICATED, and the message never holds the token", async () => {
+  test("a token for another audience is the gateway's 403: TAILER_FORBIDDEN saying it was minted for another URL, never holding the token", async () => {
     const token = env.emulator.mintToken({ audience: "https://elsewhere.example" });
     const other = env.client({ auth: { token } });
     const error = await other.getLastStatus(T2T).catch((e: unknown) => e);
-    expect(hasErrorCode(error, ErrorCodes.UNAUTHENTICATED)).toBe(true);
+    expect(hasErrorCode(error, ErrorCodes.FORBIDDEN)).toBe(true);
     expect(String(error)).toContain("Audiences in Jwt are not allowed");
+    expect(String(error)).toMatch(/minted for another API URL/);
     expect(JSON.stringify(error) + String(error) + String((error as Error).stack)).not.toContain(token);
   });
 

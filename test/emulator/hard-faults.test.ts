@@ -110,7 +110,7 @@ describe("late_processing", () => {
     await h.admin.addFault({ kind: "late_processing", action: "launch_job", delay_ms: 1000, max_count: 1 });
     expect((await h.post("/v1/dag/launch", launchBody, { token: "not-a-jwt" })).status).toBe(504);
     await h.admin.advanceClock(2);
-    expect(await launchEntries()).toEqual([expect.objectContaining({ error_code: "jwt_invalid", performed_at: null, run_id: null })]);
+    expect(await launchEntries()).toEqual([expect.objectContaining({ error_code: "jwt_bad_format", performed_at: null, run_id: null })]);
     expect(await launchedRuns()).toEqual([]);
   });
 });

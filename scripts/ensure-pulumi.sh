@@ -9,7 +9,8 @@
 #
 #     $PULUMI_HOME/versions/<version>/bin/{pulumi, pulumi-language-nodejs,
 #         pulumi-resource-pulumi-nodejs, pulumi-language-python,
-#         pulumi-language-python-exec, pulumi-language-yaml}
+#         pulumi-language-python-exec, pulumi-resource-pulumi-python,
+#         pulumi-language-yaml}
 #
 # (PULUMI_HOME defaults to ~/.pulumi.) The last line of stdout is that bin
 # directory, e.g.   export PATH="$(scripts/ensure-pulumi.sh | tail -n1):$PATH"
@@ -65,8 +66,9 @@ VERSION_DIR="$PULUMI_HOME_DIR/versions/$VERSION"
 BIN_DIR="$VERSION_DIR/bin"
 STAMP="$BIN_DIR/.ensure-pulumi.stamp"
 LAUNCHER=pulumi-resource-pulumi-nodejs
-PY_EXEC=pulumi-language-python-exec   # our executor script, shipped next to the Python host
-INSTALLED=(pulumi-language-nodejs "$LAUNCHER" pulumi-language-python "$PY_EXEC" pulumi-language-yaml pulumi)
+PY_EXEC=pulumi-language-python-exec        # our executor script, shipped next to the Python host
+PY_LAUNCHER=pulumi-resource-pulumi-python  # our launcher of Python pulumi.dynamic providers
+INSTALLED=(pulumi-language-nodejs "$LAUNCHER" pulumi-language-python "$PY_EXEC" "$PY_LAUNCHER" pulumi-language-yaml pulumi)
 
 # Fingerprint of what the installed files were built from: the version, the
 # build modules (go.mod, go.sum, language host sources, the Python executor)
@@ -76,7 +78,7 @@ fingerprint() {
         echo "version=$VERSION"
         echo "flags=$BUILD_FLAGS_ID"
         (cd "$REPO_ROOT/tools" && find pulumi-cli pulumi-yaml -type f ! -name '*_test.go' \( -name 'go.mod' -o -name 'go.sum' -o -name '*.go' \
-            -o -name "$PY_EXEC" \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+            -o -name "$PY_EXEC" -o -name "$PY_LAUNCHER" \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
     } | sha256sum | cut -d' ' -f1
 }
 BUILD_FLAGS_ID="CGO_ENABLED=0 -trimpath -tags osusergo,grpcnotrace -ldflags=-s,-w,version"
@@ -188,8 +190,8 @@ got="$(PULUMI_SKIP_UPDATE_CHECK=true "$STAGE/pulumi" version)" || die "the fresh
 [[ "$got" == "v$VERSION" ]] || die "the freshly built pulumi reports '$got', expected v$VERSION"
 
 cp "$SDK_DIR/$LAUNCHER" "$STAGE/$LAUNCHER"
-cp "$MOD_DIR/pulumi-language-python/$PY_EXEC" "$STAGE/$PY_EXEC"
-chmod 0755 "$STAGE/$LAUNCHER" "$STAGE/$PY_EXEC"
+cp "$MOD_DIR/pulumi-language-python/$PY_EXEC" "$MOD_DIR/pulumi-language-python/$PY_LAUNCHER" "$STAGE/"
+chmod 0755 "$STAGE/$LAUNCHER" "$STAGE/$PY_EXEC" "$STAGE/$PY_LAUNCHER"
 
 # ---- install: rename each file into place (atomic per file, same filesystem) ----
 mkdir -p "$BIN_DIR"

@@ -141,19 +141,57 @@ test("a package that ships pulumi-plugin.json, such as a generated SDK, makes it
   expect(JSON.parse(about.stdout).plugins).toEqual(expect.arrayContaining([{ name: "tailer", version: "0.1.0", kind: "resource" }]));
 });
 
-test("a killed CLI leaves no Python process behind: the language host sees the engine gone and stops the program", async () => {
-  const stack = await createProgramStack(
-    pythonProject("pyhost", 'import time\nimport pulumi\n\npulumi.log.info("waiting")\ntime.sleep(600)\n'),
-  );
+/** A pulumi.dynamic resource; its create sleeps when the `sleep` config says so. */
+const DYNAMIC_PROGRAM = `import time
+import pulumi
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+
+
+class Greeter(ResourceProvider):
+    def create(self, props):
+        time.sleep(props["sleep"])
+        return CreateResult(id_="greeter-" + props["name"], outs={**props, "message": "hello " + props["name"]})
+
+    def delete(self, id, props):
+        pulumi.log.info("deleting " + id)
+
+
+class Greeting(Resource):
+    message: pulumi.Output[str]
+
+    def __init__(self, name, sleep):
+        super().__init__(Greeter(), name, {"name": name, "sleep": sleep, "message": None})
+
+
+greeting = Greeting("tailer", pulumi.Config().get_int("sleep") or 0)
+pulumi.export("message", greeting.message)
+`;
+
+test("a pulumi.dynamic resource is created and deleted through the Python dynamic provider (pulumi-resource-pulumi-python)", async () => {
+  const stack = await createProgramStack(pythonProject("pyhost", DYNAMIC_PROGRAM));
   stacks.push(stack);
   await createPythonVirtualenv(join(stack.dir, "venv"));
-  const up = stack.start(["up", "--yes"]);
+  const up = await stack.pulumi(["up", "--yes"]);
+  expect(up.code).toBe(0);
+  expect(await stack.outputs()).toEqual({ message: "hello tailer" });
+  const destroy = await stack.pulumi(["destroy", "--yes"]);
+  expect(destroy.code).toBe(0);
+  expect(output(destroy)).toContain("deleting greeter-tailer");
+});
+
+test("a killed CLI leaves no Python process behind: the language host and the dynamic provider see the engine gone", async () => {
+  const stack = await createProgramStack(pythonProject("pyhost", DYNAMIC_PROGRAM), { config: { sleep: "600" } });
+  stacks.push(stack);
+  await createPythonVirtualenv(join(stack.dir, "venv"));
+  const up = stack.start(["up", "--yes", "--skip-preview"]);
   const program = /pulumi-language-python-exec/;
-  await waitFor(async () => stackProcesses(stack, program).length === 1 || undefined, "the Python program to run");
+  const provider = /pulumi-resource-pulumi-python/;
+  const running = async () => (stackProcesses(stack, program).length === 1 && stackProcesses(stack, provider).length === 1) || undefined;
+  await waitFor(running, "the program and its dynamic provider to run (the create sleeps)");
 
   process.kill(-(up.child.pid as number), "SIGKILL"); // the CLI's process group; plugins run in groups of their own
   await up.exited;
-  expect(stackProcesses(stack, program)).toHaveLength(1); // orphaned, not killed with the CLI: the host must act
-  // The host checks the engine every 10 s, interrupts the program, and exits 12 s later.
+  expect(await running()).toBe(true); // orphaned, not killed with the CLI: the host and the provider must act
+  // Both check the engine every 10 s; the host interrupts the program and exits 12 s later.
   await waitFor(async () => stackProcesses(stack, /./).length === 0 || undefined, "every process of the killed update to exit", 60_000);
 });

@@ -4,7 +4,8 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createProgramStack, type ProgramStack, stackProcesses, waitFor } from "../helpers/programs";
+import { stackProcesses, waitFor } from "../helpers/processes";
+import { createProgramStack, type ProgramStack } from "../helpers/programs";
 import { createPythonVirtualenv, pythonProject, pythonSdkVirtualenv } from "../helpers/python";
 
 jest.setTimeout(600_000);
@@ -141,7 +142,7 @@ test("a package that ships pulumi-plugin.json, such as a generated SDK, makes it
   expect(JSON.parse(about.stdout).plugins).toEqual(expect.arrayContaining([{ name: "tailer", version: "0.1.0", kind: "resource" }]));
 });
 
-/** A pulumi.dynamic resource; its create sleeps when the `sleep` config says so. */
+/** A pulumi.dynamic resource; its create sleeps, or fails, when the `sleep` or `fail` config says so. */
 const DYNAMIC_PROGRAM = `import time
 import pulumi
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
@@ -150,6 +151,8 @@ from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 class Greeter(ResourceProvider):
     def create(self, props):
         time.sleep(props["sleep"])
+        if props["fail"]:
+            raise Exception("create refused by the provider")
         return CreateResult(id_="greeter-" + props["name"], outs={**props, "message": "hello " + props["name"]})
 
     def delete(self, id, props):
@@ -159,11 +162,12 @@ class Greeter(ResourceProvider):
 class Greeting(Resource):
     message: pulumi.Output[str]
 
-    def __init__(self, name, sleep):
-        super().__init__(Greeter(), name, {"name": name, "sleep": sleep, "message": None})
+    def __init__(self, name, sleep, fail):
+        super().__init__(Greeter(), name, {"name": name, "sleep": sleep, "fail": fail, "message": None})
 
 
-greeting = Greeting("tailer", pulumi.Config().get_int("sleep") or 0)
+config = pulumi.Config()
+greeting = Greeting("tailer", config.get_int("sleep") or 0, config.get_bool("fail") or False)
 pulumi.export("message", greeting.message)
 `;
 
@@ -177,6 +181,18 @@ test("a pulumi.dynamic resource is created and deleted through the Python dynami
   const destroy = await stack.pulumi(["destroy", "--yes"]);
   expect(destroy.code).toBe(0);
   expect(output(destroy)).toContain("deleting greeter-tailer");
+});
+
+test("regression: a failed resource's update shows the provider's error, and the program it interrupts no traceback", async () => {
+  // The engine then cancels the program twice (Cancel, then stopping the host's process group): the executor
+  // used to wait for its RPCs in flight, and the second SIGINT printed a KeyboardInterrupt traceback.
+  const stack = await createProgramStack(pythonProject("pyhost", DYNAMIC_PROGRAM), { config: { fail: "true" } });
+  stacks.push(stack);
+  await createPythonVirtualenv(join(stack.dir, "venv"));
+  const up = await stack.pulumi(["up", "--yes", "--skip-preview"]);
+  expect(up.code).not.toBe(0);
+  expect(output(up)).toContain("create refused by the provider");
+  expect(output(up)).not.toMatch(/Traceback|KeyboardInterrupt/);
 });
 
 test("a killed CLI leaves no Python process behind: the language host and the dynamic provider see the engine gone", async () => {

@@ -31,7 +31,7 @@ class log:
 `
 
 const fakeRuntime = `
-import asyncio, json, os
+import asyncio, json, os, time
 from pulumi import _record
 def get_config_env():
     return json.loads(os.environ.get("PULUMI_CONFIG", "{}"))
@@ -48,7 +48,8 @@ def configure(settings):
 async def run_in_stack(func):
     _record(cwd=os.getcwd())
     func()
-    await asyncio.sleep(float(os.environ.get("FAKE_SLEEP", "0")))
+    # An RPC in flight: a blocking call in the loop's executor, as the SDK makes them.
+    await asyncio.get_running_loop().run_in_executor(None, time.sleep, float(os.environ.get("FAKE_SLEEP", "0")))
 `
 
 // executorRun is what one run of the executor did.
@@ -233,11 +234,21 @@ func TestExecutorStopsOnSIGINTAsReported(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// The engine signals twice: its Cancel (the host's SIGINT), then stopping the host's process group.
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	run := finishedRun(t, cmd.Wait(), stderr.String(), record)
-	if run.exit != 32 || !strings.Contains(run.stderr, "The Python program was interrupted: the deployment was cancelled.") {
-		t.Errorf("exit %d, stderr:\n%s", run.exit, run.stderr)
+	_ = cmd.Process.Signal(syscall.SIGINT) // it may be gone already
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		run := finishedRun(t, err, stderr.String(), record)
+		if run.exit != 32 || strings.TrimSpace(run.stderr) != "The Python program was interrupted: the deployment was cancelled." {
+			t.Errorf("exit %d, stderr (want the one line, no traceback):\n%s", run.exit, run.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the interrupted executor waited for the RPC in flight (60 s) instead of exiting")
 	}
 }

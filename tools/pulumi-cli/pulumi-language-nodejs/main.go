@@ -32,13 +32,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/tailer/pulumi-tailer/tools/pulumi-cli/internal/langhost"
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -65,15 +62,12 @@ func main() {
 	}
 	// The engine passes its own gRPC address as the last positional argument.
 	if args := flag.Args(); len(args) > 0 {
-		host.engineAddress = args[len(args)-1]
+		host.SetEngineAddress(args[len(args)-1])
 	}
 
 	// A killed pulumi (SIGKILL, CI timeout) cannot stop its plugins: like Pulumi's own language hosts,
 	// this host watches the engine, and once it is gone stops the programs it runs and exits.
-	langhost.Serve("pulumi-language-nodejs", tracing, host.engineAddress, func(srv *grpc.Server, programs *langhost.Programs) {
-		host.programs = programs
-		pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-	})
+	langhost.Serve("pulumi-language-nodejs", tracing, &host.Base, host)
 }
 
 type runtimeOptions struct {
@@ -84,21 +78,10 @@ type runtimeOptions struct {
 }
 
 type nodeHost struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
+	langhost.Base // Programs stop when the engine is gone
 
-	// Stopped when the engine is gone: every program this host runs is stopped then.
-	programs *langhost.Programs
-
-	mu            sync.Mutex
-	engineAddress string
-	tracing       string
-	defaults      runtimeOptions
-}
-
-func (h *nodeHost) engine() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.engineAddress
+	tracing  string
+	defaults runtimeOptions
 }
 
 // options merges the Pulumi.yaml `runtime.options` with the command-line defaults.
@@ -132,21 +115,6 @@ func (o runtimeOptions) env() []string {
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+o.tsconfig)
 	}
 	return env
-}
-
-func (h *nodeHost) Handshake(
-	ctx context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if addr := req.GetEngineAddress(); addr != "" {
-		h.mu.Lock()
-		h.engineAddress = addr
-		h.mu.Unlock()
-	}
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *nodeHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
 }
 
 func nodeBinary() (string, error) {
@@ -197,7 +165,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		}
 	}
 	flagArg("monitor", req.GetMonitorAddress())
-	flagArg("engine", h.engine())
+	flagArg("engine", h.EngineAddress())
 	flagArg("organization", req.GetOrganization())
 	flagArg("project", req.GetProject())
 	flagArg("root-directory", req.GetInfo().GetRootDirectory())
@@ -226,7 +194,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	env = append(env, opts.env()...)
 
 	logging.V(5).Infof("language host launching process: %s %s", node, strings.Join(args, " "))
-	cmd, release := h.programs.Command(ctx, node, args...)
+	cmd, release := h.Programs.Command(ctx, node, args...)
 	defer release()
 	cmd.Dir = req.GetPwd()
 	cmd.Env = env
@@ -254,7 +222,7 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 	args = append(args, runPath, program)
 	args = append(args, req.GetArgs()...)
 
-	cmd, release := h.programs.Command(server.Context(), node, args...)
+	cmd, release := h.Programs.Command(server.Context(), node, args...)
 	defer release()
 	cmd.Dir = req.GetPwd()
 	cmd.Env = append(append(os.Environ(), req.GetEnv()...), opts.env()...)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/tailer/pulumi-tailer/tools/pulumi-cli/internal/hosttest"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -24,25 +24,6 @@ func requirePython(t *testing.T) string {
 		t.Fatalf("%v: the Python language host's tests need python3 (with the venv module)", err)
 	}
 	return python
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func mustEval(t *testing.T, path string) string {
-	t.Helper()
-	real, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return real
 }
 
 func runtimeOptions(t *testing.T, options map[string]any) *structpb.Struct {
@@ -179,6 +160,12 @@ sys.exit(int(env.get("FAKE_EXIT", "0")))
 	return script, record
 }
 
+var (
+	writeFile  = hosttest.WriteFile
+	mustEval   = hosttest.MustEval
+	readRecord = hosttest.ReadJSON[recorded]
+)
+
 type recorded struct {
 	Argv       []string `json:"argv"`
 	Cwd        string   `json:"cwd"`
@@ -188,17 +175,4 @@ type recorded struct {
 	VirtualEnv string   `json:"virtualEnv"`
 	Path       string   `json:"path"`
 	PythonHome string   `json:"pythonHome"`
-}
-
-func readRecord(t *testing.T, path string) recorded {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r recorded
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
-	return r
 }

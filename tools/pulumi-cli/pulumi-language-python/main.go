@@ -32,14 +32,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/tailer/pulumi-tailer/tools/pulumi-cli/internal/langhost"
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -74,47 +72,18 @@ func main() {
 	host := &pythonHost{executor: executor, tracing: tracing}
 	// The engine passes its own gRPC address as the positional argument.
 	if args := flag.Args(); len(args) > 0 {
-		host.engineAddress = args[0]
+		host.SetEngineAddress(args[0])
 	}
 	// A killed pulumi (SIGKILL, CI timeout) cannot stop its plugins: like Pulumi's own language hosts,
 	// this host watches the engine, and once it is gone stops the programs it runs and exits.
-	langhost.Serve("pulumi-language-python", tracing, host.engineAddress, func(srv *grpc.Server, programs *langhost.Programs) {
-		host.programs = programs
-		pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-	})
+	langhost.Serve("pulumi-language-python", tracing, &host.Base, host)
 }
 
 type pythonHost struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
+	langhost.Base // Programs stop on Cancel too, and when the engine is gone
 
-	// Stopped by the Cancel RPC and when the engine is gone: every program this host runs stops then.
-	programs *langhost.Programs
 	executor string
 	tracing  string
-
-	mu            sync.Mutex
-	engineAddress string
-}
-
-func (h *pythonHost) engine() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.engineAddress
-}
-
-func (h *pythonHost) Handshake(
-	ctx context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if addr := req.GetEngineAddress(); addr != "" {
-		h.mu.Lock()
-		h.engineAddress = addr
-		h.mu.Unlock()
-	}
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *pythonHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
 }
 
 // executorArgs is the executor's command line for a RunRequest (see the package comment).
@@ -126,7 +95,7 @@ func (h *pythonHost) executorArgs(req *pulumirpc.RunRequest) []string {
 		}
 	}
 	flagArg("monitor", req.GetMonitorAddress())
-	flagArg("engine", h.engine())
+	flagArg("engine", h.EngineAddress())
 	flagArg("project", req.GetProject())
 	flagArg("root_directory", req.GetInfo().GetRootDirectory())
 	flagArg("stack", req.GetStack())
@@ -167,7 +136,7 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	}
 	args := h.executorArgs(req)
 	logging.V(5).Infof("language host launching process: %s %s", python, strings.Join(args, " "))
-	cmd, release := h.programs.Command(ctx, python, args...)
+	cmd, release := h.Programs.Command(ctx, python, args...)
 	defer release()
 	cmd.Dir = req.GetPwd()
 	cmd.Env = append(env, configEnv...)
@@ -208,7 +177,7 @@ func (h *pythonHost) typecheck(ctx context.Context, opts pythonOptions) error {
 // Cancel stops the programs this host runs (SIGINT, then SIGKILL), as upstream's host does when
 // the engine cancels a deployment; the executor reports the interruption and exits.
 func (h *pythonHost) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	h.programs.Cancel()
+	h.Programs.Cancel()
 	return &emptypb.Empty{}, nil
 }
 

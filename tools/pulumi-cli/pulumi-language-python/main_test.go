@@ -19,7 +19,8 @@ func TestRunPassesProtocolArgumentsAndEnvironment(t *testing.T) {
 	requirePython(t)
 	executor, record := fakeExecutor(t)
 	proj := t.TempDir()
-	host := &pythonHost{executor: executor, engineAddress: "127.0.0.1:7"}
+	host := &pythonHost{executor: executor}
+	host.SetEngineAddress("127.0.0.1:7")
 
 	resp, err := host.Run(context.Background(), &pulumirpc.RunRequest{
 		Project: "proj", Stack: "dev", Organization: "org", Pwd: proj, DryRun: true, Parallel: 4,
@@ -148,7 +149,7 @@ import signal, sys, time
 signal.signal(signal.SIGINT, lambda *_: sys.exit(32))  # as the executor does on KeyboardInterrupt
 time.sleep(60)
 `)
-	host := &pythonHost{executor: script, programs: langhost.NewPrograms(context.Background())}
+	host := &pythonHost{Base: langhost.Base{Programs: langhost.NewPrograms(context.Background())}, executor: script}
 	done := make(chan *pulumirpc.RunResponse, 1)
 	go func() {
 		resp, _ := host.Run(context.Background(), &pulumirpc.RunRequest{Pwd: proj, Info: programInfo(t, proj, proj, nil)})

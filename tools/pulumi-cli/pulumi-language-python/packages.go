@@ -55,7 +55,7 @@ func (h *pythonHost) ensureVirtualenv(ctx context.Context, opts pythonOptions) e
 // progressWriters write to the engine's log (ephemeral info and error messages of one stream),
 // or to this process's stderr (which the engine shows too) when the engine is not known.
 func (h *pythonHost) progressWriters(ctx context.Context) (io.Writer, io.Writer, func()) {
-	addr := h.engine()
+	addr := h.EngineAddress()
 	if addr == "" {
 		return os.Stderr, os.Stderr, func() {}
 	}

@@ -35,7 +35,7 @@ func (h *pythonHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc
 	if err != nil {
 		return err
 	}
-	cmd, release := h.programs.Command(server.Context(), python, append([]string{opts.programDir}, req.GetArgs()...)...)
+	cmd, release := h.Programs.Command(server.Context(), python, append([]string{opts.programDir}, req.GetArgs()...)...)
 	defer release()
 	cmd.Dir = req.GetPwd()
 	cmd.Env = append(env, req.GetEnv()...)

@@ -20,8 +20,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // ExitCodeAlreadyReported is the exit code with which a program says it already
@@ -79,21 +81,63 @@ func (p *Programs) Command(ctx context.Context, name string, args ...string) (*e
 	return cmd, release
 }
 
+// Base is what each host of this module is built on: the engine's address (from the
+// command line or Handshake), the programs it runs, the answers every host gives
+// alike (Handshake, GetPluginInfo), and codes.Unimplemented for what it does not provide.
+type Base struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+
+	// Programs stop when the engine is gone (set by Serve; nil in tests, which stop nothing).
+	Programs *Programs
+
+	mu            sync.Mutex
+	engineAddress string
+}
+
+// EngineAddress is the engine's gRPC address, "" until known.
+func (b *Base) EngineAddress() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.engineAddress
+}
+
+// SetEngineAddress records the engine's gRPC address.
+func (b *Base) SetEngineAddress(addr string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.engineAddress = addr
+}
+
+// Handshake records the engine's address, when the engine gives one.
+func (b *Base) Handshake(
+	ctx context.Context, req *pulumirpc.LanguageHandshakeRequest,
+) (*pulumirpc.LanguageHandshakeResponse, error) {
+	if addr := req.GetEngineAddress(); addr != "" {
+		b.SetEngineAddress(addr)
+	}
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+// GetPluginInfo reports the version the host was built with: the CLI's (ldflags).
+func (b *Base) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: version.Version}, nil
+}
+
 // Serve runs a language host's gRPC server until the engine stops it. It watches
-// the engine at engineAddress (when given): once the engine is gone, the programs
-// get stopped and the host exits rather than live on as an orphan. It prints the
-// port on stdout, as the engine expects of every plugin, and never returns.
-func Serve(name, tracing, engineAddress string, register func(srv *grpc.Server, programs *Programs)) {
+// the engine at base's address (when known): once the engine is gone, base's
+// programs get stopped and the host exits rather than live on as an orphan. It
+// prints the port on stdout, as the engine expects of every plugin, and never returns.
+func Serve(name, tracing string, base *Base, host pulumirpc.LanguageRuntimeServer) {
 	logging.InitLogging(false, 0, false)
 	cmdutil.InitTracing(name, name, tracing)
 
 	lifetime, engineGone := context.WithCancel(context.Background())
-	if engineAddress != "" {
-		if err := rpcutil.Healthcheck(lifetime, engineAddress, EngineHealthInterval, engineGone); err != nil {
-			logging.V(3).Infof("cannot watch the engine at %s: %v", engineAddress, err)
+	if addr := base.EngineAddress(); addr != "" {
+		if err := rpcutil.Healthcheck(lifetime, addr, EngineHealthInterval, engineGone); err != nil {
+			logging.V(3).Infof("cannot watch the engine at %s: %v", addr, err)
 		}
 	}
-	programs := NewPrograms(lifetime)
+	base.Programs = NewPrograms(lifetime)
 	go func() {
 		<-lifetime.Done()
 		time.Sleep(ProgramStopDelay) // the programs got SIGINT, and are killed after ProgramWaitDelay
@@ -102,7 +146,7 @@ func Serve(name, tracing, engineAddress string, register func(srv *grpc.Server, 
 
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
-			register(srv, programs)
+			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
 			return nil
 		},
 		Options: rpcutil.TracingServerInterceptorOptions(nil),

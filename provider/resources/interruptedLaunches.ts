@@ -18,6 +18,9 @@ import { log } from "./providerLog";
 /** The environment variable naming the `pulumi` binary, when the provider cannot find it itself. */
 export const PULUMI_CLI_ENV = "TAILER_PULUMI_CLI";
 
+/** When this provider process started: every launch intent it checked is this deployment's. */
+const PROCESS_STARTED_AT_MS = Date.now() - process.uptime() * 1000;
+
 /** The resource types of TailerJobRun, dynamic and native: their `runId` outputs are runs the stack owns. */
 export const JOB_RUN_TYPES: readonly string[] = ["pulumi-nodejs:dynamic/tailer:JobRun", "tailer:index:JobRun"];
 
@@ -32,6 +35,8 @@ export interface StackEvidence {
   interrupted: Array<{ intent: LaunchIntent; inputs: Record<string, unknown> }>;
   /** Every run a TailerJobRun of the stack records, and which resource (URN) records it. */
   recordedRuns: Map<string, string>;
+  /** Unresolved killed creates of the stack's other resources (siblings that may have launched the same job). */
+  rivals: Array<{ urn: string; intent: LaunchIntent; inputs: Record<string, unknown> }>;
 }
 
 const PendingOperation = z.object({
@@ -88,25 +93,36 @@ export async function stackEvidence(urn: string, own: LaunchIntent): Promise<Sta
 /** The evidence for `urn` in a deployment: unresolved foreign intents, and the runs the stack records. */
 export function evidenceFor(urn: string, own: LaunchIntent, deployment: Deployment): StackEvidence {
   const resources = deployment.resources ?? [];
-  const mine = resources.filter((r) => r.urn === urn);
-  // A later create or update of the resource that reached state finished what an older one left open.
-  const resolved = (intent: LaunchIntent) =>
-    mine.some((r) => {
-      const recorded = intentOf(r.outputs);
-      const listed = Array.isArray(r.outputs?.resolvedIntents) && r.outputs.resolvedIntents.includes(intent.id);
-      return listed || (recorded !== undefined && Date.parse(recorded.at) > Date.parse(intent.at));
-    });
-  const interrupted = (deployment.pending_operations ?? [])
-    .filter((op) => op.type === "creating" && op.resource.urn === urn)
-    .map((op) => ({ intent: intentOf(op.resource.inputs), inputs: op.resource.inputs ?? {} }))
-    .filter((op): op is StackEvidence["interrupted"][number] => op.intent !== undefined && op.intent.id !== own.id && !resolved(op.intent))
+  const open = unresolvedCreates(deployment);
+  const interrupted = open
+    .filter((op) => op.urn === urn && op.intent.id !== own.id)
     .sort((a, b) => Date.parse(a.intent.at) - Date.parse(b.intent.at));
   const recordedRuns = new Map<string, string>();
   for (const resource of resources) {
     const runId = resource.outputs?.runId;
     if (JOB_RUN_TYPES.includes(resource.type) && typeof runId === "string") recordedRuns.set(runId, resource.urn);
   }
-  return { interrupted, recordedRuns };
+  // Intents checked by this provider process are this up's, alive; a killed up's are older than the process.
+  const killed = open.filter((op) => op.urn !== urn && Date.parse(op.intent.at) < PROCESS_STARTED_AT_MS);
+  return { interrupted, recordedRuns, rivals: killed };
+}
+
+/** Pending creates (with a launch intent) that no later create or update of their resource finished. */
+function unresolvedCreates(deployment: Deployment): StackEvidence["rivals"] {
+  const resources = deployment.resources ?? [];
+  // A later create or update of the resource that reached state finished what an older one left open.
+  const resolved = (urn: string, intent: LaunchIntent) =>
+    resources
+      .filter((r) => r.urn === urn)
+      .some((r) => {
+        const recorded = intentOf(r.outputs);
+        const listed = Array.isArray(r.outputs?.resolvedIntents) && r.outputs.resolvedIntents.includes(intent.id);
+        return listed || (recorded !== undefined && Date.parse(recorded.at) > Date.parse(intent.at));
+      });
+  return (deployment.pending_operations ?? [])
+    .filter((op) => op.type === "creating")
+    .map((op) => ({ urn: op.resource.urn, intent: intentOf(op.resource.inputs), inputs: op.resource.inputs ?? {} }))
+    .filter((op): op is StackEvidence["rivals"][number] => op.intent !== undefined && !resolved(op.urn, op.intent));
 }
 
 function intentOf(inputs: Record<string, unknown> | undefined): LaunchIntent | undefined {

@@ -18,6 +18,13 @@ import { log } from "./providerLog";
 import { RunOwners, recordRunOwner } from "./runOwners";
 import { apiIdentity, type IdentityState } from "./state";
 
+/**
+ * Two resources launching the very same definition (job, execution date, triggers) within this time are
+ * one deployment of it (two stacks of one release, a pipeline retried on another runner): one run
+ * serves both. Later, a second declaration launches a run of its own.
+ */
+export const SAME_DEPLOYMENT_WINDOW_MS = 30 * 60_000;
+
 /** How far the launch intent's time (the clock of the machine that checked it) may be from the server's: NTP keeps it far closer. */
 export const INTENT_CLOCK_SKEW_MS = 30_000;
 
@@ -79,17 +86,62 @@ export function launchContext(state: LaunchContext["state"], urn: string | undef
 
 /** Gets the resource's run: resumes earlier evidence, adopts a run in progress, or launches once. */
 export async function startRun(ctx: LaunchContext, recorded?: LaunchAttempt): Promise<StartedRun> {
-  const stack = await readStack(ctx, recorded);
+  const stack = await readStack(ctx);
   dropStaleEntry(ctx, stack);
-  const owners = new RunOwners(ctx.journal, stack?.recordedRuns);
-  const interrupted = recorded ? [] : (stack?.interrupted ?? []).filter((op) => sameDefinition(ctx, op.inputs));
-  const resumed = await resumeEarlierAttempts(ctx, recorded, interrupted, owners.excludedFor(ctx.urn));
-  if (resumed.runId) return adopted(ctx, resumed.runId, [], resumed.resolvedIntents);
-  return launchUnderLock(ctx, resumed.resolvedIntents, stack?.recordedRuns);
+  const c = client();
+  const maxHoldMs = c.retryPolicy.maxElapsedMs + 3 * c.reconcileWindowMs;
+  const job = { ...ctx.definition, executionDate: undefined, triggers: undefined };
+  // Everything that decides whether to launch happens under the job's lock: siblings resumed at once
+  // must not both take the one run they see.
+  const lock = await acquireLaunchLock({ dir: ctx.journal.dir, job, urn: ctx.urn, maxHoldMs });
+  try {
+    if (lock.waitedFor)
+      log("info", `tailer: ${ctx.state.configurationId}: waited ${lock.waitedMs} ms for ${lock.waitedFor} to launch the same job`);
+    const owners = new RunOwners(ctx.journal, stack?.recordedRuns);
+    const excluded = owners.excludedFor(ctx.urn, ctx.definition);
+    const interrupted = recorded ? [] : (stack?.interrupted ?? []).filter((op) => sameDefinition(ctx, op.inputs));
+    const resumed = await resumeEarlierAttempts(ctx, recorded, interrupted, excluded, rivalsOf(ctx, stack));
+    if (resumed.runId) return adopted(ctx, resumed.runId, [], resumed.resolvedIntents);
+    const shared = await sameDefinitionInFlight(ctx, excluded);
+    if (shared) return adopted(ctx, shared, [], resumed.resolvedIntents);
+    const before = await c.readRuns(lookupBody(ctx));
+    const running = runToAdopt(ctx, before.runs, new RunOwners(ctx.journal, stack?.recordedRuns), lock.waitedFor);
+    if (running) return adopted(ctx, running.run_id, before.runs, resumed.resolvedIntents);
+    return await launch(ctx, before, excluded, resumed.resolvedIntents);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Killed creates of other resources on the same job, for another definition: their runs and ours cannot be told apart. */
+function rivalsOf(ctx: LaunchContext, stack: StackEvidence | undefined): number {
+  return (stack?.rivals ?? []).filter((op) => op.inputs.configurationId === ctx.state.configurationId && !sameDefinition(ctx, op.inputs))
+    .length;
+}
+
+/**
+ * Another resource's launch of this very definition left open in the journal (its runner died with the
+ * answer unread, two stacks at once): the run it started, if reconciliation finds it, serves both.
+ */
+async function sameDefinitionInFlight(ctx: LaunchContext, excluded: RunOwnership): Promise<string | undefined> {
+  const open = ctx.journal
+    .list()
+    .filter((e) => e.urn !== ctx.urn && !e.runId && !e.returnedAt && digest(e.definition) === digest(ctx.definition));
+  for (const entry of open) {
+    const run = await client().reconcileLaunch(launchBody(ctx), entry.attempt, { ownedElsewhere: excluded });
+    if (run) {
+      log(
+        "info",
+        `tailer: run ${run.run_id} of ${ctx.state.configurationId} was launched for the same job and inputs by ${entry.urn}, whose runner died: sharing it`,
+      );
+      return run.run_id;
+    }
+  }
+  return undefined;
 }
 
 /** The stack's evidence, read only for a create (an update's evidence is its own state), when the setting allows. */
-async function readStack(ctx: LaunchContext, _recorded: LaunchAttempt | undefined) {
+async function readStack(ctx: LaunchContext) {
   if (!ctx.intent || ctx.urn.startsWith("unknown:") || currentSettings().interruptedLaunchCheck === "off") return undefined;
   return stackEvidence(ctx.urn, ctx.intent);
 }
@@ -140,6 +192,7 @@ async function resumeEarlierAttempts(
   recorded: LaunchAttempt | undefined,
   interrupted: Array<{ intent: LaunchIntent }>,
   ownedElsewhere: RunOwnership,
+  rivals: number,
 ): Promise<{ runId?: string; resolvedIntents: string[] }> {
   const entry = ctx.journal.read(ctx.key);
   if (entry?.runId) {
@@ -160,6 +213,14 @@ async function resumeEarlierAttempts(
   const resolvedIntents: string[] = [];
   for (const { attempt, intentId, origin } of attempts) {
     const run = await client().reconcileLaunch(launchBody(ctx), attempt, { ownedElsewhere });
+    // A sibling killed in the same up may have launched the run we see: Tailer's runs do not show their date.
+    if (run && intentId && rivals > 0)
+      throw new LaunchUncertainError(
+        `the launch may or may not have started a run (${attempt.reason}), and ${rivals} other resource(s) killed with it launch the same job for other inputs: their runs and this one's cannot be told apart; nothing more was launched.`,
+        attempt,
+        [run],
+        "If the candidate is this resource's run (Tailer Studio shows its execution date), set adoptRunId to its id and run pulumi up; if it is not, run pulumi up --replace <urn> to launch this one.",
+      );
     if (intentId) resolvedIntents.push(intentId);
     if (run) {
       log(
@@ -186,29 +247,6 @@ function attemptOfIntent(ctx: LaunchContext, intent: LaunchIntent): LaunchAttemp
   };
 }
 
-/** Holding the job's lock: adopts a run in progress or one launched for the same definition at once, else launches. */
-async function launchUnderLock(
-  ctx: LaunchContext,
-  resolvedIntents: string[],
-  recordedRuns?: ReadonlyMap<string, string>,
-): Promise<StartedRun> {
-  const c = client();
-  const maxHoldMs = c.retryPolicy.maxElapsedMs + 2 * c.reconcileWindowMs;
-  const job = { ...ctx.definition, executionDate: undefined, triggers: undefined };
-  const lock = await acquireLaunchLock({ dir: ctx.journal.dir, job, urn: ctx.urn, maxHoldMs });
-  try {
-    if (lock.waitedFor)
-      log("info", `tailer: ${ctx.state.configurationId}: waited ${lock.waitedMs} ms for ${lock.waitedFor} to launch the same job`);
-    const before = await c.readRuns(lookupBody(ctx));
-    const owners = new RunOwners(ctx.journal, recordedRuns);
-    const running = runToAdopt(ctx, before.runs, owners, lock.waitedFor);
-    if (running) return adopted(ctx, running.run_id, before.runs, resolvedIntents);
-    return await launch(ctx, before, owners.excludedFor(ctx.urn), resolvedIntents);
-  } finally {
-    lock.release();
-  }
-}
-
 /**
  * A run this resource may take instead of launching: one launched for the very same definition by another
  * resource since this operation began (two stacks at once: whatever its status, one run serves both), or, with
@@ -217,10 +255,10 @@ async function launchUnderLock(
  */
 function runToAdopt(ctx: LaunchContext, runs: readonly Run[], owners: RunOwners, waitedFor: string | undefined): Run | undefined {
   const ofJob = runs.filter((run) => !ctx.jobId || run.job_id === ctx.jobId);
-  // "At once": the other resource held the lock we waited for, or launched after this operation began.
+  // One deployment: the other resource held the lock we waited for, or launched within the window before this operation.
   const atOnce = (runId: string) =>
     owners.launchedForSameDefinition(runId, ctx.urn, ctx.definition) &&
-    (owners.ownerOf(runId)?.urn === waitedFor || (owners.ownerOf(runId)?.sinceMs ?? 0) >= ctx.startedAtMs);
+    (owners.ownerOf(runId)?.urn === waitedFor || (owners.ownerOf(runId)?.sinceMs ?? 0) >= ctx.startedAtMs - SAME_DEPLOYMENT_WINDOW_MS);
   const shared = ofJob.find((run) => atOnce(run.run_id));
   if (shared) {
     const owner = owners.ownerOf(shared.run_id)?.urn;

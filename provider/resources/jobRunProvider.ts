@@ -260,12 +260,12 @@ async function recordingUncertainty(
   }
 }
 
-/** Drops the journal entry of a run that state records (every later update, read or delete sees it). */
+/** Marks the journal entry of a run that state records as recorded (every later update, read or delete sees it). */
 function forgetJournaled(olds: Record<string, unknown>): void {
   const parsed = JobRunState.safeParse(olds);
   if (!parsed.success || !parsed.data.runId || !parsed.data.__urn) return;
   const ctx = launchContext(parsed.data, parsed.data.__urn);
-  if (ctx.journal.read(ctx.key)?.runId === parsed.data.runId) ctx.journal.clear(ctx.key);
+  if (ctx.journal.read(ctx.key)?.runId === parsed.data.runId) markReturned(ctx); // kept a while: other stacks may share the run
 }
 
 function failFastIfDisabled(state: JobRunState): void {

@@ -31,6 +31,9 @@ export function defaultJournalDir(): string {
 /** Entries older than this are garbage: removed when the journal is written, never read as evidence. */
 export const JOURNAL_MAX_AGE_MS = 90 * 24 * 3600_000;
 
+/** An entry whose run reached state is kept this long (other stacks of the same deployment may share the run), then removed. */
+export const RECORDED_ENTRY_AGE_MS = 60 * 60_000;
+
 /** What makes two launches the same run: the job and its inputs (the resource's own URN is the key's other half). */
 export const LaunchDefinition = z.object({
   account: z.string(),
@@ -90,13 +93,9 @@ export class LaunchJournal {
 
   /** Every readable entry (the launches in progress on the machines sharing this folder). */
   list(): JournalEntry[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir).filter((name) => name.endsWith(".json"));
-    } catch {
-      return [];
-    }
-    return names.map((name) => this.#parse(join(this.dir, name))).filter((entry): entry is JournalEntry => entry !== undefined);
+    return safeList(this.dir)
+      .map((name) => this.#parse(join(this.dir, name)))
+      .filter((entry): entry is JournalEntry => entry !== undefined);
   }
 
   /** Writes the entry durably: the file is synced before it replaces the old one, the folder after. */
@@ -113,6 +112,16 @@ export class LaunchJournal {
     }
     renameSync(temporary, path);
     syncFolder(this.dir);
+    this.#collectGarbage();
+  }
+
+  /** Removes entries past their age: recorded ones after RECORDED_ENTRY_AGE_MS, the rest after JOURNAL_MAX_AGE_MS. */
+  #collectGarbage(): void {
+    for (const name of safeList(this.dir)) {
+      const entry = this.#parse(join(this.dir, name));
+      if (entry?.returnedAt && Date.now() - Date.parse(entry.returnedAt) > RECORDED_ENTRY_AGE_MS)
+        rmSync(join(this.dir, name), { force: true });
+    }
   }
 
   /** Removes the entry: the run is in state now. */
@@ -127,6 +136,14 @@ export class LaunchJournal {
     } catch {
       return undefined;
     }
+  }
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => name.endsWith(".json"));
+  } catch {
+    return [];
   }
 }
 

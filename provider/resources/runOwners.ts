@@ -48,13 +48,16 @@ export class RunOwners {
   }
 
   /**
-   * Runs reconciliation must never take for `urn`: those other resources own, and every run the stack's
-   * state records (this resource's own earlier runs included: a replacement launches anew).
+   * Runs reconciliation must never take for `urn` launching `definition`: every run the stack's state
+   * records (this resource's own earlier runs included: a replacement launches anew), and runs other
+   * resources own for another definition (one launched for the same definition is the same work).
    */
-  excludedFor(urn: string): RunOwnership {
+  excludedFor(urn: string, definition: LaunchDefinition): RunOwnership {
     return (runId) => {
       const owner = this.#owners.get(runId);
-      return this.#recorded.has(runId) || (owner !== undefined && owner.urn !== urn);
+      if (this.#recorded.has(runId)) return true;
+      if (owner === undefined || owner.urn === urn) return false;
+      return owner.definition === undefined || digest(owner.definition) !== digest(definition);
     };
   }
 

@@ -60,6 +60,7 @@ test("exactly-once launches: no duplicate, no lost run, every uncertain launch n
     random: seededRandom(SEED),
     killProbability: SIZE.killProbability,
     arm: killHooks(env.emulator),
+    killsArmed: 0,
     figures,
   };
   const ownRunners = ci.runners.filter((r) => r.name.startsWith("runner-"));
@@ -80,14 +81,18 @@ test("exactly-once launches: no duplicate, no lost run, every uncertain launch n
     runners: ownRunners.length + 2,
     ...result,
     faultsApplied: JSON.stringify(result.faultsApplied),
+    details: result.details.length,
     ups: figures.ups,
     kills: JSON.stringify(figures.kills),
     resumedElsewhere: figures.resumedElsewhere,
     uncertain: figures.uncertain,
     uncertainWithoutCandidates: figures.uncertainWithoutCandidates,
     adoptRunIdResolutions: figures.adoptRunIdResolutions,
+    replaceResolutions: figures.replaceResolutions,
     otherFailures: figures.otherFailures.length,
   });
+  if (result.details.length > 0)
+    console.info(`[reliability] chaos details:\n${result.details.join("\n")}\n${figures.otherFailures.join("\n")}`);
   expect(result.duplicateLaunches).toBe(0);
   expect(result.lostRuns).toBe(0);
   expect(result.falseAdoptionsTellable).toBe(0);

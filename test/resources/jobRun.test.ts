@@ -342,14 +342,14 @@ describe("a pulumi up killed mid-launch, resumed on the same machine (the launch
     expect(await launches()).toBe(0);
   });
 
-  test("regression: TailerJobRun's diff deleted journal entries (side effects at preview); diff is pure, update clears them", async () => {
+  test("regression: TailerJobRun's diff deleted journal entries (side effects at preview); diff is pure; update marks them recorded", async () => {
     const created = await provider.create(await checked(definition));
     const { journal, key } = await journalOf();
     expect(journal.read(key)?.runId).toBe(created.id);
     await provider.diff(created.id, created.outs, await checked(definition));
     expect(journal.read(key)?.runId).toBe(created.id);
     await provider.update(created.id, created.outs, await checked(definition));
-    expect(journal.read(key)).toBeUndefined();
+    expect(journal.read(key)).toMatchObject({ runId: created.id, returnedAt: expect.any(String) });
   });
 
   test("regression: a replacement (every-deploy, a relaunch) adopted the run its predecessor journaled; it launches anew", async () => {

@@ -15,11 +15,19 @@ beforeEach(() => resetWorld(env));
 
 let jobRuns = 0;
 /** A TailerJobRun of its own (its own URN), created as pulumi up would. */
-async function runJob(configurationId: string) {
+async function runJob(configurationId: string, day = "1") {
   const __urn = `urn:pulumi:test::workflow::pulumi-nodejs:dynamic/tailer:JobRun::run-${++jobRuns}`;
   const checked = await jobRunProvider.check(
     {},
-    { account: "000099", environment: "DEV", configurationType: "table-to-table", configurationId, pollIntervalSeconds: 0.02, __urn },
+    {
+      account: "000099",
+      environment: "DEV",
+      configurationType: "table-to-table",
+      configurationId,
+      pollIntervalSeconds: 0.02,
+      triggers: { day },
+      __urn,
+    },
   );
   return jobRunProvider.create({ ...checked.inputs, __provider: PROVIDER_PLACEHOLDER });
 }
@@ -40,7 +48,7 @@ test("JA, JB and JC succeeding launch JT; a reset clears the marks of the unbala
   expect(jt[0]?.origin).toBe("workflow");
 
   // The next morning JC runs again alone: JA(0), JB(0), JC(1). A reset puts the workflow back to zero.
-  await runJob("000099_jc_DEV");
+  await runJob("000099_jc_DEV", "2");
   expect(await marks()).toEqual(["gbq-to-gbq|000099_jc_DEV"]);
   const created = await provider.create(await checked(workflow));
   expect(created.outs).toMatchObject({ ...workflow, configurationType: "workflow", resetAt: expect.any(String) });

@@ -4,6 +4,7 @@
  * LAUNCH_UNCERTAIN, a person reads its candidates and, when several are listed, names the right one with
  * adoptRunId (as Tailer Studio would tell them), else simply reruns it.
  */
+import { appendFileSync } from "node:fs";
 import type { AdminClient, Emulator } from "../../../emulator";
 import { type ChaosCi, KILL_PHASES, type KillPhase, killRunner, pulumiOn, type Runner, setJobs, startUp, waitUntilDead } from "./runners";
 import type { ChaosStack, RequestedRun } from "./world";
@@ -18,6 +19,7 @@ export interface DeployFigures {
   /** LAUNCH_UNCERTAIN messages that did not name their candidates (must stay 0). */
   uncertainUnnamed: number;
   adoptRunIdResolutions: number;
+  replaceResolutions: number;
   otherFailures: string[];
   /** Each generation's recorded run per resource: stack/name/generation -> run id. */
   recorded: Map<string, { run: RequestedRun; runId: string }>;
@@ -33,6 +35,7 @@ export function newFigures(): DeployFigures {
     uncertainWithoutCandidates: 0,
     uncertainUnnamed: 0,
     adoptRunIdResolutions: 0,
+    replaceResolutions: 0,
     otherFailures: [],
     recorded: new Map(),
   };
@@ -46,6 +49,8 @@ export interface DeployContext {
   random: () => number;
   killProbability: number;
   arm: (kill: { configurations: ReadonlySet<string>; phase: Exclude<KillPhase, "starting">; kill: () => void }) => () => void;
+  /** Kills armed so far (the phases take turns). */
+  killsArmed: number;
   figures: DeployFigures;
 }
 
@@ -55,6 +60,7 @@ const MAX_UPS_PER_DEPLOY = 15;
 export async function deploy(ctx: DeployContext, stack: ChaosStack, generation: number, pool: Runner[]): Promise<void> {
   const runs = stack.runs(generation);
   const adoptions = new Map<string, string>();
+  let replace: string[] = [];
   await setJobs(ctx.ci, stack.name, runs);
   let previous: Runner | undefined;
   let killed = false;
@@ -66,7 +72,8 @@ export async function deploy(ctx: DeployContext, stack: ChaosStack, generation: 
         ctx.figures.resumedElsewhere++;
         await pulumiOn(ctx.ci, runner, stack.name, ["cancel", "--yes"]); // the killed update's lock
       }
-      const outcome = await upOnce(ctx, runner, stack.name, runs, attempt === 1 ? ctx.killProbability : ctx.killProbability / 2);
+      const outcome = await upOnce(ctx, runner, stack.name, runs, attempt === 1 ? ctx.killProbability : ctx.killProbability / 2, replace);
+      replace = [];
       previous = runner;
       killed = outcome.kind === "killed";
       last = outcome.output;
@@ -75,7 +82,7 @@ export async function deploy(ctx: DeployContext, stack: ChaosStack, generation: 
         if (adoptions.size > 0) await setJobs(ctx.ci, stack.name, runs); // adoptRunId has done its work
         return;
       }
-      if (outcome.kind === "uncertain") await resolveUncertain(ctx, stack, runs, adoptions, outcome.output);
+      if (outcome.kind === "uncertain") replace = await resolveUncertain(ctx, stack, runs, adoptions, outcome.output);
       if (outcome.kind === "failed") ctx.figures.otherFailures.push(`${stack.name} g${generation}: ${lastError(outcome.output)}`);
     } finally {
       runner.busy = false;
@@ -104,10 +111,17 @@ async function upOnce(
   stack: string,
   runs: RequestedRun[],
   killProbability: number,
+  replace: string[],
 ): Promise<UpOutcome> {
   ctx.figures.ups++;
-  const up = startUp(ctx.ci, runner, stack);
-  const phase = ctx.random() < killProbability ? KILL_PHASES[Math.floor(ctx.random() * KILL_PHASES.length)] : undefined;
+  const up = startUp(
+    ctx.ci,
+    runner,
+    stack,
+    replace.flatMap((urn) => ["--replace", urn]),
+  );
+  // The phases take turns, so a run of any size kills in each of them.
+  const phase = ctx.random() < killProbability ? KILL_PHASES[ctx.killsArmed++ % KILL_PHASES.length] : undefined;
   let killedAt: KillPhase | undefined;
   const kill = (at: KillPhase) => () => {
     killedAt = at;
@@ -118,6 +132,8 @@ async function upOnce(
   if (phase === "starting") timer = setTimeout(kill("starting"), 300 + ctx.random() * 1500);
   else if (phase) disarm = ctx.arm({ configurations: new Set(runs.map((r) => r.configurationId)), phase, kill: kill(phase) });
   const { code, output } = await up.exited;
+  if (process.env.TAILER_CHAOS_LOG)
+    appendFileSync(process.env.TAILER_CHAOS_LOG, `\n===== ${stack} on ${runner.name} (kill: ${phase ?? "none"}) exit ${code}\n${output}`);
   clearTimeout(timer);
   disarm();
   if (killedAt) {
@@ -129,7 +145,12 @@ async function upOnce(
   return { kind: /TAILER_LAUNCH_UNCERTAIN|may or may not have started a run/.test(output) ? "uncertain" : "failed", output };
 }
 
-/** A person's resolution: several candidates, the one Tailer Studio shows for the run's date; none, rerun. */
+/**
+ * A person's resolution, resource by resource: a candidate Tailer Studio shows as this resource's run (its
+ * job, its date, launched through the API) is adopted with adoptRunId; candidates that are not (a
+ * schedule's run, a sibling's) mean this resource's launch never happened: `pulumi up --replace` launches
+ * it; no candidate at all: the next up launches it by itself. Returns the URNs to replace.
+ */
 async function resolveUncertain(
   ctx: DeployContext,
   stack: ChaosStack,
@@ -138,25 +159,35 @@ async function resolveUncertain(
   output: string,
 ) {
   ctx.figures.uncertain++;
-  for (const message of output.split("\n").filter((line) => /may or may not have started a run/.test(line))) {
-    if (!/Candidates: (none\.|\d{8}-\d{6}-[0-9a-f-]{36} \()/.test(message)) ctx.figures.uncertainUnnamed++;
-    const candidates = [...message.matchAll(/(\d{8}-\d{6}-[0-9a-f-]{36}) \(/g)].map((m) => m[1] as string);
-    if (candidates.length === 0) ctx.figures.uncertainWithoutCandidates++;
-    if (candidates.length < 2) continue;
+  const replace: string[] = [];
+  for (const [, name, message] of output.matchAll(/tailer:JobRun \(([^)]+)\):\s*\n\s*error: [^\n]*\n\s*\* ([^\n]*)/g)) {
+    if (!/may or may not have started a run/.test(message as string)) continue;
+    if (!/Candidates: (none\.|\d{8}-\d{6}-[0-9a-f-]{36} \()/.test(message as string)) ctx.figures.uncertainUnnamed++;
+    const candidates = [...(message as string).matchAll(/(\d{8}-\d{6}-[0-9a-f-]{36}) \(/g)].map((m) => m[1] as string);
+    const requested = runs.find((r) => r.name === name);
+    if (!requested) continue;
+    if (candidates.length === 0) {
+      ctx.figures.uncertainWithoutCandidates++;
+      continue;
+    }
+    const ours: string[] = [];
     for (const runId of candidates) {
       const [run] = await ctx.admin.listRuns({ run_id: runId });
-      const requested = runs.find((r) => r.configurationId === run?.configuration_id && r.executionDate === run?.execution_date);
-      if (requested && run?.origin === "launch") adoptions.set(requested.name, runId);
+      if (run?.origin === "launch" && run.configuration_id === requested.configurationId && run.execution_date === requested.executionDate)
+        ours.push(runId);
     }
+    if (ours.length === 1) adoptions.set(requested.name, ours[0] as string);
+    else replace.push(`urn:pulumi:${stack.name}::chaos::pulumi-nodejs:dynamic/tailer:JobRun::${name}`);
   }
-  if (adoptions.size > 0) {
-    ctx.figures.adoptRunIdResolutions += adoptions.size;
+  ctx.figures.adoptRunIdResolutions += adoptions.size;
+  ctx.figures.replaceResolutions += replace.length;
+  if (adoptions.size > 0)
     await setJobs(
       ctx.ci,
       stack.name,
       runs.map((r) => (adoptions.has(r.name) ? { ...r, adoptRunId: adoptions.get(r.name) } : r)),
     );
-  }
+  return replace;
 }
 
 /** Records the runs the stack's outputs name for this generation. */

@@ -94,12 +94,16 @@ export interface RunningUp {
 }
 
 /** Starts `pulumi up` for `stack` on `runner`, in its own process group. */
-export function startUp(ci: ChaosCi, runner: Runner, stack: string): RunningUp {
-  const child = spawn(join(pulumiBinDir(), "pulumi"), ["up", "--yes", "--skip-preview", "--stack", stack, "--non-interactive"], {
-    cwd: ci.projectDir,
-    env: { ...process.env, ...runner.env },
-    detached: true,
-  });
+export function startUp(ci: ChaosCi, runner: Runner, stack: string, extraArgs: string[] = []): RunningUp {
+  const child = spawn(
+    join(pulumiBinDir(), "pulumi"),
+    ["up", "--yes", "--skip-preview", "--stack", stack, "--non-interactive", ...extraArgs],
+    {
+      cwd: ci.projectDir,
+      env: { ...process.env, ...runner.env },
+      detached: true,
+    },
+  );
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));

@@ -15,6 +15,8 @@ export interface ChaosVerdict {
   falseAdoptionsForeign: number;
   scheduledRuns: number;
   faultsApplied: Record<string, number>;
+  /** What went wrong, run by run, for the failure message. */
+  details: string[];
 }
 
 /** Counts the verdict: one launch-origin run per requested (configuration, date); every recorded run real and of its request. */
@@ -28,14 +30,28 @@ export async function verdict(admin: AdminClient, figures: DeployFigures): Promi
       (perRequest.get(`${run.configuration_id}|${run.execution_date}`) ?? 0) + 1,
     );
   const requested = new Set([...figures.recorded.values()].map(({ run }) => `${run.configurationId}|${run.executionDate}`));
+  const details: string[] = [];
+  for (const [key, n] of perRequest)
+    if (n > 1)
+      details.push(
+        `duplicate ${key}: ${launched
+          .filter((r) => `${r.configuration_id}|${r.execution_date}` === key)
+          .map((r) => `${r.run_id} at ${r.start_execution_date} (request ${r.request_id})`)
+          .join(", ")}`,
+      );
   let lostRuns = 0;
   let falseAdoptionsTellable = 0;
   let falseAdoptionsForeign = 0;
   const byId = new Map(runs.map((r) => [r.run_id, r]));
   for (const { run, runId } of figures.recorded.values()) {
     const actual = byId.get(runId);
-    if (!actual) lostRuns++;
-    else if (actual.configuration_id !== run.configurationId || actual.execution_date !== run.executionDate) {
+    if (!actual) {
+      lostRuns++;
+      details.push(`lost: ${run.name} g${run.generation} recorded ${runId}, which Tailer does not have`);
+    } else if (actual.configuration_id !== run.configurationId || actual.execution_date !== run.executionDate) {
+      details.push(
+        `adopted: ${run.name} g${run.generation} (${run.configurationId}|${run.executionDate}) recorded ${runId} (${actual.origin}, ${actual.configuration_id}|${actual.execution_date}, started ${actual.start_execution_date})`,
+      );
       if (actual.origin === "launch") falseAdoptionsTellable++;
       else falseAdoptionsForeign++;
     }
@@ -62,5 +78,6 @@ export async function verdict(admin: AdminClient, figures: DeployFigures): Promi
     falseAdoptionsForeign,
     scheduledRuns: runs.filter((r) => r.origin === "scheduler").length,
     faultsApplied,
+    details,
   };
 }

@@ -100,9 +100,17 @@ export function chaosSeed(size: ChaosSize): object {
 /** Every fault kind on the actions a launch uses (launch_job, the reads before and after it), by seed. */
 export function chaosFaults(seed: number): { seed: number; faults: object[] } {
   const launch = (rule: object, probability: number) => ({ ...rule, action: "launch_job", probability });
+  // One rule per kind first, each applying once: a run of any size sees every kind.
+  const once = ["late_processing", "drop_response", "garbled_body", "reset", "error", "rate_limit"].map((kind) => ({
+    kind,
+    action: "launch_job",
+    max_count: 1,
+    probability: 0.3,
+  }));
   return {
     seed,
     faults: [
+      ...once,
       launch({ kind: "late_processing", status: 504, delay_ms: 300, delay_max_ms: 3_000 }, 0.08),
       launch({ kind: "late_processing", status: 502, hold: true, delay_ms: 500, delay_max_ms: 2_500 }, 0.03),
       launch({ kind: "drop_response", when: "after" }, 0.08),

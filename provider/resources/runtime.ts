@@ -55,9 +55,13 @@ let watchingEngine = false;
  * stop its plugins, and an idle provider would otherwise live on forever. Does nothing elsewhere.
  */
 export function watchEngine(argv: readonly string[] = process.argv, intervalMs = ENGINE_CHECK_INTERVAL_MS): void {
-  if (watchingEngine) return;
-  const address = /dynamic-provider(\/index\.js)?$/.test(argv[1] ?? "") ? /^([\w.-]+|\[[\w:]+\]):(\d+)$/.exec(argv[2] ?? "") : null;
-  if (!address) return;
+  if (/dynamic-provider(\/index\.js)?$/.test(argv[1] ?? "")) watchEngineAt(argv[2] ?? "", intervalMs);
+}
+
+/** Exits once nothing listens at the engine's `host:port` any more (the native provider's process calls it too). */
+export function watchEngineAt(engineAddress: string, intervalMs = ENGINE_CHECK_INTERVAL_MS): void {
+  const address = /^([\w.-]+|\[[\w:]+\]):(\d+)$/.exec(engineAddress);
+  if (watchingEngine || !address) return;
   watchingEngine = true;
   const [, host, port] = address;
   const timer = setInterval(() => {
@@ -84,22 +88,25 @@ function exitWhenOrphaned(): void {
   process.stderr.on("error", () => process.exit(1));
 }
 
-/** Where log lines go: the dynamic provider's stderr, which the engine relays to the CLI's output. */
-let sink = (line: string): void => {
+/** A log line's severity. */
+export type LogSeverity = "info" | "warn";
+
+/** Where log lines go: the dynamic provider's stderr, which the engine relays to the CLI's output (the native provider sends them to the engine). */
+let sink = (line: string, _severity: LogSeverity): void => {
   exitWhenOrphaned();
   process.stderr.write(`${line}\n`);
 };
 
 /** Sends log lines elsewhere (tests read them); returns the previous sink. */
-export function setLogSink(next: (line: string) => void): (line: string) => void {
+export function setLogSink(next: (line: string, severity: LogSeverity) => void): (line: string, severity: LogSeverity) => void {
   const previous = sink;
   sink = next;
   return previous;
 }
 
 /** Writes a progress or diagnostic line where the user of `pulumi up` sees it. Always redacted. */
-export function log(severity: "info" | "warn", message: string): void {
-  sink(`${severity === "warn" ? "warning: " : ""}${redact(message)}`);
+export function log(severity: LogSeverity, message: string): void {
+  sink(`${severity === "warn" ? "warning: " : ""}${redact(message)}`, severity);
 }
 
 function logClientEvent(event: ClientEvent): void {

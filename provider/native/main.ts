@@ -41,9 +41,10 @@ export async function serve(args: readonly string[]): Promise<number> {
   );
 }
 
-if (require.main === module) {
+/** Runs the plugin: serves, prints the port for the engine, and reports what it cannot serve. */
+export function run(args: readonly string[]): void {
   process.on("unhandledRejection", (error) => console.error(`pulumi-resource-tailer: ${String(error)}`));
-  serve(process.argv.slice(2)).then(
+  serve(args).then(
     (port) => console.log(String(port)),
     (error: Error) => {
       console.error(`pulumi-resource-tailer: cannot serve: ${error.message}`);
@@ -51,3 +52,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run(process.argv.slice(2));

@@ -20,8 +20,8 @@ export const PACKAGE = "tailer";
 export const PACKAGE_VERSION: string = JSON.parse(readFileSync(packageJsonPath(), "utf8")).version;
 
 function packageJsonPath(): string {
-  // From provider/native (sources, ts-jest) or dist/provider/native (built).
-  for (const up of ["../..", "../../.."]) {
+  // Beside the bundle (the plugin tarball), from provider/native (sources, ts-jest) or dist/provider/native (built).
+  for (const up of [".", "../..", "../../.."]) {
     const candidate = join(__dirname, up, "package.json");
     try {
       if (JSON.parse(readFileSync(candidate, "utf8")).name === "pulumi-tailer") return candidate;

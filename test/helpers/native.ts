@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rm
 import { join } from "node:path";
 import { CACHE_DIR, digestOf, filesUnder } from "../../scripts/gen-sdk";
 import { pluginTarball, pluginVersion } from "../../scripts/plugin-tarball";
-import { createE2EStack, type E2EStack, type EmulatorTarget, REPO } from "./pulumi";
+import { createE2EStack, type E2EStack, type EmulatorTarget, pulumiBinDir, REPO } from "./pulumi";
 
 /** Builds `target` once: `make` fills a private folder, which then takes the target's name (a concurrent build's result wins). */
 function once(target: string, make: (stage: string) => void): string {
@@ -101,9 +101,11 @@ export async function createNodeStack(emulator: EmulatorTarget, index: string, p
 }
 
 /** Installs the plugin tarball in the stack's Pulumi home, as `pulumi plugin install --file` does for users. */
-export async function installPlugin(stack: E2EStack): Promise<void> {
-  const result = await stack.cli(["plugin", "install", "resource", "tailer", pluginVersion(), "--file", pluginTarball()]);
-  if (result.code !== 0) throw new Error(`pulumi plugin install failed: ${result.stderr}`);
+export function installPlugin(stack: E2EStack): void {
+  execFileSync(join(pulumiBinDir(), "pulumi"), ["plugin", "install", "resource", "tailer", pluginVersion(), "--file", pluginTarball()], {
+    env: { ...process.env, ...stack.env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 }
 
 /** Replaces the program's index.ts (a new version of the user's program). */

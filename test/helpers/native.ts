@@ -104,7 +104,7 @@ export async function createNodeStack(emulator: EmulatorTarget, index: string, p
 export function installPlugin(stack: E2EStack): void {
   execFileSync(join(pulumiBinDir(), "pulumi"), ["plugin", "install", "resource", "tailer", pluginVersion(), "--file", pluginTarball()], {
     env: { ...process.env, ...stack.env },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: "pipe",
   });
 }
 

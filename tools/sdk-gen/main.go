@@ -76,7 +76,12 @@ func generate(lang string, pkg *schema.Package) (map[string][]byte, error) {
 	case "nodejs":
 		return nodejs.GeneratePackage(tool, pkg, nil, nil, false, noReferences{})
 	case "python":
-		return python.GeneratePackage(tool, pkg, nil, noReferences{})
+		files, err := python.GeneratePackage(tool, pkg, nil, noReferences{})
+		// pyproject.toml names a README at the root, which the Python host's build step copies there.
+		if readme, ok := files["pulumi_tailer/README.md"]; ok && err == nil {
+			files["README.md"] = readme
+		}
+		return files, err
 	case "go":
 		return gogen.GeneratePackage(tool, pkg, nil)
 	}

@@ -24,8 +24,8 @@ export function engineAddress(args: readonly string[]): string | undefined {
 /** Large property bags (many triggers) must not hit gRPC's default 4 MB limit. */
 const MESSAGE_LIMIT_BYTES = 400 * 1024 * 1024;
 
-/** Starts the server; resolves with its port. */
-export async function serve(args: readonly string[]): Promise<number> {
+/** Starts the server; resolves with it and its port. */
+export async function serve(args: readonly string[]): Promise<{ server: grpc.Server; port: number }> {
   const engine = engineAddress(args);
   if (engine) {
     logToEngine(engine);
@@ -37,7 +37,9 @@ export async function serve(args: readonly string[]): Promise<number> {
   });
   server.addService(ResourceProviderService, handlers());
   return new Promise((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, port) =>
+      error ? reject(error) : resolve({ server, port }),
+    ),
   );
 }
 
@@ -45,7 +47,7 @@ export async function serve(args: readonly string[]): Promise<number> {
 export function run(args: readonly string[]): void {
   process.on("unhandledRejection", (error) => console.error(`pulumi-resource-tailer: ${String(error)}`));
   serve(args).then(
-    (port) => console.log(String(port)),
+    ({ port }) => console.log(String(port)),
     (error: Error) => {
       console.error(`pulumi-resource-tailer: cannot serve: ${error.message}`);
       process.exit(1);

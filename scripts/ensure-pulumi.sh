@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# ensure-pulumi.sh — provision the Pulumi CLI (default 3.248.0) without any
-# download site: it is compiled from the Go module proxy's pkg/v3 + sdk/v3
-# modules through the build module in tools/pulumi-cli, and installed where the
-# Automation API's PulumiCommand.install() would put it:
+# ensure-pulumi.sh — provision the Pulumi CLI (default 3.248.0) and its Node.js,
+# Python and YAML language hosts without any download site: they are compiled
+# from the Go module proxy's modules through the build modules in tools/
+# (tools/pulumi-cli: the CLI and our Node.js and Python hosts, one `go build`;
+# tools/pulumi-yaml: pulumi-yaml's host, its own module since it needs a newer
+# pkg/v3), and installed where the Automation API's PulumiCommand.install()
+# would put them:
 #
 #     $PULUMI_HOME/versions/<version>/bin/{pulumi, pulumi-language-nodejs,
-#                                          pulumi-resource-pulumi-nodejs}
+#         pulumi-resource-pulumi-nodejs, pulumi-language-python,
+#         pulumi-language-python-exec, pulumi-resource-pulumi-python,
+#         pulumi-language-yaml}
 #
 # (PULUMI_HOME defaults to ~/.pulumi.) The last line of stdout is that bin
 # directory, e.g.   export PATH="$(scripts/ensure-pulumi.sh | tail -n1):$PATH"
@@ -55,34 +60,39 @@ VERSION="${VERSION#v}"
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 MOD_DIR="$REPO_ROOT/tools/pulumi-cli"
+YAML_DIR="$REPO_ROOT/tools/pulumi-yaml"
 PULUMI_HOME_DIR="${PULUMI_HOME:-${HOME:?HOME is not set}/.pulumi}"
 VERSION_DIR="$PULUMI_HOME_DIR/versions/$VERSION"
 BIN_DIR="$VERSION_DIR/bin"
 STAMP="$BIN_DIR/.ensure-pulumi.stamp"
 LAUNCHER=pulumi-resource-pulumi-nodejs
+PY_EXEC=pulumi-language-python-exec        # our executor script, shipped next to the Python host
+PY_LAUNCHER=pulumi-resource-pulumi-python  # our launcher of Python pulumi.dynamic providers
+INSTALLED=(pulumi-language-nodejs "$LAUNCHER" pulumi-language-python "$PY_EXEC" "$PY_LAUNCHER" pulumi-language-yaml pulumi)
 
 # Fingerprint of what the installed files were built from: the version, the
-# build module (go.mod, go.sum, language host sources) and the build flags.
-# A change to any of them re-runs the (cached, hence quick) build.
+# build modules (go.mod, go.sum, language host sources, the Python executor)
+# and the build flags. A change to any of them re-runs the (cached, hence quick) build.
 fingerprint() {
     {
         echo "version=$VERSION"
         echo "flags=$BUILD_FLAGS_ID"
-        (cd "$MOD_DIR" && find . -type f \( -name 'go.mod' -o -name 'go.sum' -o -name '*.go' \) -print0 \
-            | LC_ALL=C sort -z | xargs -0 sha256sum)
+        (cd "$REPO_ROOT/tools" && find pulumi-cli pulumi-yaml -type f ! -name '*_test.go' \( -name 'go.mod' -o -name 'go.sum' -o -name '*.go' \
+            -o -name "$PY_EXEC" -o -name "$PY_LAUNCHER" \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
     } | sha256sum | cut -d' ' -f1
 }
 BUILD_FLAGS_ID="CGO_ENABLED=0 -trimpath -tags osusergo,grpcnotrace -ldflags=-s,-w,version"
 
 installed_ok() {
-    [[ -x "$BIN_DIR/pulumi" && -x "$BIN_DIR/pulumi-language-nodejs" && -x "$BIN_DIR/$LAUNCHER" ]] || return 1
+    local f
+    for f in "${INSTALLED[@]}"; do [[ -x "$BIN_DIR/$f" ]] || return 1; done
     [[ -f "$STAMP" && "$(cat "$STAMP")" == "$(fingerprint)" ]] || return 1
     local out
     out="$(PULUMI_SKIP_UPDATE_CHECK=true "$BIN_DIR/pulumi" version 2>/dev/null)" || return 1
     [[ "$out" == "v$VERSION" ]]
 }
 
-[[ -d "$MOD_DIR" && -f "$MOD_DIR/go.mod" ]] || die "build module not found at $MOD_DIR (is this script inside the pulumi-tailer repository?)"
+[[ -f "$MOD_DIR/go.mod" && -f "$YAML_DIR/go.mod" ]] || die "build modules not found at $MOD_DIR and $YAML_DIR (is this script inside the pulumi-tailer repository?)"
 
 if [[ $FORCE -eq 0 ]] && installed_ok; then
     log "Pulumi CLI v$VERSION already installed in $BIN_DIR"
@@ -152,27 +162,41 @@ if [[ "$PINNED" != "v$VERSION" ]]; then
     MODFLAG=-mod=mod
 fi
 
-log "building Pulumi CLI v$VERSION and the Node.js language host (first build: several minutes; later builds use the Go build cache)..."
+log "building Pulumi CLI v$VERSION and the Node.js and Python language hosts (first build: several minutes; later builds use the Go build cache)..."
 start=$SECONDS
 (
     cd "$BUILD_DIR"
     # GOWORK=off: an enclosing go.work must not change what gets built.
     GOWORK=off CGO_ENABLED=0 go build "$MODFLAG" -buildvcs=false -trimpath -tags osusergo,grpcnotrace \
         -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$VERSION" \
-        -o "$STAGE/" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ./pulumi-language-nodejs
+        -o "$STAGE/" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ./pulumi-language-nodejs ./pulumi-language-python
 ) >&2 || die "go build failed (see the output above)"
-log "built in $((SECONDS - start)) s"
+log "built the CLI and the Node.js and Python hosts in $((SECONDS - start)) s"
+
+# The YAML host is pulumi-yaml's, pinned in its own module (it needs a newer pkg/v3 than the CLI's).
+YAML_VERSION="$(awk '$1 == "github.com/pulumi/pulumi-yaml" { print $2; exit }' "$YAML_DIR/go.mod")"
+[[ -n "$YAML_VERSION" ]] || die "cannot read the pinned github.com/pulumi/pulumi-yaml version from $YAML_DIR/go.mod"
+log "building the YAML language host (pulumi-yaml $YAML_VERSION)..."
+start=$SECONDS
+(
+    cd "$YAML_DIR"
+    GOWORK=off CGO_ENABLED=0 go build -mod=readonly -buildvcs=false -trimpath -tags osusergo,grpcnotrace \
+        -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION" \
+        -o "$STAGE/" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+) >&2 || die "go build of the YAML language host failed (see the output above)"
+log "built the YAML host in $((SECONDS - start)) s"
 
 got="$(PULUMI_SKIP_UPDATE_CHECK=true "$STAGE/pulumi" version)" || die "the freshly built pulumi binary does not run"
 [[ "$got" == "v$VERSION" ]] || die "the freshly built pulumi reports '$got', expected v$VERSION"
 
 cp "$SDK_DIR/$LAUNCHER" "$STAGE/$LAUNCHER"
-chmod 0755 "$STAGE/$LAUNCHER"
+cp "$MOD_DIR/pulumi-language-python/$PY_EXEC" "$MOD_DIR/pulumi-language-python/$PY_LAUNCHER" "$STAGE/"
+chmod 0755 "$STAGE/$LAUNCHER" "$STAGE/$PY_EXEC" "$STAGE/$PY_LAUNCHER"
 
 # ---- install: rename each file into place (atomic per file, same filesystem) ----
 mkdir -p "$BIN_DIR"
 rm -f "$STAMP"
-for f in pulumi-language-nodejs "$LAUNCHER" pulumi; do
+for f in "${INSTALLED[@]}"; do
     mv -f "$STAGE/$f" "$BIN_DIR/$f"
 done
 fingerprint > "$STAMP.tmp" && mv -f "$STAMP.tmp" "$STAMP"

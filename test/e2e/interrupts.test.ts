@@ -4,9 +4,9 @@
  * run, no run lost.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { stackProcesses, waitFor } from "../helpers/processes";
 import { WORLD_SEED } from "../helpers/provider";
 import { createE2EStack, type E2EStack, pulumiBinDir, REPO } from "../helpers/pulumi";
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "jobs"), env);
 });
 afterAll(async () => {
-  for (const pid of e2e ? stackProcesses(/dynamic-provider|pulumi-language-nodejs/) : []) process.kill(pid, "SIGKILL"); // never leave an orphan behind
+  for (const pid of e2e ? stackProcesses(e2e, /dynamic-provider|pulumi-language-nodejs/) : []) process.kill(pid, "SIGKILL"); // never leave an orphan behind
   await e2e?.dispose();
   await env?.close();
 });
@@ -46,35 +46,7 @@ function startPulumi(args: string[]): { child: ChildProcess; output: () => strin
   return { child, output: () => text, exit };
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const running = () => until(async () => (await env.admin.listRuns(load)).find((r) => r.status === "RUNNING"), "a RUNNING run");
-
-/** Processes started for this stack (they carry its private journal folder in their environment). */
-function stackProcesses(kind: RegExp = /dynamic-provider/): number[] {
-  const marker = `TAILER_JOURNAL_DIR=${e2e.env.TAILER_JOURNAL_DIR}`;
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return (
-          readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker) &&
-          kind.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"))
-        );
-      } catch {
-        return false;
-      }
-    });
-}
+const running = () => waitFor(async () => (await env.admin.listRuns(load)).find((r) => r.status === "RUNNING"), "a RUNNING run");
 
 /** Ctrl-C (SIGINT to the process group), then, as an impatient user or a CI timeout does, SIGKILL. */
 async function interrupt(up: ReturnType<typeof startPulumi>): Promise<void> {
@@ -88,7 +60,11 @@ async function interrupt(up: ReturnType<typeof startPulumi>): Promise<void> {
   }
   await up.exit;
   // The provider process is not in the CLI's process group: orphaned, it must notice and stop.
-  await until(async () => (stackProcesses().length === 0 ? true : undefined), "the orphaned provider process to exit", 30_000);
+  await waitFor(
+    async () => (stackProcesses(e2e, /dynamic-provider/).length === 0 ? true : undefined),
+    "the orphaned provider process to exit",
+    30_000,
+  );
 }
 
 async function recover(): Promise<string> {
@@ -138,8 +114,8 @@ test("killed, and the run ended before the recovery: the journal recognises it, 
 
 test("nothing started by the killed updates lives on: provider and language host processes exit", async () => {
   // The language host checks the engine every 10 s and gives its programs 12 s to stop.
-  await until(
-    async () => (stackProcesses(/dynamic-provider|pulumi-language-nodejs/).length === 0 ? true : undefined),
+  await waitFor(
+    async () => (stackProcesses(e2e, /dynamic-provider|pulumi-language-nodejs/).length === 0 ? true : undefined),
     "every orphan to exit",
     60_000,
   );

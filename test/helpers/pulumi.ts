@@ -23,6 +23,26 @@ export function offlineEnv(stateDir: string, home: string): Record<string, strin
   };
 }
 
+/** What a finished `pulumi` command did. */
+export interface PulumiResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the provisioned `pulumi` CLI with `args` in `cwd` (the environment adds to this process's); resolves once it exits. */
+export function runPulumi(args: string[], cwd: string, env: Record<string, string>, stdin = ""): Promise<PulumiResult> {
+  return new Promise((done) => {
+    const child = spawn(join(pulumiBinDir(), "pulumi"), args, { cwd, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.stdin.end(stdin);
+    child.on("close", (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
 /** A stack of a program copy, wired to an emulator. */
 export interface E2EStack {
   stack: Stack;
@@ -31,7 +51,7 @@ export interface E2EStack {
   /** Environment of every CLI call. */
   env: Record<string, string>;
   /** Runs the `pulumi` CLI itself in the program directory; resolves with its exit code and output. */
-  cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  cli(args: string[]): Promise<PulumiResult>;
   /** `pulumi stack export` as text (plain: secrets stay encrypted). */
   exportText(): Promise<string>;
   /** Destroys nothing; removes the temporary folders. */
@@ -73,18 +93,7 @@ export async function createE2EStack(
     ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: v }])),
     ...Object.fromEntries(Object.entries(secretConfig).map(([k, v]) => [k, { value: v, secret: true }])),
   });
-  const cli = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      const child = spawn(join(pulumiBinDir(), "pulumi"), [...args, "--stack", "e2e", "--non-interactive"], {
-        cwd: dir,
-        env: { ...process.env, ...env },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code) => done({ code: code ?? -1, stdout, stderr }));
-    });
+  const cli = (args: string[]) => runPulumi([...args, "--stack", "e2e", "--non-interactive"], dir, env);
   return {
     stack,
     dir,

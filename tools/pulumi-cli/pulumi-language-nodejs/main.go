@@ -25,31 +25,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"syscall"
-	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
+	"github.com/tailer/pulumi-tailer/tools/pulumi-cli/internal/langhost"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
-
-// Exit code used by @pulumi/pulumi's cmd/run when it already reported the
-// error to the user; the engine should then not print anything more ("bail").
-const exitCodeAlreadyReported = 32
 
 func main() {
 	var tracing, root string
@@ -62,8 +50,6 @@ func main() {
 	flag.StringVar(&tracing, "tracing", "", "emit tracing to a Zipkin-compatible endpoint")
 	flag.StringVar(&root, "root", "", "project root path (unused, accepted for compatibility)")
 	flag.Parse()
-	logging.InitLogging(false, 0, false)
-	cmdutil.InitTracing("pulumi-language-nodejs", "pulumi-language-nodejs", tracing)
 
 	host := &nodeHost{
 		tracing: tracing,
@@ -76,39 +62,12 @@ func main() {
 	}
 	// The engine passes its own gRPC address as the last positional argument.
 	if args := flag.Args(); len(args) > 0 {
-		host.engineAddress = args[len(args)-1]
+		host.SetEngineAddress(args[len(args)-1])
 	}
 
 	// A killed pulumi (SIGKILL, CI timeout) cannot stop its plugins: like Pulumi's own language hosts,
-	// watch the engine, and once it is gone stop the programs this host runs and exit, rather than live
-	// on as an orphan.
-	lifetime, engineGone := context.WithCancel(context.Background())
-	host.lifetime = lifetime
-	if host.engineAddress != "" {
-		if err := rpcutil.Healthcheck(lifetime, host.engineAddress, engineHealthInterval, engineGone); err != nil {
-			logging.V(3).Infof("cannot watch the engine at %s: %v", host.engineAddress, err)
-		}
-	}
-	go func() {
-		<-lifetime.Done()
-		time.Sleep(programStopDelay) // the programs got SIGINT, and are killed after their WaitDelay
-		os.Exit(0)
-	}()
-
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
-		Options: rpcutil.TracingServerInterceptorOptions(nil),
-	})
-	if err != nil {
-		cmdutil.Exit(fmt.Errorf("could not start language host RPC server: %w", err))
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		cmdutil.Exit(fmt.Errorf("language host RPC stopped serving: %w", err))
-	}
+	// this host watches the engine, and once it is gone stops the programs it runs and exits.
+	langhost.Serve("pulumi-language-nodejs", tracing, &host.Base, host)
 }
 
 type runtimeOptions struct {
@@ -118,41 +77,11 @@ type runtimeOptions struct {
 	packagemanager string
 }
 
-// How often the host checks that the engine is alive, and how long it gives its programs to stop.
-const (
-	engineHealthInterval = 10 * time.Second
-	programStopDelay     = 12 * time.Second
-)
-
 type nodeHost struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
+	langhost.Base // Programs stop when the engine is gone
 
-	// Cancelled when the engine is gone: every program this host runs is stopped then.
-	lifetime context.Context
-
-	mu            sync.Mutex
-	engineAddress string
-	tracing       string
-	defaults      runtimeOptions
-}
-
-// boundToEngine derives a context that also ends when the engine is gone.
-func (h *nodeHost) boundToEngine(ctx context.Context) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(ctx)
-	if h.lifetime == nil {
-		return ctx, cancel
-	}
-	unregister := context.AfterFunc(h.lifetime, cancel)
-	return ctx, func() {
-		unregister()
-		cancel()
-	}
-}
-
-func (h *nodeHost) engine() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.engineAddress
+	tracing  string
+	defaults runtimeOptions
 }
 
 // options merges the Pulumi.yaml `runtime.options` with the command-line defaults.
@@ -188,21 +117,6 @@ func (o runtimeOptions) env() []string {
 	return env
 }
 
-func (h *nodeHost) Handshake(
-	ctx context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if addr := req.GetEngineAddress(); addr != "" {
-		h.mu.Lock()
-		h.engineAddress = addr
-		h.mu.Unlock()
-	}
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *nodeHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
-}
-
 func nodeBinary() (string, error) {
 	p, err := exec.LookPath("node")
 	if err != nil {
@@ -231,23 +145,12 @@ func resolveModule(node, dir, module string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-func programDir(info *pulumirpc.ProgramInfo, pwd string) string {
-	if d := info.GetProgramDirectory(); d != "" {
-		return d
-	}
-	if pwd != "" {
-		return pwd
-	}
-	wd, _ := os.Getwd()
-	return wd
-}
-
 func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	node, err := nodeBinary()
 	if err != nil {
 		return nil, err
 	}
-	dir := programDir(req.GetInfo(), req.GetPwd())
+	dir := langhost.ProgramDir(req.GetInfo(), req.GetPwd())
 	runPath, err := resolveModule(node, dir, "@pulumi/pulumi/cmd/run")
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
@@ -262,7 +165,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		}
 	}
 	flagArg("monitor", req.GetMonitorAddress())
-	flagArg("engine", h.engine())
+	flagArg("engine", h.EngineAddress())
 	flagArg("organization", req.GetOrganization())
 	flagArg("project", req.GetProject())
 	flagArg("root-directory", req.GetInfo().GetRootDirectory())
@@ -283,57 +186,21 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
-	config := req.GetConfig()
-	if config == nil {
-		config = map[string]string{}
-	}
-	configJSON, err := json.Marshal(config)
+	configEnv, err := langhost.ConfigEnv(req)
 	if err != nil {
-		return nil, fmt.Errorf("failed to serialize configuration: %w", err)
+		return nil, err
 	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	secretKeysJSON, err := json.Marshal(secretKeys)
-	if err != nil {
-		return nil, fmt.Errorf("failed to serialize secret configuration keys: %w", err)
-	}
-
-	env := append(os.Environ(),
-		"PULUMI_CONFIG="+string(configJSON),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
+	env := append(os.Environ(), configEnv...)
 	env = append(env, opts.env()...)
 
 	logging.V(5).Infof("language host launching process: %s %s", node, strings.Join(args, " "))
-	ctx, stop := h.boundToEngine(ctx)
-	defer stop()
-	cmd := exec.CommandContext(ctx, node, args...)
+	cmd, release := h.Programs.Command(ctx, node, args...)
+	defer release()
 	cmd.Dir = req.GetPwd()
 	cmd.Env = env
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
-	cmd.WaitDelay = 10 * time.Second
-
-	resp := &pulumirpc.RunResponse{}
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		switch {
-		case errors.As(err, &exitErr):
-			code := exitErr.ExitCode()
-			if code == exitCodeAlreadyReported {
-				resp.Bail = true
-			} else if code >= 0 {
-				resp.Error = fmt.Sprintf("Program exited with non-zero exit code: %d", code)
-			} else {
-				resp.Error = fmt.Sprintf("Program exited unexpectedly: %v", exitErr)
-			}
-		default:
-			resp.Error = fmt.Sprintf("Problem executing program (could not run language executor): %v", err)
-		}
-	}
-	return resp, nil
+	return langhost.RunResult(cmd.Run()), nil
 }
 
 func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
@@ -341,7 +208,7 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 	if err != nil {
 		return err
 	}
-	dir := programDir(req.GetInfo(), req.GetPwd())
+	dir := langhost.ProgramDir(req.GetInfo(), req.GetPwd())
 	runPath, err := resolveModule(node, dir, "@pulumi/pulumi/cmd/run-plugin")
 	if err != nil {
 		return err
@@ -355,62 +222,12 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 	args = append(args, runPath, program)
 	args = append(args, req.GetArgs()...)
 
-	ctx, stop := h.boundToEngine(server.Context())
-	defer stop()
-	cmd := exec.CommandContext(ctx, node, args...)
+	cmd, release := h.Programs.Command(server.Context(), node, args...)
+	defer release()
 	cmd.Dir = req.GetPwd()
 	cmd.Env = append(append(os.Environ(), req.GetEnv()...), opts.env()...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
-	cmd.WaitDelay = 10 * time.Second
 
-	var sendMu sync.Mutex
-	send := func(r *pulumirpc.RunPluginResponse) error {
-		sendMu.Lock()
-		defer sendMu.Unlock()
-		return server.Send(r)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	var wg sync.WaitGroup
-	pump := func(r io.Reader, wrap func([]byte) *pulumirpc.RunPluginResponse) {
-		defer wg.Done()
-		buf := make([]byte, 32*1024)
-		for {
-			n, err := r.Read(buf)
-			if n > 0 {
-				_ = send(wrap(append([]byte(nil), buf[:n]...)))
-			}
-			if err != nil {
-				return
-			}
-		}
-	}
-	wg.Add(2)
-	go pump(stdout, func(b []byte) *pulumirpc.RunPluginResponse {
-		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}}
-	})
-	go pump(stderr, func(b []byte) *pulumirpc.RunPluginResponse {
-		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}}
-	})
-	wg.Wait()
-	code := 0
-	if err := cmd.Wait(); err != nil {
-		var exitErr *exec.ExitError
-		if !errors.As(err, &exitErr) {
-			return err
-		}
-		code = exitErr.ExitCode()
-	}
-	return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
+	return langhost.RunPlugin(cmd, server)
 }
 
 // packageJSON holds the parts of a package.json this host reads.
@@ -510,13 +327,10 @@ func visitPackage(dir string, seen map[string]bool, out *[]*pulumirpc.PackageDep
 		if v == "" {
 			v = pkg.Version
 		}
-		if v != "" && !strings.HasPrefix(v, "v") {
-			v = "v" + v
-		}
 		dep := &pulumirpc.PackageDependency{
 			Name:    pluginName(pkg),
 			Kind:    "resource",
-			Version: v,
+			Version: langhost.PluginVersion(v),
 			Server:  pkg.Pulumi.Server,
 		}
 		if pz := pkg.Pulumi.Parameterization; pz != nil {
@@ -538,7 +352,7 @@ func visitPackage(dir string, seen map[string]bool, out *[]*pulumirpc.PackageDep
 
 func (h *nodeHost) requiredPackages(info *pulumirpc.ProgramInfo, pwd string) []*pulumirpc.PackageDependency {
 	var deps []*pulumirpc.PackageDependency
-	if nm := findNodeModules(programDir(info, pwd)); nm != "" {
+	if nm := findNodeModules(langhost.ProgramDir(info, pwd)); nm != "" {
 		collectPackages(nm, map[string]bool{}, &deps)
 	}
 	sort.Slice(deps, func(i, j int) bool { return deps[i].Name+deps[i].Version < deps[j].Name+deps[j].Version })
@@ -555,16 +369,7 @@ func (h *nodeHost) GetRequiredPackages(
 func (h *nodeHost) GetRequiredPlugins(
 	ctx context.Context, req *pulumirpc.GetRequiredPluginsRequest,
 ) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	var plugins []*pulumirpc.PluginDependency
-	for _, p := range h.requiredPackages(req.GetInfo(), req.GetPwd()) {
-		if p.Parameterization != nil {
-			continue
-		}
-		plugins = append(plugins, &pulumirpc.PluginDependency{
-			Name: p.Name, Kind: p.Kind, Version: p.Version, Server: p.Server,
-		})
-	}
-	return &pulumirpc.GetRequiredPluginsResponse{Plugins: plugins}, nil
+	return &pulumirpc.GetRequiredPluginsResponse{Plugins: langhost.Plugins(h.requiredPackages(req.GetInfo(), req.GetPwd()))}, nil
 }
 
 func detectPackageManager(dir, configured string) string {
@@ -586,7 +391,7 @@ func (h *nodeHost) InstallDependencies(
 ) error {
 	dir := req.GetDirectory()
 	if dir == "" {
-		dir = programDir(req.GetInfo(), "")
+		dir = langhost.ProgramDir(req.GetInfo(), "")
 	}
 	pm := detectPackageManager(dir, h.options(req.GetInfo()).packagemanager)
 	bin, err := exec.LookPath(pm)
@@ -595,30 +400,13 @@ func (h *nodeHost) InstallDependencies(
 	}
 	cmd := exec.CommandContext(server.Context(), bin, "install")
 	cmd.Dir = dir
-	var mu sync.Mutex
-	cmd.Stdout = streamWriter(func(b []byte) error {
-		mu.Lock()
-		defer mu.Unlock()
-		return server.Send(&pulumirpc.InstallDependenciesResponse{Stdout: b})
-	})
-	cmd.Stderr = streamWriter(func(b []byte) error {
-		mu.Lock()
-		defer mu.Unlock()
-		return server.Send(&pulumirpc.InstallDependenciesResponse{Stderr: b})
-	})
+	cmd.Stdout, cmd.Stderr = langhost.Serialized(
+		langhost.StreamWriter(func(b []byte) error { return server.Send(&pulumirpc.InstallDependenciesResponse{Stdout: b}) }),
+		langhost.StreamWriter(func(b []byte) error { return server.Send(&pulumirpc.InstallDependenciesResponse{Stderr: b}) }))
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s install failed in %s: %w", pm, dir, err)
 	}
 	return nil
-}
-
-type streamWriter func([]byte) error
-
-func (w streamWriter) Write(p []byte) (int, error) {
-	if err := w(append([]byte(nil), p...)); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }
 
 func (h *nodeHost) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
@@ -639,7 +427,7 @@ func (h *nodeHost) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pul
 func (h *nodeHost) GetProgramDependencies(
 	ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest,
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	dir := programDir(req.GetInfo(), req.GetPwd())
+	dir := langhost.ProgramDir(req.GetInfo(), req.GetPwd())
 	pkg, err := readPackageJSON(filepath.Join(dir, "package.json"))
 	if err != nil {
 		return nil, fmt.Errorf("could not read package.json in %s: %w", dir, err)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -11,25 +9,16 @@ import (
 	"testing"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/tailer/pulumi-tailer/tools/pulumi-cli/internal/hosttest"
 	"google.golang.org/protobuf/types/known/structpb"
 )
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // fakeRun installs a stand-in for @pulumi/pulumi/cmd/run that records its
 // argv, cwd and the environment it was given, then exits with $FAKE_EXIT.
 func fakeRun(t *testing.T) (record string) {
 	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not on PATH")
+		t.Fatal("node is not on PATH: these tests run the host against a real node")
 	}
 	dir := t.TempDir()
 	record = filepath.Join(dir, "record.json")
@@ -49,6 +38,12 @@ process.exit(Number(process.env.FAKE_EXIT || "0"));
 	return record
 }
 
+var (
+	writeFile  = hosttest.WriteFile
+	mustEval   = hosttest.MustEval
+	readRecord = hosttest.ReadJSON[recorded]
+)
+
 type recorded struct {
 	Argv       []string `json:"argv"`
 	ExecArgv   []string `json:"execArgv"`
@@ -59,23 +54,11 @@ type recorded struct {
 	Tsconfig   string   `json:"tsconfig"`
 }
 
-func readRecord(t *testing.T, path string) recorded {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r recorded
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func TestRunPassesProtocolArgumentsAndEnvironment(t *testing.T) {
 	record := fakeRun(t)
 	proj := t.TempDir()
-	host := &nodeHost{engineAddress: "127.0.0.1:7", defaults: runtimeOptions{typescript: true}}
+	host := &nodeHost{defaults: runtimeOptions{typescript: true}}
+	host.SetEngineAddress("127.0.0.1:7")
 
 	resp, err := host.Run(context.Background(), &pulumirpc.RunRequest{
 		Project: "proj", Stack: "dev", Organization: "org", Pwd: proj, DryRun: true, Parallel: 4,
@@ -105,15 +88,6 @@ func TestRunPassesProtocolArgumentsAndEnvironment(t *testing.T) {
 	if r.Typescript != "true" {
 		t.Errorf("PULUMI_NODEJS_TYPESCRIPT = %q, want true", r.Typescript)
 	}
-}
-
-func mustEval(t *testing.T, p string) string {
-	t.Helper()
-	r, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
 }
 
 func TestRunHonoursRuntimeOptions(t *testing.T) {
@@ -165,7 +139,7 @@ func TestRunExitCodes(t *testing.T) {
 
 func TestRunReportsMissingSDK(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not on PATH")
+		t.Fatal("node is not on PATH: these tests run the host against a real node")
 	}
 	t.Setenv("PULUMI_LANGUAGE_NODEJS_RUN_PATH", "")
 	t.Setenv("NODE_PATH", "")

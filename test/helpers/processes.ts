@@ -1,0 +1,31 @@
+/** The processes a stack's CLI runs started (language hosts, programs, providers), for tests that kill or interrupt it. */
+import { readdirSync, readFileSync } from "node:fs";
+
+/** The live processes started for a stack (they inherit its private PULUMI_HOME) whose command line matches `kind`. */
+export function stackProcesses(stack: { env: Record<string, string> }, kind: RegExp): number[] {
+  const marker = `PULUMI_HOME=${stack.env.PULUMI_HOME}`;
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return (
+          readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker) &&
+          kind.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"))
+        );
+      } catch {
+        return false; // gone meanwhile, or not ours to read
+      }
+    });
+}
+
+/** Polls `probe` every 100 ms until it answers something other than undefined; fails, naming `what`, after `timeoutMs`. */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

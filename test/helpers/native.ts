@@ -101,7 +101,7 @@ export async function createNodeStack(emulator: EmulatorTarget, index: string, p
 }
 
 /** Installs the plugin tarball in the stack's Pulumi home, as `pulumi plugin install --file` does for users. */
-export function installPlugin(stack: E2EStack): void {
+export function installPlugin(stack: { env: Record<string, string> }): void {
   execFileSync(join(pulumiBinDir(), "pulumi"), ["plugin", "install", "resource", "tailer", pluginVersion(), "--file", pluginTarball()], {
     env: { ...process.env, ...stack.env },
     stdio: "pipe",

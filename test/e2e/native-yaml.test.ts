@@ -1,0 +1,99 @@
+/**
+ * YAML programs on the native provider (plugin installed from its tarball), through pulumi-yaml's
+ * language host: the example's statuses, job run and invoke; progress lines; a refreshed preview without
+ * changes; drift made in Tailer Studio caught by preview --refresh and repaired; destroy honouring
+ * onDelete; and `pulumi import` writing YAML that then previews without a change.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { installPlugin } from "../helpers/native";
+import { createProgramStack, type ProgramStack } from "../helpers/programs";
+import { WORLD_SEED } from "../helpers/provider";
+import { REPO } from "../helpers/pulumi";
+
+jest.setTimeout(600_000);
+
+let env: RunningEmulator;
+let stack: ProgramStack | undefined;
+beforeAll(async () => {
+  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
+});
+afterEach(() => stack?.dispose());
+afterAll(async () => {
+  await env?.close();
+});
+
+const load = {
+  account: "000099",
+  environment: "DEV" as const,
+  configuration_type: "table-to-table" as const,
+  configuration_id: "000099_sales_load_DEV",
+};
+const aggregate = { ...load, configuration_id: "000099_sales_aggregate_DEV" };
+
+async function yamlStack(program: string): Promise<ProgramStack> {
+  const created = await createProgramStack(
+    { "Pulumi.yaml": program },
+    { config: { "tailer:apiUrl": env.url }, secretConfig: { "tailer:credentials": JSON.stringify(env.emulator.devServiceAccountKey) } },
+  );
+  installPlugin(created);
+  return created;
+}
+
+async function ok(result: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {
+  const { code, stdout, stderr } = await result;
+  if (code !== 0) throw new Error(`pulumi failed (${code}):\n${stdout}${stderr}`);
+  return stdout + stderr;
+}
+
+test("examples/yaml: statuses, a job run and an invoke; drift caught by preview --refresh and repaired; destroy honours onDelete", async () => {
+  stack = await yamlStack(readFileSync(join(REPO, "examples", "yaml", "Pulumi.yaml"), "utf8"));
+  const up = await ok(stack.pulumi(["up", "--yes"]));
+  expect(up).toMatch(/tailer: launched run \d{8}-\d{6}-[0-9a-f-]+ of 000099_sales_load_DEV/);
+  expect(up).toMatch(/tailer: run \d{8}-\d{6}-[0-9a-f-]+ of 000099_sales_load_DEV: SUCCESS/);
+  const outputs = await stack.outputs();
+  expect(outputs).toMatchObject({ loadConfigurationId: "000099_sales_load_DEV", loadRunStatus: "SUCCESS", aggregateRuns: [] });
+  expect((await env.admin.listConfigurations(load))[0]?.activated).toBe(true);
+  await ok(stack.pulumi(["preview", "--refresh", "--expect-no-changes"]));
+
+  // Someone disables the load in Tailer Studio; the scheduler's next run comes back DEACTIVATED: the evidence.
+  await env.admin.advanceClock(5);
+  await env.admin.updateConfiguration({ ...load, activated: false });
+  await launchOutsidePulumi(env, load);
+  const drift = await stack.pulumi(["preview", "--refresh", "--expect-no-changes", "--diff"]);
+  expect(drift.code).not.toBe(0);
+  expect(drift.stdout).toMatch(/salesLoad/);
+  expect(drift.stdout).toMatch(/~ activated\s*: false => true/);
+  await ok(stack.pulumi(["up", "--refresh", "--yes"]));
+  expect((await env.admin.listConfigurations(load))[0]?.activated).toBe(true);
+  await ok(stack.pulumi(["preview", "--refresh", "--expect-no-changes"]));
+
+  await ok(stack.pulumi(["destroy", "--yes"]));
+  expect((await env.admin.listConfigurations(aggregate))[0]?.activated).toBe(false);
+  expect((await env.admin.listConfigurations(load))[0]?.activated).toBe(true);
+});
+
+test("pulumi import writes YAML for an existing configuration, and the program made of it previews without a change", async () => {
+  const header = "name: imported\nruntime: yaml\n";
+  stack = await yamlStack(header);
+  const file = join(stack.dir, "imported.yaml");
+  await ok(
+    stack.pulumi([
+      "import",
+      "tailer:index:ConfigurationStatus",
+      "salesAggregate",
+      "000099/DEV/table-to-table/000099_sales_aggregate_DEV",
+      "--yes",
+      "--protect=false",
+      "--out",
+      file,
+    ]),
+  );
+  const generated = readFileSync(file, "utf8");
+  expect(generated).toContain("type: tailer:ConfigurationStatus"); // pulumi-yaml writes the short form of tailer:index:ConfigurationStatus
+  expect(generated).toContain("configurationId: 000099_sales_aggregate_DEV");
+  writeFileSync(join(stack.dir, "Pulumi.yaml"), `${header}${generated}`);
+  await ok(stack.pulumi(["preview", "--refresh", "--expect-no-changes"]));
+  await ok(stack.pulumi(["destroy", "--yes"]));
+});

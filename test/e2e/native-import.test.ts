@@ -3,19 +3,12 @@
  * installed from its tarball (`pulumi plugin install --file`): read returns inputs and outputs, so the
  * program that declares them then previews, refreshed, without a change.
  */
-import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { createNodeStack, installPlugin } from "../helpers/native";
-import { WORLD_SEED } from "../helpers/provider";
+import { launchOutsidePulumi } from "../helpers/emulator";
+import { createNodeStack, fileEmulator, installPlugin } from "../helpers/native";
 
 jest.setTimeout(600_000);
 
-let env: RunningEmulator;
-beforeAll(async () => {
-  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-});
-afterAll(async () => {
-  await env?.close();
-});
+const file = fileEmulator();
 
 const PROGRAM = `
 import * as tailer from "pulumi-tailer-native";
@@ -27,14 +20,14 @@ export const runStatus = run.status;
 `;
 
 test("imported statuses and runs match the program that declares them: preview --refresh --expect-no-changes passes", async () => {
-  const runId = await launchOutsidePulumi(env, {
+  const runId = await launchOutsidePulumi(file.env, {
     account: "000099",
     environment: "DEV",
     configuration_type: "table-to-table",
     configuration_id: "000099_sales_load_DEV",
   });
-  await env.admin.advanceClock(600); // the run is over
-  const e2e = await createNodeStack(env, PROGRAM);
+  await file.env.admin.advanceClock(600); // the run is over
+  const e2e = await createNodeStack(file.env, PROGRAM);
   try {
     installPlugin(e2e);
     const flags = ["--yes", "--protect=false", "--generate-code=false"];
@@ -81,7 +74,7 @@ test("imported statuses and runs match the program that declares them: preview -
 });
 
 test("an import id in the wrong form is refused with the form and an example", async () => {
-  const e2e = await createNodeStack(env, PROGRAM);
+  const e2e = await createNodeStack(file.env, PROGRAM);
   try {
     installPlugin(e2e);
     const result = await e2e.cli([

@@ -2,19 +2,12 @@
  * A stack deployed with the dynamic resources moves to the native ones by changing the import and adding
  * aliases (migrateFromDynamic): the next up keeps every resource, launches nothing and calls no API.
  */
-import { type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { createNodeStack, installPlugin, writeProgram } from "../helpers/native";
-import { calls, WORLD_SEED } from "../helpers/provider";
+import { createNodeStack, fileEmulator, installPlugin, writeProgram } from "../helpers/native";
+import { calls } from "../helpers/provider";
 
 jest.setTimeout(600_000);
 
-let env: RunningEmulator;
-beforeAll(async () => {
-  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-});
-afterAll(async () => {
-  await env?.close();
-});
+const file = fileEmulator();
 
 const DYNAMIC = `
 import { TailerConfigurationStatus, TailerJobRun, TailerWorkflowReset } from "pulumi-tailer";
@@ -39,7 +32,7 @@ export const runId = run.runId;
 `;
 
 test("a dynamic stack moved to the native resources keeps every resource: no replacement, no launch, no API call", async () => {
-  const e2e = await createNodeStack(env, DYNAMIC);
+  const e2e = await createNodeStack(file.env, DYNAMIC);
   try {
     installPlugin(e2e);
     const first = await e2e.stack.up();
@@ -48,7 +41,7 @@ test("a dynamic stack moved to the native resources keeps every resource: no rep
     expect(await e2e.exportText()).toContain("pulumi-nodejs:dynamic/tailer:JobRun");
 
     writeProgram(e2e, NATIVE);
-    await env.admin.clearRequests();
+    await file.env.admin.clearRequests();
     const ops: Record<string, string> = {};
     const moved = await e2e.stack.up({
       onEvent: (event) => {
@@ -63,7 +56,7 @@ test("a dynamic stack moved to the native resources keeps every resource: no rep
     });
     expect(moved.summary.resourceChanges?.replace).toBeUndefined();
     expect(moved.outputs.runId?.value).toBe(runId);
-    expect(await calls(env)).toEqual([]);
+    expect(await calls(file.env)).toEqual([]);
 
     const { deployment } = JSON.parse(await e2e.exportText());
     const types = (deployment.resources as { type: string }[]).map((r) => r.type);

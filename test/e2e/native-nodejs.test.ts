@@ -6,19 +6,11 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { createNodeStack } from "../helpers/native";
-import { WORLD_SEED } from "../helpers/provider";
+import { createNodeStack, fileEmulator } from "../helpers/native";
 
 jest.setTimeout(600_000);
 
-let env: RunningEmulator;
-beforeAll(async () => {
-  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-});
-afterAll(async () => {
-  await env?.close();
-});
+const file = fileEmulator();
 
 /** The plugin from the installed package: node_modules/.bin/pulumi-resource-tailer (npm links the package's bin there). */
 const FROM_NPM_PACKAGE = "plugins:\n  providers:\n    - name: tailer\n      path: ../../node_modules/.bin\n";
@@ -35,7 +27,7 @@ export const lastRuns = tailer.getLastStatusOutput({ ...identity, configurationI
 `;
 
 test("a TypeScript program's typed resources run on the plugin of the installed npm package, progress lines shown at the default verbosity", async () => {
-  const e2e = await createNodeStack(env, PROGRAM, FROM_NPM_PACKAGE);
+  const e2e = await createNodeStack(file.env, PROGRAM, FROM_NPM_PACKAGE);
   try {
     // The SDK's types are real: the program type-checks, and a wrong environment does not.
     const tsc = join(e2e.dir, "..", "..", "node_modules", ".bin", "tsc");
@@ -53,7 +45,7 @@ test("a TypeScript program's typed resources run on the plugin of the installed 
     expect(up.outputs.lastRuns?.value).toBe(0);
     expect(output).toMatch(/tailer: launched run \d{8}-\d{6}-[0-9a-f-]+ of 000099_sales_load_DEV/);
     expect(output).toMatch(/tailer: run \d{8}-\d{6}-[0-9a-f-]+ of 000099_sales_load_DEV: SUCCESS, \d+s elapsed/);
-    const [configuration] = await env.admin.listConfigurations({
+    const [configuration] = await file.env.admin.listConfigurations({
       account: "000099",
       environment: "DEV",
       configuration_type: "table-to-table",

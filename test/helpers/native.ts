@@ -9,6 +9,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rm
 import { join } from "node:path";
 import { CACHE_DIR, digestOf, filesUnder } from "../../scripts/gen-sdk";
 import { pluginTarball, pluginVersion } from "../../scripts/plugin-tarball";
+import { type RunningEmulator, startEmulator } from "./emulator";
+import { WORLD_SEED } from "./provider";
 import { createE2EStack, type E2EStack, type EmulatorTarget, pulumiBinDir, REPO } from "./pulumi";
 
 /** Builds `target` once: `make` fills a private folder, which then takes the target's name (a concurrent build's result wins). */
@@ -111,4 +113,16 @@ export function installPlugin(stack: { env: Record<string, string> }): void {
 /** Replaces the program's index.ts (a new version of the user's program). */
 export function writeProgram(stack: E2EStack, index: string): void {
   writeFileSync(join(stack.dir, "index.ts"), index);
+}
+
+/** The test file's emulator (the examples' world, 600 emulated seconds per second), started before its tests and closed after. */
+export function fileEmulator(): { readonly env: RunningEmulator } {
+  const holder: { env: RunningEmulator } = { env: undefined as unknown as RunningEmulator };
+  beforeAll(async () => {
+    holder.env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
+  });
+  afterAll(async () => {
+    await holder.env?.close();
+  });
+  return holder;
 }

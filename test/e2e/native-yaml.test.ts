@@ -69,9 +69,55 @@ test("examples/yaml: statuses, a job run and an invoke; drift caught by preview 
   expect((await env.admin.listConfigurations(load))[0]?.activated).toBe(true);
   await ok(stack.pulumi(["preview", "--refresh", "--expect-no-changes"]));
 
+  // The service-account key reached the provider as a secret: state holds it encrypted only, no output shows it.
+  const state = await ok(stack.pulumi(["stack", "export"]));
+  const key = env.emulator.devServiceAccountKey as { private_key: string; private_key_id: string };
+  for (const text of [state, up, drift.stdout + drift.stderr])
+    expect({ privateKey: text.includes(key.private_key.slice(40, 80)), keyId: text.includes(key.private_key_id) }).toEqual({
+      privateKey: false,
+      keyId: false,
+    });
+
   await ok(stack.pulumi(["destroy", "--yes"]));
   expect((await env.admin.listConfigurations(aggregate))[0]?.activated).toBe(false);
   expect((await env.admin.listConfigurations(load))[0]?.activated).toBe(true);
+});
+
+const RUN_ONLY = `name: runs
+runtime: yaml
+resources:
+  loadRun:
+    type: tailer:index:JobRun
+    properties:
+      account: "000099"
+      environment: DEV
+      configurationType: table-to-table
+      configurationId: 000099_sales_load_DEV
+      pollIntervalSeconds: 0.5
+outputs:
+  runId: \${loadRun.runId}
+  status: \${loadRun.status}
+`;
+
+test("a run that ends FAILED fails the up yet stays in state; the next up relaunches it once, never twice", async () => {
+  stack = await yamlStack(RUN_ONLY);
+  await env.admin.scriptLaunches(load, [{ duration: 30, outcome: "FAILED" }]);
+  const failed = await stack.pulumi(["up", "--yes"]);
+  expect(failed.code).not.toBe(0);
+  expect(failed.stdout).toMatch(/run (\d{8}-\d{6}-[0-9a-f-]+) of 000099_sales_load_DEV \(DEV\) ended FAILED after/);
+  const failedRun = /run (\d{8}-\d{6}-[0-9a-f-]+) of 000099_sales_load_DEV/.exec(failed.stdout)?.[1];
+  const { deployment } = JSON.parse(await ok(stack.pulumi(["stack", "export"])));
+  const recorded = (deployment.resources as { type: string; id: string; outputs: { status?: string } }[]).find(
+    (r) => r.type === "tailer:index:JobRun",
+  );
+  expect(recorded).toMatchObject({ id: failedRun, outputs: { status: "FAILED" } });
+
+  const before = (await env.admin.listRuns(load)).length;
+  await ok(stack.pulumi(["up", "--yes"]));
+  expect(await stack.outputs()).toMatchObject({ status: "SUCCESS" });
+  expect((await stack.outputs()).runId).not.toBe(failedRun);
+  expect((await env.admin.listRuns(load)).length).toBe(before + 1);
+  await ok(stack.pulumi(["preview", "--expect-no-changes"]));
 });
 
 test("pulumi import writes YAML for an existing configuration, and the program made of it previews without a change", async () => {

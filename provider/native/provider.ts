@@ -59,8 +59,9 @@ export function checkConfig(news: Record<string, unknown>) {
 
 /** DiffConfig: a changed setting changes the provider, and never replaces what it manages. */
 export function diffConfig(olds: Record<string, unknown>, news: Record<string, unknown>) {
-  const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
-  const changed = [...keys].filter((key) => !sameValue(unwrapSecrets(olds).values[key], unwrapSecrets(news).values[key]));
+  const before = unwrapSecrets(olds).values;
+  const after = unwrapSecrets(news).values;
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((key) => !sameValue(before[key], after[key]));
   return { changes: changed.length > 0, replaces: [] as string[], changed };
 }
 

@@ -24,12 +24,16 @@ export function engineAddress(args: readonly string[]): string | undefined {
 /** Large property bags (many triggers) must not hit gRPC's default 4 MB limit. */
 const MESSAGE_LIMIT_BYTES = 400 * 1024 * 1024;
 
-/** Starts the server; resolves with it and its port. */
-export async function serve(args: readonly string[]): Promise<{ server: grpc.Server; port: number }> {
+/** Starts the server; resolves with it and its port. `engineCheckIntervalMs`: how often to check the engine is still there. */
+export async function serve(
+  args: readonly string[],
+  { engineCheckIntervalMs }: { engineCheckIntervalMs?: number } = {},
+): Promise<{ server: grpc.Server; port: number }> {
   const engine = engineAddress(args);
   if (engine) {
     logToEngine(engine);
-    watchEngineAt(engine);
+    // A killed pulumi cannot stop its plugins: this one exits once nothing listens at the engine's address.
+    watchEngineAt(engine, engineCheckIntervalMs);
   }
   const server = new grpc.Server({
     "grpc.max_receive_message_length": MESSAGE_LIMIT_BYTES,

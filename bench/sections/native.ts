@@ -59,6 +59,13 @@ export async function runNative(ctx: BenchContext): Promise<NativeResult> {
     floor: await BenchStack.create("floor", {}),
   };
   try {
+    // Warm caches (CLI, plugins, node modules, ts compile) once, unmeasured (not in the smoke run).
+    if (!ctx.quick)
+      for (const [program, stack] of Object.entries(stacks)) {
+        ctx.log(`native: warm-up cycle: ${program}`);
+        await stack.must(["config", "set", "bench:count", String(sizes[0])]);
+        for (const command of [UP, REFRESH, DESTROY]) await stack.must(command);
+      }
     const results: NativeSizeResult[] = [];
     for (const n of sizes) {
       const repetitions = ctx.quick ? 1 : n >= 500 ? 2 : 3;

@@ -1,5 +1,6 @@
 /** A gRPC client of a provider plugin (ours or one on the SDK's provider.main), as the engine talks to it. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provider from "@pulumi/pulumi/proto/provider_pb";
@@ -42,4 +43,19 @@ export function configureRequest(variables: Record<string, string>, args?: Recor
   if (args) request.setArgs(struct(args));
   request.setAcceptsecrets(true);
   return request;
+}
+
+/**
+ * Starts `node -e <script(engineAddress)>` beside a fake engine (a listening socket), checks it keeps
+ * running while the engine listens, closes the engine, and resolves with the process's exit code.
+ */
+export async function exitCodeOnceEngineCloses(script: (engineAddress: string) => string): Promise<number | null> {
+  const engine = createServer();
+  await new Promise<void>((resolve) => engine.listen(0, "127.0.0.1", resolve));
+  const child = spawn(process.execPath, ["-e", script(`127.0.0.1:${(engine.address() as { port: number }).port}`)], { stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  expect(child.exitCode).toBeNull(); // the engine is there: it keeps serving
+  await new Promise((resolve) => engine.close(resolve));
+  return exited;
 }

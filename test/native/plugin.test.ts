@@ -1,11 +1,9 @@
 /** The plugin process as the engine starts it: its arguments, the port it prints, and its end when the engine is gone. */
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import type { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { engineAddress } from "../../provider/native/main";
-import { providerClient, rpc, startPlugin } from "../helpers/provider-rpc";
+import { exitCodeOnceEngineCloses, providerClient, rpc, startPlugin } from "../helpers/provider-rpc";
 import { REPO } from "../helpers/pulumi";
 
 const MAIN = join(REPO, "dist", "provider", "native", "main.js");
@@ -29,14 +27,7 @@ test("pulumi-resource-tailer prints its port and answers with the package's vers
 });
 
 test("the plugin exits once its engine stops listening, not before", async () => {
-  const engine = createServer();
-  await new Promise<void>((resolve) => engine.listen(0, "127.0.0.1", resolve));
-  const address = `127.0.0.1:${(engine.address() as { port: number }).port}`;
-  const script = `require(${JSON.stringify(MAIN)}).serve([${JSON.stringify(address)}], { engineCheckIntervalMs: 100 });`;
-  const child = spawn(process.execPath, ["-e", script], { stdio: "ignore" });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  await new Promise((resolve) => setTimeout(resolve, 600));
-  expect(child.exitCode).toBeNull(); // the engine is there: it keeps serving
-  await new Promise((resolve) => engine.close(resolve));
-  expect(await exited).toBe(1);
+  const script = (address: string) =>
+    `require(${JSON.stringify(MAIN)}).serve([${JSON.stringify(address)}], { engineCheckIntervalMs: 100 });`;
+  expect(await exitCodeOnceEngineCloses(script)).toBe(1);
 });

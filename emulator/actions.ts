@@ -17,9 +17,11 @@ import {
   LaunchJobRequest,
   LEGACY_TABLE_TO_TABLE,
   ResetWorkflowStatusRequest,
+  type Run,
   SetConfigurationStatusRequest,
   SetRunStatusRequest,
 } from "../provider/client/schemas";
+import { formatDuration, formatIsoDate } from "../provider/client/wire";
 import {
   ConfigurationArchivedError,
   ConfigurationNotFoundError,
@@ -28,9 +30,9 @@ import {
   RunNotFoundError,
   ValidationError,
 } from "./errors";
-import { formatDuration, formatIsoDate, normalizeExecutionDate, utcDayBounds } from "./format";
+import { normalizeExecutionDate, utcDayBounds } from "./format";
 import { type Guesses, LAUNCHABLE_TYPES } from "./guesses";
-import type { Platform } from "./platform";
+import type { LaunchRequest, Platform } from "./platform";
 import type { ConfigurationIdentity, ConfigurationRecord, RunRecord } from "./store";
 import { fieldIssues } from "./validation";
 
@@ -45,7 +47,7 @@ const LenientExecutionDate = z
  * unknown fields (stripped; the real API is a Python service reading the keys it
  * knows) and of slashed execution dates.
  */
-export const API_REQUEST_SCHEMAS = {
+const API_REQUEST_SCHEMAS = {
   launch_job: z.object({ ...LaunchJobRequest.shape, execution_date: LenientExecutionDate.optional() }),
   check_run_status: z.object(CheckRunStatusRequest.shape),
   get_last_status: z.object({ ...GetLastStatusRequest.shape, execution_date: LenientExecutionDate.optional() }),
@@ -56,7 +58,7 @@ export const API_REQUEST_SCHEMAS = {
 } as const;
 
 /** A validated request of one action. */
-export type ApiRequest<A extends Action = Action> = z.infer<(typeof API_REQUEST_SCHEMAS)[A]>;
+type ApiRequest<A extends Action = Action> = z.infer<(typeof API_REQUEST_SCHEMAS)[A]>;
 
 /** The paths of the public API and the actions each serves. */
 export const API_PATHS: ReadonlyMap<string, readonly Action[]> = (() => {
@@ -93,27 +95,34 @@ export interface ActionResult {
   runId?: string;
 }
 
+/** Who asks for an action, for the runs it creates. */
+export interface ActionContext {
+  /** The request (id, log sequence, token fingerprint). */
+  request?: LaunchRequest;
+  /** Emulated delay, on top of the global one, before a created run shows in the public API. */
+  extraVisibilityDelayUs?: number;
+}
+
 /** The name the API stores (and get_last_status returns) for a type: table-to-table is stored as gbq-to-gbq. */
 export function storedTypeName(type: CanonicalConfigurationType): ConfigurationType {
   return type === "table-to-table" ? LEGACY_TABLE_TO_TABLE : type;
 }
 
 /** A run in the API's wire form (keys in the documented, sorted order). */
-export function runToWire(run: RunRecord, shownType: string, nowUs: number): Record<string, string> {
+export function runToWire(run: RunRecord, shownType: ConfigurationType, nowUs: number): Run {
   const duration = run.duration_us ?? (run.status === "RUNNING" && run.running_us !== null ? Math.max(0, nowUs - run.running_us) : 0);
-  const wire: Record<string, string> = {
+  return {
     account: run.account,
     configuration_id: run.configuration_id,
     configuration_type: shownType,
     duration: formatDuration(duration),
     environment: run.environment,
     job_id: run.job_id,
+    ...(run.last_update_us === null ? {} : { last_update_date: formatIsoDate(run.last_update_us) }),
+    run_id: run.run_id,
+    start_execution_date: formatIsoDate(run.start_us),
+    status: run.status,
   };
-  if (run.last_update_us !== null) wire.last_update_date = formatIsoDate(run.last_update_us);
-  wire.run_id = run.run_id;
-  wire.start_execution_date = formatIsoDate(run.start_us);
-  wire.status = run.status;
-  return wire;
 }
 
 /** A client-given value as shown in messages: long values are cut, so errors stay small. */
@@ -132,12 +141,12 @@ export class Actions {
     private readonly guesses: Guesses,
   ) {}
 
-  /** Performs a validated request. */
-  perform(validated: ValidatedRequest): ActionResult {
+  /** Performs a validated request (now, or at the instant of a late action being replayed). */
+  perform(validated: ValidatedRequest, context: ActionContext = {}): ActionResult {
     this.platform.catchUp();
     switch (validated.action) {
       case "launch_job":
-        return this.launchJob(validated.request);
+        return this.launchJob(validated.request, context);
       case "check_run_status":
         return this.checkRunStatus(validated.request);
       case "get_last_status":
@@ -182,7 +191,7 @@ export class Actions {
     throw new ConfigurationNotFoundError(`${describe(identity)} not found${hint}`);
   }
 
-  private launchJob(r: ApiRequest<"launch_job">): ActionResult {
+  private launchJob(r: ApiRequest<"launch_job">, context: ActionContext): ActionResult {
     const config = this.find(this.identity(r));
     if (config.archived) throw new ConfigurationArchivedError(`${describe(config)} is archived and cannot be launched`);
     if (!LAUNCHABLE_TYPES.has(config.configuration_type)) {
@@ -201,6 +210,8 @@ export class Actions {
       jobId: r.job_id,
       executionDate: r.execution_date === undefined ? null : normalizeExecutionDate(r.execution_date),
       origin: "launch",
+      request: context.request,
+      extraVisibilityDelayUs: context.extraVisibilityDelayUs,
     });
     return { body: { run_id: run.run_id }, runId: run.run_id };
   }
@@ -208,12 +219,18 @@ export class Actions {
   private checkRunStatus(r: ApiRequest<"check_run_status">): ActionResult {
     const identity = this.identity(r);
     this.find(identity);
-    const run = this.platform.runById(r.run_id);
+    const run = this.visibleRun(r.run_id);
     if (!run || !sameConfiguration(run, identity)) throw new RunNotFoundError(`run ${clip(r.run_id)} not found in ${describe(identity)}`);
     if (run.job_id !== r.job_id)
       throw new RunNotFoundError(`run ${clip(r.run_id)} of ${describe(identity)} is not a run of job ${clip(r.job_id)}`);
     // The docs echo the request's configuration_type here (unlike get_last_status).
-    return { body: { results: [runToWire(run, r.configuration_type, this.platform.clock.nowUs())] } };
+    return { body: { results: [runToWire(run, r.configuration_type, this.platform.now())] } };
+  }
+
+  /** The run, unless it does not exist or is not visible yet (a visibility delay): the public API's view. */
+  private visibleRun(runId: string): RunRecord | undefined {
+    const run = this.platform.runById(runId);
+    return run && this.platform.isVisible(run) ? run : undefined;
   }
 
   private getLastStatus(r: ApiRequest<"get_last_status">): ActionResult {
@@ -224,9 +241,10 @@ export class Actions {
       job_id: r.job_id,
       status: r.status,
       startRange: r.execution_date === undefined ? undefined : utcDayBounds(r.execution_date),
+      visibleAt: this.platform.now(),
       limit: r.limit ?? this.guesses.defaultLastStatusLimit,
     });
-    const now = this.platform.clock.nowUs();
+    const now = this.platform.now();
     return { body: { results: runs.map((run) => runToWire(run, storedTypeName(run.configuration_type), now)) } };
   }
 
@@ -237,15 +255,16 @@ export class Actions {
       environment: r.environment,
       status: r.status,
       startRange: r.execution_date === undefined ? undefined : utcDayBounds(r.execution_date),
+      visibleAt: this.platform.now(),
       limit: r.limit ?? this.guesses.defaultByStatusLimit,
     });
-    const now = this.platform.clock.nowUs();
+    const now = this.platform.now();
     return { body: { results: runs.map((run) => runToWire(run, storedTypeName(run.configuration_type), now)) } };
   }
 
   private setRunStatus(r: ApiRequest<"set_run_status">): ActionResult {
     const type = canonicalConfigurationType(r.configuration_type);
-    const run = this.platform.runById(r.run_id);
+    const run = this.visibleRun(r.run_id);
     const matches =
       run !== undefined &&
       run.account === r.account &&

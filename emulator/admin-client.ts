@@ -1,140 +1,49 @@
 /**
- * A small typed client for the emulator's admin API (tests, benchmarks, demos).
- * Plain node:http(s), so a self-signed certificate can be trusted with `ca`;
- * every method throws AdminApiError on a non-2xx answer.
+ * A small typed client for the emulator's admin API (tests, benchmarks, demos). Its argument types are
+ * the `z.input` of the schemas the admin routes parse with, and its answers the shapes they build
+ * (admin-schemas.ts), so both sides share one definition. It sends with undici, as the provider's
+ * client does; an Agent with `connect.ca` trusts an https emulator's self-signed certificate.
+ * Every method throws AdminApiError on a non-2xx answer.
  */
-import * as http from "node:http";
-import * as https from "node:https";
-import type { Action, ConfigurationType, Environment, RunStatus } from "../provider/client/schemas";
-import type { FaultKind, FaultRule } from "./faults";
+import { Agent, request } from "undici";
+import type { z } from "zod";
+import type { Action, RunStatus } from "../provider/client/schemas";
+import { bearerHeader } from "../provider/client/wire";
+import type {
+  AdminClock,
+  AdminConfiguration,
+  AdminFaults,
+  AdminInfo,
+  AdminRun,
+  AdminRunOriginCount,
+  AdminWorkflow,
+  ConfigurationFilter,
+  ConfigurationPatch,
+  RequestFilter,
+  RunFilter,
+  TokenRequest,
+} from "./admin-schemas";
+import { AdminApiError } from "./errors";
+import type { FaultRule, FaultRuleInput } from "./faults";
 import type { RequestLogEntry } from "./request-log";
+import type { ConfigurationInput, DurationInput, IdentityInput, Outcome, RunInput } from "./seed";
 
 /** A configuration's identity (table-to-table may be written gbq-to-gbq). */
-export interface AdminIdentity {
-  account: string;
-  environment: Environment;
-  configuration_type: ConfigurationType;
-  configuration_id: string;
-}
-
+export type AdminIdentity = z.input<typeof IdentityInput>;
 /** A duration: seconds, or `H:MM:SS[.ffffff]`. */
-export type AdminDuration = number | string;
-
+export type AdminDuration = z.input<typeof DurationInput>;
 /** A configuration to create or replace (the seed file's shape). */
-export interface AdminConfigurationInput extends AdminIdentity {
-  description?: string;
-  activated?: boolean;
-  archived?: boolean;
-  job_ids?: string[];
-  max_active_runs?: number | null;
-  run?: { duration?: AdminDuration; outcome?: "SUCCESS" | "FAILED" };
-  workflow?: {
-    authorized_job_ids: string[];
-    target_dag: { configuration_type: ConfigurationType; configuration_id: string };
-  };
-}
-
-/** Changes to an existing configuration (drift). */
-export type AdminConfigurationPatch = AdminIdentity &
-  Partial<Pick<AdminConfigurationInput, "activated" | "archived" | "job_ids" | "max_active_runs" | "run" | "workflow">>;
-
-/** A configuration as the admin API shows it. */
-export interface AdminConfiguration extends AdminIdentity {
-  activated: boolean;
-  archived: boolean;
-  job_ids: string[];
-  max_active_runs: number | null;
-  run: { duration: string; outcome: "SUCCESS" | "FAILED" };
-  workflow: AdminConfigurationInput["workflow"] | null;
-  pending_scripted_launches: number;
-}
-
-/** A run as the admin API shows it. */
-export interface AdminRun {
-  account: string;
-  configuration_id: string;
-  configuration_type: string;
-  duration: string;
-  environment: string;
-  job_id: string;
-  last_update_date?: string;
-  run_id: string;
-  start_execution_date: string;
-  status: RunStatus;
-  execution_date: string | null;
-  origin: "launch" | "workflow" | "seed" | "admin";
-  triggered_by: string | null;
-  scheduled_end_date: string | null;
-}
-
+export type AdminConfigurationInput = z.input<typeof ConfigurationInput>;
+/** Changes to an existing configuration (drift); `schedule: null` removes a schedule. */
+export type AdminConfigurationPatch = z.input<typeof ConfigurationPatch>;
 /** A historical run to insert (the seed file's run shape). */
-export interface AdminRunInput extends AdminIdentity {
-  run_id: string;
-  status: RunStatus;
-  start_execution_date: string;
-  job_id?: string;
-  last_update_date?: string;
-  duration?: AdminDuration;
-  execution_date?: string;
-}
-
-/** Filters of listRuns. */
-export interface AdminRunFilter {
-  account?: string;
-  environment?: string;
-  configuration_type?: string;
-  configuration_id?: string;
-  job_id?: string;
-  status?: RunStatus;
-  run_id?: string;
-  limit?: number;
-}
-
-/** A workflow with its marks. */
-export interface AdminWorkflow {
-  account: string;
-  environment: string;
-  configuration_id: string;
-  activated: boolean;
-  archived: boolean;
-  authorized_job_ids: string[];
-  target_dag: { configuration_type: string; configuration_id: string } | null;
-  marks: Array<{ job_id: string; run_id: string; marked_at: string }>;
-}
-
-/** A fault rule to add. */
-export interface AdminFaultInput {
-  id?: string;
-  kind: FaultKind;
-  probability?: number;
-  max_count?: number;
-  action?: Action;
-  path?: string;
-  latency_ms?: number;
-  status?: 500 | 502 | 503 | 504;
-  retry_after_seconds?: number;
-}
-
-/** The emulated clock. */
-export interface AdminClock {
-  now: string;
-  now_us: number;
-  speed: number;
-}
-
-/** A non-2xx answer of the admin API. */
-export class AdminApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    method: string,
-    path: string,
-  ) {
-    const message = typeof body === "object" && body !== null && "message" in body ? String((body as { message: unknown }).message) : "";
-    super(`${method} ${path} -> ${status}${message ? `: ${message}` : ""}`);
-    this.name = "AdminApiError";
-  }
-}
+export type AdminRunInput = z.input<typeof RunInput>;
+/** Filters of listRuns and countRunsByOrigin. */
+export type AdminRunFilter = z.input<typeof RunFilter>;
+/** A fault rule to add (fields per kind). */
+export type AdminFaultInput = z.input<typeof FaultRuleInput>;
+/** How a scripted launch behaves. */
+export type AdminScriptedLaunch = { duration?: AdminDuration; outcome?: z.input<typeof Outcome> };
 
 /** Options of the admin client. */
 export interface AdminClientOptions {
@@ -144,74 +53,65 @@ export interface AdminClientOptions {
   timeoutMs?: number;
 }
 
+type QueryValues = Record<string, string | number | undefined>;
+
 /** Client of one emulator's admin API. */
 export class AdminClient {
   private readonly base: string;
+  private readonly dispatcher: Agent;
 
   /** `baseUrl` is the emulator's URL (without /_emulator). */
   constructor(
     baseUrl: string,
     private readonly adminToken: string,
-    private readonly options: AdminClientOptions = {},
+    options: AdminClientOptions = {},
   ) {
     this.base = baseUrl.replace(/\/+$/, "");
+    const timeout = options.timeoutMs ?? 30_000;
+    this.dispatcher = new Agent({ connect: options.ca ? { ca: options.ca } : {}, headersTimeout: timeout, bodyTimeout: timeout });
   }
 
-  private send(method: string, url: string, payload: string | undefined): Promise<{ status: number; text: string }> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.adminToken}` };
-    if (payload !== undefined) {
-      headers["content-type"] = "application/json";
-      // Explicit length: node does not chunk DELETE bodies, so without it the body would be lost.
-      headers["content-length"] = String(Buffer.byteLength(payload));
-    }
-    const secure = url.startsWith("https:");
-    const request = secure ? https.request : http.request;
-    return new Promise((resolve, reject) => {
-      const req = request(url, { method, headers, ...(secure && this.options.ca ? { ca: this.options.ca } : {}) }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      });
-      req.setTimeout(this.options.timeoutMs ?? 30_000, () => req.destroy(new Error(`admin call ${method} ${url} timed out`)));
-      req.on("error", reject);
-      req.end(payload);
+  /** Closes the client's connections. */
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  private async call<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, query?: QueryValues): Promise<T> {
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) search.set(k, String(v));
+    const qs = search.toString();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const response = await request(`${this.base}/_emulator/${path}${qs ? `?${qs}` : ""}`, {
+      method,
+      dispatcher: this.dispatcher,
+      headers: { authorization: bearerHeader(this.adminToken), ...(payload === undefined ? {} : { "content-type": "application/json" }) },
+      body: payload,
     });
-  }
-
-  private async call<T>(method: string, path: string, body?: unknown, query?: Record<string, string | number | undefined>): Promise<T> {
-    const qs = query
-      ? Object.entries(query)
-          .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
-          .join("&")
-      : "";
-    const url = `${this.base}/_emulator/${path}${qs ? `?${qs}` : ""}`;
-    const { status, text } = await this.send(method, url, body === undefined ? undefined : JSON.stringify(body));
+    const text = await response.body.text();
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);
     } catch {
-      // keep text
+      // keep the text: AdminApiError shows it
     }
-    if (status < 200 || status > 299) throw new AdminApiError(status, parsed, method, `/_emulator/${path}`);
+    if (response.statusCode < 200 || response.statusCode > 299)
+      throw new AdminApiError(response.statusCode, parsed, method, `/_emulator/${path}`);
     return parsed as T;
   }
 
   /** True when the emulator answers its health check. */
   async health(): Promise<boolean> {
-    const r = await this.call<{ ok: boolean }>("GET", "health");
-    return r.ok;
+    return (await this.call<{ ok: boolean }>("GET", "health")).ok;
   }
 
-  /** Facts about the emulator (URL, counts, internal errors, guesses). */
-  info(): Promise<Record<string, unknown> & { internal_errors: number; runs: number; configurations: number }> {
+  /** Facts about the emulator (URL, counts, internal errors, late actions pending, guesses). */
+  info(): Promise<AdminInfo> {
     return this.call("GET", "info");
   }
 
   /** Lists configurations, optionally filtered. */
-  async listConfigurations(filter: Partial<AdminIdentity> = {}): Promise<AdminConfiguration[]> {
-    return (await this.call<{ configurations: AdminConfiguration[] }>("GET", "configurations", undefined, { ...filter })).configurations;
+  async listConfigurations(filter: z.input<typeof ConfigurationFilter> = {}): Promise<AdminConfiguration[]> {
+    return (await this.call<{ configurations: AdminConfiguration[] }>("GET", "configurations", undefined, filter)).configurations;
   }
 
   /** Creates or replaces configurations (what a deployment does). */
@@ -219,7 +119,7 @@ export class AdminClient {
     return (await this.call<{ configurations: AdminConfiguration[] }>("POST", "configurations", { configurations })).configurations;
   }
 
-  /** Changes an existing configuration out of band (activated, archived, max_active_runs, run behaviour...). */
+  /** Changes an existing configuration out of band (activated, archived, max_active_runs, run behaviour, schedule...). */
   async updateConfiguration(patch: AdminConfigurationPatch): Promise<AdminConfiguration> {
     return (await this.call<{ configuration: AdminConfiguration }>("PATCH", "configurations", patch)).configuration;
   }
@@ -229,9 +129,14 @@ export class AdminClient {
     await this.call("DELETE", "configurations", identity);
   }
 
-  /** Lists runs, newest first. */
+  /** Lists runs, newest first (100 unless `limit` says), with their origin and the request that launched them. */
   async listRuns(filter: AdminRunFilter = {}): Promise<AdminRun[]> {
-    return (await this.call<{ runs: AdminRun[] }>("GET", "runs", undefined, { ...filter })).runs;
+    return (await this.call<{ runs: AdminRun[] }>("GET", "runs", undefined, filter)).runs;
+  }
+
+  /** How many runs match, per origin (launch, scheduler, workflow, seed, admin) and launching token. */
+  async countRunsByOrigin(filter: Omit<AdminRunFilter, "limit"> = {}): Promise<AdminRunOriginCount[]> {
+    return (await this.call<{ origins: AdminRunOriginCount[] }>("GET", "runs/origins", undefined, filter)).origins;
   }
 
   /** Inserts historical runs. */
@@ -240,21 +145,14 @@ export class AdminClient {
   }
 
   /** Sets a run's status out of band (RUNNING may take a duration and outcome to end on its own). */
-  async setRunStatus(
-    runId: string,
-    status: RunStatus,
-    options: { duration?: AdminDuration; outcome?: "SUCCESS" | "FAILED" } = {},
-  ): Promise<AdminRun> {
+  async setRunStatus(runId: string, status: RunStatus, options: AdminScriptedLaunch = {}): Promise<AdminRun> {
     return (await this.call<{ run: AdminRun }>("PATCH", "runs", { run_id: runId, status, ...options })).run;
   }
 
   /** Scripts the next launches of a configuration (duration and outcome each); returns how many are pending. */
-  async scriptLaunches(
-    identity: AdminIdentity,
-    launches: Array<{ duration?: AdminDuration; outcome?: "SUCCESS" | "FAILED" }>,
-  ): Promise<number> {
-    return (await this.call<{ pending_scripted_launches: number }>("POST", "launches", { ...identity, launches }))
-      .pending_scripted_launches;
+  async scriptLaunches(identity: AdminIdentity, launches: AdminScriptedLaunch[]): Promise<number> {
+    const answer = await this.call<{ pending_scripted_launches: number }>("POST", "launches", { ...identity, launches });
+    return answer.pending_scripted_launches;
   }
 
   /** Drops scripted launches of one configuration, or all. */
@@ -267,9 +165,14 @@ export class AdminClient {
     return (await this.call<{ workflows: AdminWorkflow[] }>("GET", "workflows")).workflows;
   }
 
-  /** Adds fault rules (and optionally reseeds the fault RNG). */
-  async addFaults(faults: AdminFaultInput[], seed?: number): Promise<FaultRule[]> {
-    return (await this.call<{ faults: FaultRule[] }>("POST", "faults", { faults, ...(seed === undefined ? {} : { seed }) })).faults;
+  /** Adds fault rules; optionally reseeds the fault RNG and sets the global visibility delay (emulated ms). */
+  async addFaults(faults: AdminFaultInput[], seed?: number, visibilityDelayMs?: number): Promise<FaultRule[]> {
+    const body = {
+      faults,
+      ...(seed === undefined ? {} : { seed }),
+      ...(visibilityDelayMs === undefined ? {} : { visibility_delay_ms: visibilityDelayMs }),
+    };
+    return (await this.call<AdminFaults>("POST", "faults", body)).faults;
   }
 
   /** Adds one fault rule. */
@@ -277,19 +180,24 @@ export class AdminClient {
     return (await this.addFaults([fault]))[0] as FaultRule;
   }
 
-  /** The fault rules with their use counts, and the RNG seed. */
-  listFaults(): Promise<{ seed: number; faults: FaultRule[] }> {
+  /** Sets the emulated delay before every new run shows in the public API (0: at once). */
+  async setVisibilityDelay(ms: number): Promise<void> {
+    await this.call<AdminFaults>("POST", "faults", { visibility_delay_ms: ms });
+  }
+
+  /** The fault rules with their use counts, the RNG seed and the global visibility delay. */
+  listFaults(): Promise<AdminFaults> {
     return this.call("GET", "faults");
   }
 
-  /** Removes one rule, or all. */
+  /** Removes one rule, or all (and the global visibility delay). */
   async clearFaults(id?: string): Promise<number> {
     return (await this.call<{ removed: number }>("DELETE", "faults", undefined, { id })).removed;
   }
 
-  /** The request log (entries after `since`, optionally filtered by action or path). */
-  async requests(filter: { since?: number; limit?: number; action?: Action; path?: string } = {}): Promise<RequestLogEntry[]> {
-    return (await this.call<{ requests: RequestLogEntry[] }>("GET", "requests", undefined, { ...filter })).requests;
+  /** The request log (entries after `since`, optionally filtered by action, path or origin). */
+  async requests(filter: z.input<typeof RequestFilter> & { action?: Action } = {}): Promise<RequestLogEntry[]> {
+    return (await this.call<{ requests: RequestLogEntry[] }>("GET", "requests", undefined, filter)).requests;
   }
 
   /** Empties the request log. */
@@ -308,11 +216,11 @@ export class AdminClient {
   }
 
   /** Mints a dev-account token. */
-  async mintToken(options: { accounts?: string[]; expires_in_seconds?: number; audience?: string } = {}): Promise<string> {
+  async mintToken(options: z.input<typeof TokenRequest> = {}): Promise<string> {
     return (await this.call<{ token: string }>("POST", "tokens", options)).token;
   }
 
-  /** Wipes the state and reloads the seed; clears faults and the request log. */
+  /** Wipes the state and reloads the seed (its faults too); clears faults, late actions and the request log. */
   reset(): Promise<{ reset: true; configurations: number; runs: number }> {
     return this.call("POST", "reset", {});
   }

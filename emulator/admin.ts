@@ -3,11 +3,31 @@
  * tests need): change configurations behind the API's back, set run statuses,
  * script launches, inject faults, read the request log, move the clock.
  * Its own bearer token; JSON in and out; errors in the API's `{code, data, message}` form.
+ * Bodies and query strings are parsed with the schemas of admin-schemas.ts, which also type the client.
  */
 import { timingSafeEqual } from "node:crypto";
-import { z } from "zod";
-import { RunStatus } from "../provider/client/schemas";
+import { bearerToken, formatDuration, formatIsoDate, US_PER_SECOND } from "../provider/client/wire";
 import { runToWire, storedTypeName } from "./actions";
+import {
+  type AdminClock,
+  type AdminConfiguration,
+  type AdminFaults,
+  type AdminInfo,
+  type AdminRun,
+  type AdminWorkflow,
+  ClockAdvance,
+  ConfigurationFilter,
+  ConfigurationList,
+  ConfigurationPatch,
+  FaultRemoval,
+  FaultsUpdate,
+  RequestFilter,
+  RunFilter,
+  RunList,
+  RunPatch,
+  ScriptedLaunches,
+  TokenRequest,
+} from "./admin-schemas";
 import {
   AdminUnauthorizedError,
   BadRequestError,
@@ -18,25 +38,13 @@ import {
   RunNotFoundError,
 } from "./errors";
 import { type FaultInjector, FaultRuleInput } from "./faults";
-import { formatDuration, formatIsoDate, US_PER_SECOND } from "./format";
 import type { Guesses } from "./guesses";
-import { type AnyRequest, type AnyResponse, ClientGoneError, readBody, sendJson } from "./http-io";
+import { type AnyRequest, type AnyResponse, readBody, sendJson } from "./http-io";
 import { parseJsonObject } from "./json-body";
 import type { Platform } from "./platform";
 import type { RequestLog } from "./request-log";
-import {
-  ConfigurationInput,
-  DurationInput,
-  IdentityInput,
-  Outcome,
-  RunBehaviourInput,
-  RunInput,
-  type SeedFile,
-  toConfigurationRecord,
-  toIdentity,
-  WorkflowInput,
-} from "./seed";
-import type { ConfigurationRecord, RunRecord } from "./store";
+import { ConfigurationInput, IdentityInput, type SeedFile, toIdentity, toScheduleRecord, toWorkflowDefinition } from "./seed";
+import type { ConfigurationRecord, RunQuery, RunRecord } from "./store";
 import { parseOrThrow } from "./validation";
 
 /** The path prefix of the admin API. */
@@ -55,14 +63,18 @@ export interface AdminDependencies {
   /** Mints a dev-account token (undefined when the dev account is off). */
   mintToken: ((o: { accounts?: string[]; expiresInSeconds?: number; audience?: string }) => string) | undefined;
   /** Facts for GET /_emulator/info. */
-  info: () => Record<string, unknown>;
+  info: () => AdminInfo;
 }
 
 type Query = URLSearchParams;
 type Handler = (body: Record<string, unknown>, query: Query) => unknown;
+/** The admin routes: path (without the prefix), then method, then handler. */
+export type AdminRoutes = Map<string, Map<string, Handler>>;
+type AddRoute = (method: string, path: string, handler: Handler) => void;
 
-/** A configuration as the admin API shows it (seed form plus state). */
-export function configurationToAdmin(c: ConfigurationRecord, platform: Platform, guesses: Guesses): Record<string, unknown> {
+const queryObject = (query: Query): Record<string, string> => Object.fromEntries(query);
+
+function configurationToAdmin(c: ConfigurationRecord, platform: Platform, guesses: Guesses): AdminConfiguration {
   return {
     account: c.account,
     environment: c.environment,
@@ -77,220 +89,169 @@ export function configurationToAdmin(c: ConfigurationRecord, platform: Platform,
       outcome: c.run_outcome,
     },
     workflow: c.workflow,
+    schedule: c.schedule
+      ? {
+          every: formatDuration(c.schedule.every_us),
+          execution_date: c.schedule.execution_date,
+          next_launch_date: formatIsoDate(c.schedule.next_us),
+        }
+      : null,
     pending_scripted_launches: platform.pendingScripts(c),
   };
 }
 
-/** A run as the admin API shows it: the wire form plus how it came to be. */
-export function runToAdmin(run: RunRecord, nowUs: number): Record<string, unknown> {
+function runToAdmin(run: RunRecord, nowUs: number): AdminRun {
   return {
     ...runToWire(run, storedTypeName(run.configuration_type), nowUs),
     execution_date: run.execution_date,
     origin: run.origin,
     triggered_by: run.triggered_by,
+    request_id: run.request_id,
+    request_seq: run.request_seq,
+    token_fingerprint: run.token_fingerprint,
+    visible_date: formatIsoDate(run.visible_us ?? run.start_us),
     scheduled_end_date: run.ends_us === null ? null : formatIsoDate(run.ends_us),
   };
 }
 
-const ConfigurationPatch = z.strictObject({
-  ...IdentityInput.shape,
-  activated: z.boolean().optional(),
-  archived: z.boolean().optional(),
-  job_ids: z.array(z.string().min(1)).optional(),
-  max_active_runs: z.number().int().min(1).max(10_000).nullable().optional(),
-  run: RunBehaviourInput.optional(),
-  workflow: WorkflowInput.optional(),
-});
+function findConfiguration(platform: Platform, body: unknown): ConfigurationRecord {
+  const identity = toIdentity(parseOrThrow(IdentityInput, body));
+  const config = platform.configuration(identity);
+  if (config) return config;
+  const { configuration_id: id, configuration_type: type, environment, account } = identity;
+  throw new ConfigurationNotFoundError(`configuration ${id} (${type}, environment ${environment}, account ${account}) not found`);
+}
 
-const RunPatch = z.strictObject({
-  run_id: z.string().min(1),
-  status: RunStatus,
-  duration: DurationInput.optional(),
-  outcome: Outcome.optional(),
-});
+function patchConfiguration({ platform, guesses }: AdminDependencies, body: Record<string, unknown>): AdminConfiguration {
+  const patch = parseOrThrow(ConfigurationPatch, body);
+  const current = findConfiguration(platform, body);
+  if (patch.workflow && current.configuration_type !== "workflow") {
+    throw new BadRequestError("workflow: only workflow configurations have a workflow definition");
+  }
+  const updated = platform.updateConfiguration(current, {
+    ...(patch.activated !== undefined ? { activated: patch.activated } : {}),
+    ...(patch.archived !== undefined ? { archived: patch.archived } : {}),
+    ...(patch.job_ids !== undefined ? { job_ids: patch.job_ids } : {}),
+    ...(patch.max_active_runs !== undefined ? { max_active_runs: patch.max_active_runs } : {}),
+    ...(patch.run?.duration !== undefined ? { run_duration_us: patch.run.duration } : {}),
+    ...(patch.run?.outcome !== undefined ? { run_outcome: patch.run.outcome } : {}),
+    ...(patch.workflow ? { workflow: toWorkflowDefinition(patch.workflow) } : {}),
+    ...(patch.schedule !== undefined ? { schedule: patch.schedule && toScheduleRecord(patch.schedule, platform.now()) } : {}),
+  });
+  return configurationToAdmin(updated as ConfigurationRecord, platform, guesses);
+}
 
-const ScriptedLaunches = z.strictObject({
-  ...IdentityInput.shape,
-  launches: z
-    .array(z.strictObject({ duration: DurationInput.optional(), outcome: Outcome.optional() }))
-    .min(1, "give at least one launch")
-    .max(10_000),
-});
-
-const ClockAdvance = z
-  .strictObject({ seconds: z.number().min(0).optional(), duration: DurationInput.optional() })
-  .refine((v) => (v.seconds === undefined) !== (v.duration === undefined), "give exactly one of seconds or duration");
-
-const TokenRequest = z.strictObject({
-  accounts: z.array(z.string()).optional(),
-  expires_in_seconds: z.number().int().min(1).max(86_400).optional(),
-  audience: z.string().min(1).optional(),
-});
-
-const FaultsRequest = z.strictObject({
-  faults: z.array(FaultRuleInput).optional(),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .optional(),
-});
-
-const optionalInt = (query: Query, name: string, fallback: number): number => {
-  const raw = query.get(name);
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new BadRequestError(`${name} must be a non-negative integer`);
-  return n;
-};
-
-const q = (query: Query, name: string): string | undefined => query.get(name) ?? undefined;
-
-/** Builds the admin router. */
-export function createAdminRoutes(deps: AdminDependencies): Map<string, Map<string, Handler>> {
-  const { platform, faults, requestLog, guesses } = deps;
-  const routes = new Map<string, Map<string, Handler>>();
-  const route = (method: string, path: string, handler: Handler) => {
-    const byMethod = routes.get(path) ?? new Map<string, Handler>();
-    byMethod.set(method, handler);
-    routes.set(path, byMethod);
-  };
-  const findConfiguration = (body: unknown) => {
-    const identity = toIdentity(parseOrThrow(IdentityInput, body));
-    const config = platform.configuration(identity);
-    if (!config)
-      throw new ConfigurationNotFoundError(
-        `configuration ${identity.configuration_id} (${identity.configuration_type}, environment ${identity.environment}, account ${identity.account}) not found`,
-      );
-    return config;
-  };
-
-  route("GET", "info", () => deps.info());
-
-  route("GET", "configurations", (_b, query) => ({
-    configurations: platform
-      .listConfigurations()
-      .filter(
-        (c) =>
-          (q(query, "account") ?? c.account) === c.account &&
-          (q(query, "environment") ?? c.environment) === c.environment &&
-          (q(query, "configuration_type") ?? c.configuration_type) === c.configuration_type &&
-          (q(query, "configuration_id") ?? c.configuration_id) === c.configuration_id,
-      )
-      .map((c) => configurationToAdmin(c, platform, guesses)),
-  }));
-
+function addConfigurationRoutes(route: AddRoute, deps: AdminDependencies): void {
+  const { platform, guesses } = deps;
+  route("GET", "configurations", (_b, query) => {
+    const filter = parseOrThrow(ConfigurationFilter, queryObject(query));
+    const matches = (c: ConfigurationRecord) =>
+      (filter.account ?? c.account) === c.account &&
+      (filter.environment ?? c.environment) === c.environment &&
+      (filter.configuration_type ?? c.configuration_type) === c.configuration_type &&
+      (filter.configuration_id ?? c.configuration_id) === c.configuration_id;
+    return {
+      configurations: platform
+        .listConfigurations()
+        .filter(matches)
+        .map((c) => configurationToAdmin(c, platform, guesses)),
+    };
+  });
   route("POST", "configurations", (body) => {
-    const inputs = Array.isArray(body.configurations)
-      ? parseOrThrow(z.strictObject({ configurations: z.array(ConfigurationInput) }), body).configurations
-      : [parseOrThrow(ConfigurationInput, body)];
+    const inputs =
+      "configurations" in body ? parseOrThrow(ConfigurationList, body).configurations : [parseOrThrow(ConfigurationInput, body)];
     return { configurations: platform.upsertConfigurations(inputs).map((c) => configurationToAdmin(c, platform, guesses)) };
   });
-
-  route("PATCH", "configurations", (body) => {
-    const patch = parseOrThrow(ConfigurationPatch, body);
-    const current = findConfiguration(body);
-    if (patch.workflow && current.configuration_type !== "workflow") {
-      throw new BadRequestError("workflow: only workflow configurations have a workflow definition");
-    }
-    const workflow = patch.workflow ? toConfigurationRecord({ ...patch, workflow: patch.workflow }, guesses).workflow : undefined;
-    const updated = platform.updateConfiguration(current, {
-      ...(patch.activated !== undefined ? { activated: patch.activated } : {}),
-      ...(patch.archived !== undefined ? { archived: patch.archived } : {}),
-      ...(patch.job_ids !== undefined ? { job_ids: patch.job_ids } : {}),
-      ...(patch.max_active_runs !== undefined ? { max_active_runs: patch.max_active_runs } : {}),
-      ...(patch.run?.duration !== undefined ? { run_duration_us: patch.run.duration } : {}),
-      ...(patch.run?.outcome !== undefined ? { run_outcome: patch.run.outcome } : {}),
-      ...(workflow ? { workflow } : {}),
-    });
-    return { configuration: configurationToAdmin(updated as ConfigurationRecord, platform, guesses) };
-  });
-
+  route("PATCH", "configurations", (body) => ({ configuration: patchConfiguration(deps, body) }));
   route("DELETE", "configurations", (body) => {
-    const config = findConfiguration(body);
-    platform.deleteConfiguration(config);
+    platform.deleteConfiguration(findConfiguration(platform, body));
     return { deleted: true };
   });
+}
 
+/** A run query from `GET runs` filters (gbq-to-gbq is stored as table-to-table). */
+function runQuery(query: Query): RunQuery {
+  const { configuration_type: type, limit, ...rest } = parseOrThrow(RunFilter, queryObject(query));
+  return { ...rest, configuration_type: type === "gbq-to-gbq" ? "table-to-table" : type, limit: limit ?? 100 };
+}
+
+function addRunRoutes(route: AddRoute, { platform }: AdminDependencies): void {
   route("GET", "runs", (_b, query) => {
     platform.catchUp();
-    const type = q(query, "configuration_type");
-    const runs = platform.queryRuns({
-      account: q(query, "account"),
-      environment: q(query, "environment"),
-      configuration_type: type === "gbq-to-gbq" ? "table-to-table" : type,
-      configuration_id: q(query, "configuration_id"),
-      job_id: q(query, "job_id"),
-      status: q(query, "status"),
-      run_id: q(query, "run_id"),
-      limit: optionalInt(query, "limit", 100),
-    });
-    const now = platform.clock.nowUs();
+    const runs = platform.queryRuns(runQuery(query));
+    const now = platform.now();
     return { runs: runs.map((r) => runToAdmin(r, now)) };
   });
-
+  route("GET", "runs/origins", (_b, query) => {
+    platform.catchUp();
+    const { limit: _limit, ...filter } = runQuery(query);
+    return { origins: platform.countRunsByOrigin(filter) };
+  });
   route("POST", "runs", (body) => {
-    const { runs } = parseOrThrow(z.strictObject({ runs: z.array(RunInput).min(1) }), body);
+    const { runs } = parseOrThrow(RunList, body);
     const seen = new Set<string>();
     for (const r of runs) {
       if (seen.has(r.run_id) || platform.runById(r.run_id)) throw new BadRequestError(`run ${r.run_id} already exists`);
       seen.add(r.run_id);
-      findConfiguration(r);
+      findConfiguration(platform, r);
     }
-    const now = platform.clock.nowUs();
+    const now = platform.now();
     return { runs: platform.insertRuns(runs).map((r) => runToAdmin(r, now)) };
   });
-
   route("PATCH", "runs", (body) => {
     const patch = parseOrThrow(RunPatch, body);
     platform.catchUp();
     const run = platform.runById(patch.run_id);
     if (!run) throw new RunNotFoundError(`run ${patch.run_id} not found`);
     const updated = platform.setRunStatus(run, patch.status, { durationUs: patch.duration, outcome: patch.outcome });
-    return { run: runToAdmin(updated, platform.clock.nowUs()) };
+    return { run: runToAdmin(updated, platform.now()) };
   });
+}
 
+function addLaunchAndWorkflowRoutes(route: AddRoute, { platform }: AdminDependencies): void {
   route("POST", "launches", (body) => {
     const script = parseOrThrow(ScriptedLaunches, body);
-    const config = findConfiguration(body);
-    const pending = platform.scriptLaunches(
-      config,
-      script.launches.map((l) => ({ duration_us: l.duration ?? null, outcome: l.outcome ?? null })),
-    );
-    return { pending_scripted_launches: pending };
+    const launches = script.launches.map((l) => ({ duration_us: l.duration ?? null, outcome: l.outcome ?? null }));
+    return { pending_scripted_launches: platform.scriptLaunches(findConfiguration(platform, body), launches) };
   });
-
   route("DELETE", "launches", (body) => {
-    const config = Object.keys(body).length === 0 ? undefined : findConfiguration(body);
+    const config = Object.keys(body).length === 0 ? undefined : findConfiguration(platform, body);
     return { cleared: platform.clearScripts(config) };
   });
-
   route("GET", "workflows", () => ({
-    workflows: platform.listWorkflows().map(({ configuration: c, marks }) => ({
-      account: c.account,
-      environment: c.environment,
-      configuration_id: c.configuration_id,
-      activated: c.activated,
-      archived: c.archived,
-      authorized_job_ids: c.workflow?.authorized_job_ids ?? [],
-      target_dag: c.workflow?.target_dag ?? null,
-      marks: marks.map((m) => ({ job_id: m.job_id, run_id: m.run_id, marked_at: formatIsoDate(m.marked_us) })),
-    })),
+    workflows: platform.listWorkflows().map(
+      ({ configuration: c, marks }): AdminWorkflow => ({
+        account: c.account,
+        environment: c.environment,
+        configuration_id: c.configuration_id,
+        activated: c.activated,
+        archived: c.archived,
+        authorized_job_ids: c.workflow?.authorized_job_ids ?? [],
+        target_dag: c.workflow?.target_dag ?? null,
+        marks: marks.map((m) => ({ job_id: m.job_id, run_id: m.run_id, marked_at: formatIsoDate(m.marked_us) })),
+      }),
+    ),
   }));
+}
 
-  route("GET", "faults", () => ({ seed: faults.seed, faults: faults.list() }));
-
-  route("POST", "faults", (body) => {
-    // Either one rule, or {faults: [...], seed?}.
-    if (!("faults" in body) && !("seed" in body)) return { seed: faults.seed, faults: [faults.add(parseOrThrow(FaultRuleInput, body))] };
-    const request = parseOrThrow(FaultsRequest, body);
-    if (request.seed !== undefined) faults.reseed(request.seed);
-    return { seed: faults.seed, faults: (request.faults ?? []).map((f) => faults.add(f)) };
+function addFaultRoutes(route: AddRoute, { faults }: AdminDependencies): void {
+  const state = (rules = faults.list()): AdminFaults => ({
+    seed: faults.seed,
+    visibility_delay_ms: faults.visibilityDelayMs,
+    faults: rules,
   });
-
+  route("GET", "faults", () => state());
+  route("POST", "faults", (body) => {
+    // Either one rule, or {faults?, seed?, visibility_delay_ms?}.
+    if (!("faults" in body || "seed" in body || "visibility_delay_ms" in body))
+      return state([faults.add(parseOrThrow(FaultRuleInput, body))]);
+    const update = parseOrThrow(FaultsUpdate, body);
+    if (update.seed !== undefined) faults.reseed(update.seed);
+    if (update.visibility_delay_ms !== undefined) faults.visibilityDelayMs = update.visibility_delay_ms;
+    return state((update.faults ?? []).map((f) => faults.add(f)));
+  });
   route("DELETE", "faults", (body, query) => {
-    const id = q(query, "id") ?? (typeof body.id === "string" ? body.id : undefined);
+    const id = parseOrThrow(FaultRemoval, queryObject(query)).id ?? (typeof body.id === "string" ? body.id : undefined);
     if (id === undefined) {
       const removed = faults.list().length;
       faults.clear();
@@ -299,38 +260,35 @@ export function createAdminRoutes(deps: AdminDependencies): Map<string, Map<stri
     if (!faults.remove(id)) throw new RouteNotFoundError(`no fault rule with id ${id}`);
     return { removed: 1 };
   });
+}
 
+function addStateRoutes(route: AddRoute, deps: AdminDependencies): void {
+  const { platform, faults, requestLog } = deps;
+  route("GET", "info", () => deps.info());
   route("GET", "requests", (_b, query) => {
-    const since = optionalInt(query, "since", 0);
-    const limit = optionalInt(query, "limit", 100_000);
-    const action = q(query, "action");
-    const path = q(query, "path");
+    const filter = parseOrThrow(RequestFilter, queryObject(query));
     const requests = requestLog
-      .list(since)
-      .filter((e) => (action === undefined || e.action === action) && (path === undefined || e.path === path))
-      .slice(0, limit);
+      .list(filter.since ?? 0)
+      .filter(
+        (e) => (filter.action ?? e.action) === e.action && (filter.path ?? e.path) === e.path && (filter.origin ?? e.origin) === e.origin,
+      )
+      .slice(0, filter.limit ?? Number.POSITIVE_INFINITY);
     return { requests, count: requests.length };
   });
-
   route("DELETE", "requests", () => {
     const cleared = requestLog.size;
     requestLog.clear();
     return { cleared };
   });
-
+  const clock = (now: number): AdminClock => ({ now: formatIsoDate(now), now_us: now, speed: platform.clock.speed });
   route("GET", "clock", () => {
     platform.catchUp();
-    const now = platform.clock.nowUs();
-    return { now: formatIsoDate(now), now_us: now, speed: platform.clock.speed };
+    return clock(platform.now());
   });
-
   route("POST", "clock/advance", (body) => {
     const advance = parseOrThrow(ClockAdvance, body);
-    const us = advance.duration ?? Math.round((advance.seconds ?? 0) * US_PER_SECOND);
-    const now = platform.advance(us);
-    return { now: formatIsoDate(now), now_us: now, speed: platform.clock.speed };
+    return clock(platform.advance(advance.duration ?? Math.round((advance.seconds ?? 0) * US_PER_SECOND)));
   });
-
   route("POST", "tokens", (body) => {
     const request = parseOrThrow(TokenRequest, body);
     if (!deps.mintToken) throw new BadRequestError("the dev account is disabled (--no-dev-account): no token can be minted here");
@@ -338,21 +296,35 @@ export function createAdminRoutes(deps: AdminDependencies): Map<string, Map<stri
       token: deps.mintToken({ accounts: request.accounts, expiresInSeconds: request.expires_in_seconds, audience: request.audience }),
     };
   });
-
   route("POST", "reset", () => {
-    platform.reset(deps.seed());
-    faults.clear();
+    const seed = deps.seed();
+    platform.reset(seed);
+    faults.restart(seed.faults);
     requestLog.clear();
     return { reset: true, configurations: platform.listConfigurations().length, runs: platform.countRuns() };
   });
+}
 
+/** Builds the admin router. */
+export function createAdminRoutes(deps: AdminDependencies): AdminRoutes {
+  const routes: AdminRoutes = new Map();
+  const route: AddRoute = (method, path, handler) => {
+    const byMethod = routes.get(path) ?? new Map<string, Handler>();
+    byMethod.set(method, handler);
+    routes.set(path, byMethod);
+  };
+  addConfigurationRoutes(route, deps);
+  addRunRoutes(route, deps);
+  addLaunchAndWorkflowRoutes(route, deps);
+  addFaultRoutes(route, deps);
+  addStateRoutes(route, deps);
   return routes;
 }
 
 function tokenMatches(header: string | undefined, expected: string): boolean {
-  const m = header === undefined ? null : /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) return false;
-  const given = Buffer.from(m[1] as string);
+  const token = bearerToken(header);
+  if (token === undefined) return false;
+  const given = Buffer.from(token);
   const want = Buffer.from(expected);
   return given.length === want.length && timingSafeEqual(given, want);
 }
@@ -360,7 +332,7 @@ function tokenMatches(header: string | undefined, expected: string): boolean {
 /** Handles a request under /_emulator/. `path` is without the prefix. */
 export async function handleAdminRequest(
   deps: AdminDependencies,
-  routes: Map<string, Map<string, Handler>>,
+  routes: AdminRoutes,
   req: AnyRequest,
   res: AnyResponse,
   path: string,
@@ -384,10 +356,10 @@ export async function handleAdminRequest(
     sendJson(req, res, 200, handler(body, query));
   } catch (e) {
     if (isEmulatorError(e)) {
+      if (e.code === "client_gone") return; // nobody to answer
       sendJson(req, res, e.httpStatus, e.toBody(), e.headers, e.code === "payload_too_large");
       return;
     }
-    if (e instanceof ClientGoneError) return;
     onInternalError(e);
     sendJson(req, res, 500, { code: 500, data: {}, message: "internal error" });
   }

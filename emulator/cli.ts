@@ -8,12 +8,12 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { PRODUCTION_API_URL } from "../provider/client/schemas";
 import { loadOrCreateDevKey, MAX_TOKEN_LIFETIME_SECONDS, mintServiceAccountToken } from "./dev-account";
-import { isEmulatorError } from "./errors";
+import { isEmulatorError, UsageError } from "./errors";
 import { createEmulator, type Emulator, type EmulatorOptions } from "./index";
 import { consoleLogger, silentLogger } from "./logger";
 
 /** Default folder of the emulator's state (database, dev key). */
-export const DEFAULT_STATE_DIR = ".tailer-emulator";
+const DEFAULT_STATE_DIR = ".tailer-emulator";
 
 const MAIN_HELP = `Usage: tailer-emulator <command> [options]
 
@@ -75,12 +75,10 @@ Options:
 `;
 
 /** Where the CLI writes. */
-export interface CliIo {
+interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
-
-class UsageError extends Error {}
 
 function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -97,38 +95,33 @@ function readFile(name: string, file: string): string {
   }
 }
 
-async function start(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: "string" },
-      host: { type: "string" },
-      "state-dir": { type: "string" },
-      db: { type: "string" },
-      memory: { type: "boolean" },
-      seed: { type: "string" },
-      reseed: { type: "boolean" },
-      "clock-speed": { type: "string" },
-      trust: { type: "string", multiple: true },
-      "no-dev-account": { type: "boolean" },
-      "tls-cert": { type: "string" },
-      "tls-key": { type: "string" },
-      "admin-token": { type: "string" },
-      "public-url": { type: "string" },
-      "max-body-bytes": { type: "string" },
-      "fault-seed": { type: "string" },
-      durability: { type: "string" },
-      "ready-json": { type: "boolean" },
-      quiet: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) {
-    io.stdout.write(START_HELP);
-    return 0;
-  }
+const START_OPTIONS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  "state-dir": { type: "string" },
+  db: { type: "string" },
+  memory: { type: "boolean" },
+  seed: { type: "string" },
+  reseed: { type: "boolean" },
+  "clock-speed": { type: "string" },
+  trust: { type: "string", multiple: true },
+  "no-dev-account": { type: "boolean" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  "admin-token": { type: "string" },
+  "public-url": { type: "string" },
+  "max-body-bytes": { type: "string" },
+  "fault-seed": { type: "string" },
+  durability: { type: "string" },
+  "ready-json": { type: "boolean" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type StartValues = ReturnType<typeof parseArgs<{ options: typeof START_OPTIONS; strict: true }>>["values"];
+
+/** The emulator's options from `start`'s flags (usage errors for contradictions). */
+function startOptions(values: StartValues, io: CliIo): { options: EmulatorOptions; port: number; stateDir: string } {
   if (values.memory && values.db) throw new UsageError("--memory and --db exclude each other");
   if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) {
     throw new UsageError("--tls-cert and --tls-key go together");
@@ -141,7 +134,6 @@ async function start(args: string[], io: CliIo): Promise<number> {
   const stateDir = path.resolve(values["state-dir"] ?? DEFAULT_STATE_DIR);
   const database = values.memory ? ":memory:" : path.resolve(values.db ?? path.join(stateDir, "state.db"));
   if (database !== ":memory:") mkdirSync(path.dirname(database), { recursive: true });
-  const logger = values.quiet ? silentLogger : consoleLogger(io.stderr);
   const options: EmulatorOptions = {
     database,
     stateDir,
@@ -155,23 +147,18 @@ async function start(args: string[], io: CliIo): Promise<number> {
     maxBodyBytes: number("max-body-bytes", values["max-body-bytes"]),
     faultSeed: number("fault-seed", values["fault-seed"]),
     durability: values.durability as "normal" | "full" | undefined,
-    logger,
+    logger: values.quiet ? silentLogger : consoleLogger(io.stderr),
     tls:
       values["tls-cert"] !== undefined && values["tls-key"] !== undefined
         ? { cert: readFile("tls-cert", values["tls-cert"]), key: readFile("tls-key", values["tls-key"]) }
         : undefined,
   };
-  const emulator: Emulator = createEmulator(options);
-  let url: string;
-  try {
-    ({ url } = await emulator.listen({ port, host: values.host ?? "127.0.0.1" }));
-  } catch (e) {
-    await emulator.close();
-    throw e;
-  }
+  return { options, port, stateDir };
+}
 
-  // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it.
-  const stopped = new Promise<void>((resolve) => {
+/** Resolves once SIGINT or SIGTERM closed the emulator; a second signal exits at once. */
+function untilSignalled(emulator: Emulator, logger: NonNullable<EmulatorOptions["logger"]>): Promise<void> {
+  return new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) process.exit(130); // second signal: do not wait
@@ -185,33 +172,59 @@ async function start(args: string[], io: CliIo): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
 
+/** The banner `start` prints once ready (or one JSON line with --ready-json). */
+function readyText(values: StartValues, emulator: Emulator, url: string, options: EmulatorOptions, stateDir: string): string {
   if (values["ready-json"]) {
-    io.stdout.write(
-      `${JSON.stringify({ event: "ready", url, admin_token: emulator.adminToken, pid: process.pid, database, state_dir: stateDir })}\n`,
-    );
-  } else {
-    const tokenCommand = `tailer-emulator token${values["state-dir"] ? ` --state-dir ${stateDir}` : ""}`;
-    io.stdout.write(
-      [
-        `Tailer API emulator listening on ${url}`,
-        `  database:    ${database}`,
-        `  admin token: ${emulator.adminToken}   (admin API: ${url}/_emulator/)`,
-        `  clock speed: ${options.clockSpeed ?? 1}x`,
-        `  dev account: ${emulator.devServiceAccountKey ? `${emulator.devServiceAccountKey.client_email} (key in ${stateDir})` : "off"}`,
-        "",
-        "Try it:",
-        `  TOKEN=$(${tokenCommand})`,
-        `  curl --request POST --header "content-type:application/json" --header "Authorization: Bearer \${TOKEN}" \\`,
-        `    --data '{"action": "get_last_status", "account": "000099", "environment": "DEV", "configuration_type": "table-to-table", "configuration_id": "000099_iowa_liquor_prepare_pda_DEV"}' \\`,
-        `    ${url}/v1/dag/status`,
-        "",
-        `READY ${url}`,
-        "",
-      ].join("\n"),
-    );
+    const ready = {
+      event: "ready",
+      url,
+      admin_token: emulator.adminToken,
+      pid: process.pid,
+      database: options.database,
+      state_dir: stateDir,
+    };
+    return `${JSON.stringify(ready)}\n`;
   }
+  const tokenCommand = `tailer-emulator token${values["state-dir"] ? ` --state-dir ${stateDir}` : ""}`;
+  const devAccount = emulator.devServiceAccountKey;
+  return [
+    `Tailer API emulator listening on ${url}`,
+    `  database:    ${options.database}`,
+    `  admin token: ${emulator.adminToken}   (admin API: ${url}/_emulator/)`,
+    `  clock speed: ${options.clockSpeed ?? 1}x`,
+    `  dev account: ${devAccount ? `${devAccount.client_email} (key in ${stateDir})` : "off"}`,
+    "",
+    "Try it:",
+    `  TOKEN=$(${tokenCommand})`,
+    `  curl --request POST --header "content-type:application/json" --header "Authorization: Bearer \${TOKEN}" \\`,
+    `    --data '{"action": "get_last_status", "account": "000099", "environment": "DEV", "configuration_type": "table-to-table", "configuration_id": "000099_iowa_liquor_prepare_pda_DEV"}' \\`,
+    `    ${url}/v1/dag/status`,
+    "",
+    `READY ${url}`,
+    "",
+  ].join("\n");
+}
 
+async function start(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: START_OPTIONS });
+  if (values.help) {
+    io.stdout.write(START_HELP);
+    return 0;
+  }
+  const { options, port, stateDir } = startOptions(values, io);
+  const emulator: Emulator = createEmulator(options);
+  let url: string;
+  try {
+    ({ url } = await emulator.listen({ port, host: values.host ?? "127.0.0.1" }));
+  } catch (e) {
+    await emulator.close();
+    throw e;
+  }
+  // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it.
+  const stopped = untilSignalled(emulator, options.logger ?? silentLogger);
+  io.stdout.write(readyText(values, emulator, url, options, stateDir));
   await stopped;
   return 0;
 }
@@ -270,8 +283,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
-    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    const message = isEmulatorError(e) || usage || e instanceof Error ? (e as Error).message : String(e);
+    const usage = (isEmulatorError(e) && e.code === "usage") || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true;
+    const message = e instanceof Error || isEmulatorError(e) ? (e as Error).message : String(e);
     io.stderr.write(`tailer-emulator: ${message}\n${usage ? 'Run "tailer-emulator --help" for usage.\n' : ""}`);
     return usage ? 2 : 1;
   }

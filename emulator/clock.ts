@@ -8,10 +8,11 @@
  * least, so it may jump forward by up to one lease window, never back.
  */
 import { performance } from "node:perf_hooks";
-import { US_PER_SECOND, wallClockUs } from "./format";
+import { US_PER_SECOND } from "../provider/client/wire";
+import { wallClockUs } from "./format";
 
 /** Options of the emulated clock. */
-export interface ClockOptions {
+interface ClockOptions {
   /** How many emulated seconds pass per real second (1 = real time). */
   speed: number;
   /** The earliest time the clock may show (the persisted lease of a previous process). */

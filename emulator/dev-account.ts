@@ -19,12 +19,12 @@ export interface ServiceAccountKey {
 }
 
 /** File name of the dev key inside the state folder. */
-export const DEV_KEY_FILE = "dev-service-account.json";
+const DEV_KEY_FILE = "dev-service-account.json";
 
 /** Email of the generated dev service account. */
-export const DEV_ACCOUNT_EMAIL = "tailer-emulator-dev@tailer-emulator.iam.gserviceaccount.com";
+const DEV_ACCOUNT_EMAIL = "tailer-emulator-dev@tailer-emulator.iam.gserviceaccount.com";
 
-/** Longest token lifetime accepted (google-auth-library refuses tokens valid for more than a day). */
+/** Longest lifetime of a minted token: one day, beyond which google-auth-library's verifiers refuse a token (the gateway sets no limit). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 let processKey: ServiceAccountKey | undefined;
@@ -72,7 +72,7 @@ export function loadOrCreateDevKey(stateDir?: string): ServiceAccountKey {
 }
 
 /** What goes into a minted token. */
-export interface MintTokenOptions {
+interface MintTokenOptions {
   /** The `aud` claim; must be one the emulator accepts (its URL or the production URL). */
   audience: string;
   /** The `accounts` claim; absent = the token may use every account. */

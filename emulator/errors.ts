@@ -1,14 +1,21 @@
 /**
  * The emulator's errors: one base class, one stable string `code` per subclass,
- * and a brand check (`isEmulatorError`) that survives duplicated module copies,
- * which `instanceof` does not (jest module registries, dist/ next to sources).
+ * and a brand (`isEmulatorError`, and `instanceof` through a brand-aware
+ * `Symbol.hasInstance`, as undici's errors do) that survives duplicated module
+ * copies (jest module registries, dist/ next to sources).
  */
+import { GATEWAY_REFUSALS, type GatewayRefusalCode } from "../provider/client/gateway";
 
 const BRAND = Symbol.for("pulumi-tailer.emulator.error");
 
 /** Every stable error code the emulator produces. */
 export type EmulatorErrorCode =
   | "bad_request"
+  | "client_gone"
+  | "admin_request_failed"
+  | "usage"
+  | "database_in_use"
+  | "sqlite_unavailable"
   | "invalid_json"
   | "invalid_request"
   | "unsupported_media_type"
@@ -21,11 +28,7 @@ export type EmulatorErrorCode =
   | "run_not_found"
   | "not_launchable"
   | "account_forbidden"
-  | "jwt_missing"
-  | "jwt_expired"
-  | "jwt_not_yet_valid"
-  | "jwt_audience"
-  | "jwt_invalid"
+  | GatewayRefusalCode
   | "admin_unauthorized"
   | "invalid_seed"
   | "invalid_options"
@@ -49,12 +52,32 @@ export abstract class EmulatorError extends Error {
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 
+  /**
+   * `instanceof` by brand, not by class identity, so an error made by another copy of this module
+   * still matches: any branded error for the base; for a subclass, one whose own class (or a parent
+   * of it) has the subclass's name (codes are per instance, names are what the classes share).
+   */
+  static override [Symbol.hasInstance](instance: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass when it inherits this method
+    return isBrandedInstance(this, instance);
+  }
+
   /** The JSON body sent to clients. */
   toBody(): Record<string, unknown> {
     return this.gatewayStyle
       ? { code: this.httpStatus, message: this.message }
       : { code: this.httpStatus, data: {}, message: this.message };
   }
+}
+
+/** `instance instanceof target` for the family: the brand, and for a subclass its name in the instance's class chain. */
+function isBrandedInstance(target: { readonly name: string }, instance: unknown): boolean {
+  if (!isEmulatorError(instance)) return false;
+  if (target === EmulatorError) return true;
+  for (let proto = Object.getPrototypeOf(instance); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (Object.hasOwn(proto, "constructor") && (proto.constructor as { name?: unknown }).name === target.name) return true;
+  }
+  return false;
 }
 
 /** True for any EmulatorError, whichever copy of this module created it. */
@@ -157,22 +180,21 @@ export class AccountForbiddenError extends EmulatorError {
   readonly httpStatus = 403;
 }
 
-/** Authentication failures, worded as the Google gateway words them. */
+/**
+ * A refusal of the gateway in front of the API (ESPv2/Envoy): its status and words from the shared
+ * table (provider/client/gateway.ts), its `{code, message}` body, its `WWW-Authenticate` challenge.
+ */
 export class GatewayAuthError extends EmulatorError {
-  readonly httpStatus = 401;
+  readonly httpStatus: 401 | 403;
   override readonly gatewayStyle = true;
-  constructor(readonly code: "jwt_missing" | "jwt_expired" | "jwt_not_yet_valid" | "jwt_audience" | "jwt_invalid") {
-    super(GATEWAY_MESSAGES[code]);
+  constructor(
+    readonly code: GatewayRefusalCode,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(GATEWAY_REFUSALS[code].message, headers);
+    this.httpStatus = GATEWAY_REFUSALS[code].status;
   }
 }
-
-const GATEWAY_MESSAGES = {
-  jwt_missing: "Jwt is missing",
-  jwt_expired: "Jwt is expired",
-  jwt_not_yet_valid: "Jwt not yet valid",
-  jwt_audience: "Audiences in Jwt are not allowed",
-  jwt_invalid: "Jwt verification fails",
-} as const;
 
 /** The admin API's bearer token is missing or wrong. */
 export class AdminUnauthorizedError extends EmulatorError {
@@ -190,4 +212,49 @@ export class SeedError extends EmulatorError {
 export class OptionsError extends EmulatorError {
   readonly code = "invalid_options";
   readonly httpStatus = 400;
+}
+
+/** The client went away before its body arrived: there is nobody to answer (never sent; 499 as nginx logs it). */
+export class ClientGoneError extends EmulatorError {
+  readonly code = "client_gone";
+  readonly httpStatus = 499;
+  constructor() {
+    super("client closed the request before sending its body");
+  }
+}
+
+/** A non-2xx answer of the admin API, seen by the admin client: the status, the server's message and the body. */
+export class AdminApiError extends EmulatorError {
+  readonly code = "admin_request_failed";
+  readonly httpStatus: number;
+  constructor(
+    /** The status the admin API answered. */
+    readonly status: number,
+    /** The parsed answer (or its text when it was not JSON). */
+    readonly body: unknown,
+    method: string,
+    path: string,
+  ) {
+    const message = typeof body === "object" && body !== null && "message" in body ? String((body as { message: unknown }).message) : "";
+    super(`${method} ${path} -> ${status}${message ? `: ${message}` : ""}`);
+    this.httpStatus = status;
+  }
+}
+
+/** The CLI was called wrongly (unknown command, bad option value): exit code 2 and a pointer to --help. */
+export class UsageError extends EmulatorError {
+  readonly code = "usage";
+  readonly httpStatus = 400;
+}
+
+/** The database file is locked by another process (SQLITE_BUSY or SQLITE_LOCKED), most likely another emulator. */
+export class DatabaseInUseError extends EmulatorError {
+  readonly code = "database_in_use";
+  readonly httpStatus = 500;
+}
+
+/** better-sqlite3 (an optional dependency with a native build) cannot be loaded. */
+export class SqliteUnavailableError extends EmulatorError {
+  readonly code = "sqlite_unavailable";
+  readonly httpStatus = 500;
 }

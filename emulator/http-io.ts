@@ -4,25 +4,19 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Http2ServerRequest, type Http2ServerResponse, constants as http2constants } from "node:http2";
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors";
+import { sortedJson } from "../provider/client/wire";
+import { ClientGoneError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors";
 
 /** A request over HTTP/1.1 or HTTP/2. */
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
 /** A response over HTTP/1.1 or HTTP/2. */
 export type AnyResponse = ServerResponse | Http2ServerResponse;
 
-/** The client went away before its body arrived: there is nobody to answer. */
-export class ClientGoneError extends Error {
-  constructor() {
-    super("client closed the request before sending its body");
-  }
-}
-
 /**
  * True when the exchange runs over HTTP/2: an HTTP/2 stream, not the version a request line claims
  * (node's HTTP/1 parser accepts "POST / HTTP/2.0" and reports httpVersionMajor 2).
  */
-export function isHttp2(req: AnyRequest): req is Http2ServerRequest {
+function isHttp2(req: AnyRequest): req is Http2ServerRequest {
   return (req as Partial<Http2ServerRequest>).stream !== undefined;
 }
 
@@ -83,16 +77,6 @@ export function requireJsonContentType(req: AnyRequest): void {
       type === undefined ? "content-type header is missing; send content-type: application/json" : "content-type must be application/json",
     );
   }
-}
-
-/** JSON with object keys sorted at every level, as the API prints them. */
-export function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
 }
 
 /** Sends a JSON response (keys sorted). `closeConnection` asks HTTP/1.1 clients to reconnect (after 413). */

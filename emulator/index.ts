@@ -6,18 +6,19 @@
 import { randomBytes } from "node:crypto";
 import { PRODUCTION_API_URL } from "../provider/client/schemas";
 import { Actions } from "./actions";
-import { ADMIN_PREFIX, type AdminDependencies, createAdminRoutes, handleAdminRequest } from "./admin";
+import { ADMIN_PREFIX, type AdminDependencies, type AdminRoutes, createAdminRoutes, handleAdminRequest } from "./admin";
 import { AdminClient } from "./admin-client";
 import { type ApiDependencies, handleApiRequest } from "./api";
 import { AudienceSet, Authenticator, type TrustedKey, trustedKeyFromServiceAccount, trustedKeysFromFile } from "./auth";
 import { EmulatorClock } from "./clock";
 import { loadOrCreateDevKey, mintServiceAccountToken, type ServiceAccountKey } from "./dev-account";
-import { OptionsError } from "./errors";
+import { isEmulatorError, OptionsError } from "./errors";
 import { FaultInjector } from "./faults";
 import { DEFAULT_GUESSES, type Guesses } from "./guesses";
 import type { AnyRequest, AnyResponse } from "./http-io";
-import { type Logger, silentLogger } from "./logger";
-import { Platform } from "./platform";
+import type { Logger } from "./logger";
+import { silentLogger } from "./logger";
+import { Platform, type PlatformHooks } from "./platform";
 import { RequestLog } from "./request-log";
 import { loadSeed, type SeedFile } from "./seed";
 import docsSeed from "./seeds/docs.json";
@@ -27,29 +28,39 @@ import { Store } from "./store";
 export {
   AdminClient,
   type AdminClientOptions,
-  type AdminClock,
-  type AdminConfiguration,
   type AdminConfigurationInput,
   type AdminConfigurationPatch,
   type AdminDuration,
   type AdminFaultInput,
   type AdminIdentity,
-  type AdminRun,
   type AdminRunFilter,
   type AdminRunInput,
-  type AdminWorkflow,
+  type AdminScriptedLaunch,
 } from "./admin-client";
+export type {
+  AdminClock,
+  AdminConfiguration,
+  AdminFaults,
+  AdminInfo,
+  AdminRun,
+  AdminRunOriginCount,
+  AdminSchedule,
+  AdminWorkflow,
+} from "./admin-schemas";
+/** The admin API's schemas (the admin client's argument types are their `z.input`). */
+export { ConfigurationPatch, RunFilter } from "./admin-schemas";
 export type { TrustedKey } from "./auth";
 export type { ServiceAccountKey } from "./dev-account";
 export type { EmulatorErrorCode } from "./errors";
-export { EmulatorError, isEmulatorError } from "./errors";
-export type { FaultRule } from "./faults";
+export { AdminApiError, EmulatorError, isEmulatorError } from "./errors";
+export { FAULT_KINDS, type FaultKind, type FaultRule, FaultRuleInput } from "./faults";
 export type { Guesses } from "./guesses";
 export type { LogFields, Logger } from "./logger";
 export { consoleLogger, silentLogger } from "./logger";
-export type { RequestLogEntry } from "./request-log";
-export type { SeedFile } from "./seed";
+export { type RequestLogEntry, type RequestOrigin, tokenFingerprint } from "./request-log";
+export { ConfigurationInput, DurationInput, IdentityInput, Outcome, RunInput, type SeedFile } from "./seed";
 export type { TlsOptions } from "./server";
+export type { ExecutionDateRule, RunOriginCount, RunOutcome, WorkflowDefinition } from "./store";
 
 /** The seed used when none is given: the world of the two documentation pages. */
 export const DOCS_SEED: unknown = docsSeed;
@@ -143,124 +154,197 @@ export interface Emulator {
   readonly internals: { platform: Platform; faults: FaultInjector; requestLog: RequestLog; store: Store };
 }
 
-/** Creates an emulator (opens the database, applies the seed to a fresh one); call listen() to serve. */
-export function createEmulator(options: EmulatorOptions = {}): Emulator {
-  const logger = options.logger ?? silentLogger;
-  const guesses: Guesses = { ...DEFAULT_GUESSES, ...options.guesses };
+/** What createEmulator checked and derived from its options. */
+interface Settings {
+  logger: Logger;
+  guesses: Guesses;
+  maxBodyBytes: number;
+  adminToken: string;
+  database: string;
+  /** Reads the seed again (for reset). */
+  loadSeedFile: () => SeedFile;
+}
+
+function settingsOf(options: EmulatorOptions): Settings {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) throw new OptionsError("maxBodyBytes must be a positive integer");
   const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
   if (adminToken.length < 8 || /\s/.test(adminToken)) throw new OptionsError("adminToken must be at least 8 characters, without spaces");
-
   const seedSource = options.seed === undefined ? docsSeed : options.seed;
-  const loadSeedFile = (): SeedFile => (seedSource === null ? { configurations: [], runs: [] } : loadSeed(seedSource));
-  const seed = loadSeedFile(); // validated before anything is opened
+  return {
+    logger: options.logger ?? silentLogger,
+    guesses: { ...DEFAULT_GUESSES, ...options.guesses },
+    maxBodyBytes,
+    adminToken,
+    database: options.database ?? ":memory:",
+    loadSeedFile: () => (seedSource === null ? { configurations: [], runs: [] } : loadSeed(seedSource)),
+  };
+}
 
-  // Keys before the database, so a bad key file leaves no half-open state behind.
-  const devKey = options.devAccount === false ? undefined : loadOrCreateDevKey(options.stateDir);
+/** The keys the gateway trusts: the dev account's, the files', the given ones. */
+function trustedKeysOf(options: EmulatorOptions, devKey: ServiceAccountKey | undefined, logger: Logger): TrustedKey[] {
   const keys: TrustedKey[] = [
     ...(devKey ? [trustedKeyFromServiceAccount(devKey, "dev account")] : []),
     ...(options.trustedKeyFiles ?? []).flatMap((f) => trustedKeysFromFile(f)),
     ...(options.trustedKeys ?? []),
   ];
   if (keys.length === 0) logger.warn("no trusted keys: every API request will be refused (401)");
-  const audiences = new AudienceSet(options.audiences ?? []);
-  if (options.publicUrl !== undefined) audiences.add(options.publicUrl);
+  return keys;
+}
 
-  const database = options.database ?? ":memory:";
+/** Opens the database and the clock and loads the world (the seed on a fresh database); closes the database on failure. */
+function openPlatform(
+  options: EmulatorOptions,
+  settings: Settings,
+  seed: SeedFile,
+  hooks: PlatformHooks,
+): { store: Store; platform: Platform } {
+  const { database, logger } = settings;
   let store: Store;
   try {
     store = new Store(database, { durability: options.durability });
   } catch (e) {
+    if (isEmulatorError(e) && e.code === "sqlite_unavailable") throw e; // its message says how to fix it
     throw new OptionsError(`cannot open database ${database}: ${(e as Error).message}`);
   }
   let clock: EmulatorClock;
   try {
-    const lease = Number(store.getMeta("clock_lease_us") ?? 0);
     clock = new EmulatorClock({
       speed: options.clockSpeed ?? 1,
-      notBeforeUs: lease,
+      notBeforeUs: Number(store.getMeta("clock_lease_us") ?? 0),
       persistLease: (us) => store.setMeta("clock_lease_us", String(us)),
     });
   } catch (e) {
     store.close();
     throw new OptionsError((e as Error).message);
   }
-  const platform = new Platform(store, clock, guesses, logger);
+  const platform = new Platform(store, clock, settings.guesses, logger, hooks);
   if (options.reseed) platform.reset(seed);
   else if (!platform.seeded) platform.applySeed(seed);
   else if (options.seed !== undefined) logger.info(`${database} already holds state: the seed is not applied again (reseed to start over)`);
   platform.catchUp(); // runs that ended while the emulator was down end now, at their own times
+  return { store, platform };
+}
 
+/** Everything an emulator is made of, once created. */
+interface Parts {
+  settings: Settings;
+  options: EmulatorOptions;
+  store: Store;
+  platform: Platform;
+  faults: FaultInjector;
+  requestLog: RequestLog;
+  authenticator: Authenticator;
+  audiences: AudienceSet;
+  devKey: ServiceAccountKey | undefined;
+  instanceId: string;
+  internalErrors: { count: number };
+  baseUrl: () => string | undefined;
+}
+
+/** Creates an emulator (opens the database, applies the seed to a fresh one); call listen() to serve. */
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const settings = settingsOf(options);
+  const seed = settings.loadSeedFile(); // validated before anything is opened
+  // Keys before the database, so a bad key file leaves no half-open state behind.
+  const devKey = options.devAccount === false ? undefined : loadOrCreateDevKey(options.stateDir);
+  const keys = trustedKeysOf(options, devKey, settings.logger);
+  const audiences = new AudienceSet(options.audiences ?? []);
+  if (options.publicUrl !== undefined) audiences.add(options.publicUrl);
   const faults = new FaultInjector(options.faultSeed);
   const requestLog = new RequestLog(options.requestLogSize);
-  const authenticator = new Authenticator(keys, audiences);
-  const actions = new Actions(platform, guesses);
-  let internalErrors = 0;
-  const onInternalError = (e: unknown) => {
-    internalErrors++;
-    logger.error("unexpected error while handling a request", {
-      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
-      stack: e instanceof Error ? e.stack : undefined,
-    });
-  };
-
+  const instanceId = randomBytes(4).toString("hex");
+  const { store, platform } = openPlatform(options, settings, seed, {
+    visibilityDelayUs: () => faults.visibilityDelayMs * 1000,
+    onScheduledLaunch: (run) => requestLog.recordScheduledLaunch(run, instanceId),
+  });
+  faults.restart(seed.faults);
+  const authenticator = new Authenticator(keys, audiences, settings.logger);
   let baseUrl: string | undefined;
-  let transport: Transport | undefined;
-  let closed = false;
+  const parts: Parts = {
+    settings,
+    options,
+    store,
+    platform,
+    faults,
+    requestLog,
+    authenticator,
+    audiences,
+    devKey,
+    instanceId,
+    internalErrors: { count: 0 },
+    baseUrl: () => baseUrl,
+  };
+  return assemble(parts, (url) => {
+    baseUrl = url;
+  });
+}
 
-  const mintToken = (o: MintOptions = {}): string => {
-    if (!devKey) throw new OptionsError("the dev account is disabled: no token can be minted");
-    return mintServiceAccountToken(devKey, {
-      audience: o.audience ?? baseUrl ?? PRODUCTION_API_URL,
+function tokenMinter(parts: Parts): (o?: MintOptions) => string {
+  return (o = {}) => {
+    if (!parts.devKey) throw new OptionsError("the dev account is disabled: no token can be minted");
+    return mintServiceAccountToken(parts.devKey, {
+      audience: o.audience ?? parts.baseUrl() ?? PRODUCTION_API_URL,
       accounts: o.accounts,
       expiresInSeconds: o.expiresInSeconds,
       issuedAt: o.issuedAt,
       extraClaims: o.extraClaims,
     });
   };
+}
 
-  const instanceId = randomBytes(4).toString("hex");
-  const apiDeps: ApiDependencies = { actions, authenticator, faults, requestLog, clock, logger, maxBodyBytes, onInternalError, instanceId };
-  const adminDeps: AdminDependencies = {
+function adminDependencies(parts: Parts, mintToken: (o?: MintOptions) => string): AdminDependencies {
+  const { settings, platform, faults, requestLog, authenticator, audiences, devKey } = parts;
+  return {
     platform,
     faults,
     requestLog,
-    guesses,
-    adminToken,
-    maxBodyBytes,
-    seed: loadSeedFile,
+    guesses: settings.guesses,
+    adminToken: settings.adminToken,
+    maxBodyBytes: settings.maxBodyBytes,
+    seed: settings.loadSeedFile,
     mintToken: devKey ? (o) => mintToken(o) : undefined,
     info: () => ({
-      url: baseUrl ?? null,
-      database,
-      clock: { speed: clock.speed },
+      url: parts.baseUrl() ?? null,
+      database: settings.database,
+      clock: { speed: platform.clock.speed },
       configurations: platform.listConfigurations().length,
       runs: platform.countRuns(),
-      internal_errors: internalErrors,
+      pending_late_actions: platform.pendingDeferred,
+      internal_errors: parts.internalErrors.count,
       trusted_keys: authenticator.keyCount,
       dev_account: devKey ? devKey.client_email : null,
       audiences: audiences.list(),
-      max_body_bytes: maxBodyBytes,
-      guesses,
+      max_body_bytes: settings.maxBodyBytes,
+      guesses: settings.guesses,
     }),
   };
-  const adminRoutes = createAdminRoutes(adminDeps);
+}
 
-  const handle = (req: AnyRequest, res: AnyResponse): void => {
+/** The request handler: admin paths to the admin API, the rest to the public API. */
+function requestHandler(parts: Parts, adminDeps: AdminDependencies, onInternalError: (e: unknown) => void) {
+  const { settings, platform, faults, requestLog, authenticator } = parts;
+  const actions = new Actions(platform, settings.guesses);
+  const apiDeps: ApiDependencies = {
+    actions,
+    platform,
+    authenticator,
+    faults,
+    requestLog,
+    clock: platform.clock,
+    logger: settings.logger,
+    maxBodyBytes: settings.maxBodyBytes,
+    onInternalError,
+    instanceId: parts.instanceId,
+  };
+  const adminRoutes: AdminRoutes = createAdminRoutes(adminDeps);
+  return (req: AnyRequest, res: AnyResponse): void => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
     const work = path.startsWith(ADMIN_PREFIX)
-      ? handleAdminRequest(
-          adminDeps,
-          adminRoutes,
-          req,
-          res,
-          path.slice(ADMIN_PREFIX.length),
-          new URLSearchParams(q === -1 ? "" : url.slice(q + 1)),
-          onInternalError,
-        )
+      ? handleAdminRequest(adminDeps, adminRoutes, req, res, path.slice(ADMIN_PREFIX.length), query, onInternalError)
       : handleApiRequest(apiDeps, req, res, path);
     work.catch((e: unknown) => {
       // Both handlers answer their own errors; this is the last net.
@@ -275,44 +359,64 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       }
     });
   };
+}
 
+function assemble(parts: Parts, setBaseUrl: (url: string) => void): Emulator {
+  const { settings, options, store, platform, faults, requestLog, audiences } = parts;
+  const onInternalError = (e: unknown) => {
+    parts.internalErrors.count++;
+    settings.logger.error("unexpected error while handling a request", {
+      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+      stack: e instanceof Error ? e.stack : undefined,
+    });
+  };
+  const mintToken = tokenMinter(parts);
+  const handle = requestHandler(parts, adminDependencies(parts, mintToken), onInternalError);
+  const adminClients: AdminClient[] = [];
+  let transport: Transport | undefined;
+  let closed = false;
   const emulator: Emulator = {
     async listen(listenOptions: ListenOptions = {}) {
       if (closed) throw new OptionsError("this emulator was closed; create a new one");
-      if (transport) throw new OptionsError(`already listening on ${baseUrl}`);
+      if (transport) throw new OptionsError(`already listening on ${parts.baseUrl()}`);
       const host = listenOptions.host ?? "127.0.0.1";
       transport = new Transport(handle, options.tls);
       const address = await transport.listen(listenOptions.port ?? 0, host);
       const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-      baseUrl = `${transport.protocol}://${shownHost}:${address.port}`;
+      const url = `${transport.protocol}://${shownHost}:${address.port}`;
+      setBaseUrl(url);
       audiences.addOwnOrigin(transport.protocol, host, address.port);
-      logger.info(`Tailer API emulator listening on ${baseUrl}`);
-      return { url: baseUrl };
+      settings.logger.info(`Tailer API emulator listening on ${url}`);
+      return { url };
     },
     get url() {
-      if (baseUrl === undefined) throw new OptionsError("the emulator is not listening yet: call listen() first");
-      return baseUrl;
+      const url = parts.baseUrl();
+      if (url === undefined) throw new OptionsError("the emulator is not listening yet: call listen() first");
+      return url;
     },
     async close() {
       if (closed) return;
       closed = true;
-      platform.stop();
+      platform.stop(); // also resets the requests held by late_processing faults
       try {
+        await Promise.all(adminClients.splice(0).map((c) => c.close()));
         if (transport) await transport.close();
       } finally {
         store.close();
       }
     },
-    adminToken,
+    adminToken: settings.adminToken,
     mintToken,
-    devServiceAccountKey: devKey,
+    devServiceAccountKey: parts.devKey,
     admin() {
-      return new AdminClient(emulator.url, adminToken, { ca: options.tls?.cert });
+      const client = new AdminClient(emulator.url, settings.adminToken, { ca: options.tls?.cert });
+      adminClients.push(client);
+      return client;
     },
     get internalErrorCount() {
-      return internalErrors;
+      return parts.internalErrors.count;
     },
-    database,
+    database: settings.database,
     internals: { platform, faults, requestLog, store },
   };
   return emulator;

@@ -1,17 +1,18 @@
 /**
  * The emulated Tailer platform: configurations, the life of runs (WAITING ->
  * RUNNING -> SUCCESS/FAILED, DEACTIVATED), the max_active_runs queue, workflow
- * marks and triggers, all moving on the emulated clock.
+ * marks and triggers, schedules, all moving on the emulated clock.
  *
- * Time moves in two ways: a timer fires at the next scheduled run end (so runs
- * progress when nobody polls), and every request first catches up (cheap: one
- * comparison unless something is due). Catching up replays due events in time
- * order, each at its own instant, so a big clock jump gives the same timestamps
- * as waiting would have.
+ * Time moves in two ways: a timer fires at the next due event (so runs progress
+ * when nobody polls), and every request first catches up (cheap: one comparison
+ * unless something is due). Catching up replays due events (run ends, scheduled
+ * launches, late actions) in time order, each at its own instant, so a big clock
+ * jump gives the same timestamps as waiting would have.
  */
 import { isTerminalRunStatus, type RunStatus } from "../provider/client/schemas";
+import { formatIsoDate, US_PER_SECOND } from "../provider/client/wire";
 import type { EmulatorClock } from "./clock";
-import { newRunId, US_PER_SECOND } from "./format";
+import { newRunId } from "./format";
 import type { Guesses } from "./guesses";
 import type { Logger } from "./logger";
 import { type ConfigurationInput, identityKey, type RunInput, type SeedFile, toConfigurationRecord, toIdentity, toRunRecord } from "./seed";
@@ -21,10 +22,21 @@ import type {
   RunOrigin,
   RunOutcome,
   RunRecord,
+  ScheduleRecord,
   ScriptedLaunch,
   Store,
   WorkflowMark,
 } from "./store";
+
+/** The public-API request behind a launch. */
+export interface LaunchRequest {
+  /** Its x-request-id. */
+  id: string;
+  /** Its sequence number in the request log. */
+  seq: number;
+  /** The first 12 hex digits of the SHA-256 of its bearer token. */
+  tokenFingerprint: string | null;
+}
 
 /** How a run is launched. */
 export interface LaunchOptions {
@@ -32,10 +44,30 @@ export interface LaunchOptions {
   executionDate?: string | null;
   origin: RunOrigin;
   triggeredBy?: string | null;
+  /** launch_job: the request that launched the run. */
+  request?: LaunchRequest;
+  /** Emulated delay, on top of the global one, before the run shows in the public API. */
+  extraVisibilityDelayUs?: number;
+}
+
+/** What the platform asks of the rest of the emulator. */
+export interface PlatformHooks {
+  /** The emulated delay before any new run shows in the public API (the faults' global visibility delay). */
+  visibilityDelayUs?: () => number;
+  /** Told of each run a schedule launched (the request log records it). */
+  onScheduledLaunch?: (run: RunRecord) => void;
+}
+
+/** An action to perform at an emulated instant (a late_processing fault's), with what to do if it never is. */
+interface DeferredAction {
+  atUs: number;
+  seq: number;
+  perform: (atUs: number) => void;
+  cancel: () => void;
 }
 
 /** An out-of-band status change. */
-export interface StatusChangeOptions {
+interface StatusChangeOptions {
   /** For RUNNING: end the run after this long (microseconds); otherwise it runs until changed again. */
   durationUs?: number;
   /** For RUNNING with a duration: the status it ends in. */
@@ -43,7 +75,7 @@ export interface StatusChangeOptions {
 }
 
 /** A workflow and the jobs it has seen succeed since its last trigger or reset. */
-export interface WorkflowState {
+interface WorkflowState {
   configuration: ConfigurationRecord;
   marks: WorkflowMark[];
 }
@@ -53,9 +85,18 @@ const MAX_EVENTS_PER_BATCH = 10_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Changes the admin API can make to a configuration. */
-export type ConfigurationChanges = Partial<
-  Pick<ConfigurationRecord, "activated" | "archived" | "job_ids" | "max_active_runs" | "run_duration_us" | "run_outcome" | "workflow">
+type ConfigurationChanges = Partial<
+  Pick<
+    ConfigurationRecord,
+    "activated" | "archived" | "job_ids" | "max_active_runs" | "run_duration_us" | "run_outcome" | "workflow" | "schedule"
+  >
 >;
+
+/** The execution_date a scheduled launch at `t` carries. */
+function scheduledExecutionDate(schedule: ScheduleRecord, t: number): string | null {
+  if (schedule.execution_date === "none") return null;
+  return formatIsoDate(schedule.execution_date === "launch_day" ? t : t - schedule.every_us).slice(0, 10);
+}
 
 /** The emulated platform over a Store and a clock. */
 export class Platform {
@@ -67,22 +108,50 @@ export class Platform {
   private timer: NodeJS.Timeout | undefined;
   private timerDueUs = Number.POSITIVE_INFINITY;
   private stopped = false;
+  private deferred: DeferredAction[] = [];
+  private deferredSeq = 0;
+  /** While replaying events: the instant of the event being processed. */
+  private eventTimeUs: number | undefined;
 
   constructor(
     private readonly store: Store,
     readonly clock: EmulatorClock,
     private readonly guesses: Guesses,
     private readonly logger: Logger,
+    private readonly hooks: PlatformHooks = {},
   ) {
     this.reloadCaches();
   }
 
   // ---- time --------------------------------------------------------------
 
-  /** Brings every run up to the current emulated time. */
+  /** The emulated time now, or, while replaying due events, the instant of the one being processed. */
+  now(): number {
+    return this.eventTimeUs ?? this.clock.nowUs();
+  }
+
+  /** Brings every run up to the current emulated time (nothing to do while already replaying). */
   catchUp(): void {
+    if (this.eventTimeUs !== undefined) return;
     const now = this.clock.nowUs();
     if (now >= this.nextDueUs) this.processUntil(now);
+  }
+
+  /** Performs `perform` at emulated time `atUs`, in order with the other events; `cancel` if the world is reset or stopped first. */
+  defer(atUs: number, perform: (atUs: number) => void, cancel: () => void = () => undefined): void {
+    const action: DeferredAction = { atUs, seq: this.deferredSeq++, perform, cancel };
+    const at = this.deferred.findIndex((d) => d.atUs > atUs);
+    this.deferred.splice(at === -1 ? this.deferred.length : at, 0, action);
+    this.noteDue(atUs);
+  }
+
+  /** Late actions not performed yet. */
+  get pendingDeferred(): number {
+    return this.deferred.length;
+  }
+
+  private cancelDeferred(): void {
+    for (const d of this.deferred.splice(0)) d.cancel();
   }
 
   /** Advances the emulated clock and processes what became due. */
@@ -95,31 +164,82 @@ export class Platform {
     return this.clock.nowUs();
   }
 
-  /** Stops the timer (the store stays open). */
+  /** Stops the timer and cancels late actions (the store stays open). */
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.cancelDeferred();
   }
 
   private processUntil(now: number): void {
     let processed = 0;
-    this.store.transaction(() => {
-      for (;;) {
-        const run = this.store.nextDue(now);
-        if (!run) break;
-        this.finishRun(run, run.ends_us as number);
-        if (++processed >= MAX_EVENTS_PER_BATCH) break;
-      }
-    });
+    try {
+      this.store.transaction(() => {
+        while (processed < MAX_EVENTS_PER_BATCH && this.processNextEvent(now)) processed++;
+      });
+    } finally {
+      this.eventTimeUs = undefined;
+    }
     if (processed >= MAX_EVENTS_PER_BATCH) {
-      this.logger.warn("run events capped in one batch; continuing on the next tick (a workflow triggering itself?)");
+      this.logger.warn("events capped in one batch; continuing on the next tick (a workflow triggering itself, a short schedule?)");
     }
     this.refreshNextDue();
   }
 
+  /** Processes the earliest event due by `now`: a run's end, then a scheduled launch, then a late action at the same instant. */
+  private processNextEvent(now: number): boolean {
+    const run = this.store.nextDue(now);
+    const scheduled = this.nextScheduled();
+    const late = this.deferred[0];
+    const runAt = run?.ends_us ?? Number.POSITIVE_INFINITY;
+    const scheduledAt = scheduled?.schedule?.next_us ?? Number.POSITIVE_INFINITY;
+    const lateAt = late?.atUs ?? Number.POSITIVE_INFINITY;
+    const t = Math.min(runAt, scheduledAt, lateAt);
+    if (t > now) return false;
+    this.eventTimeUs = t;
+    if (run && runAt === t) this.finishRun(run, t);
+    else if (scheduled && scheduledAt === t) this.launchScheduled(scheduled, t);
+    else if (late) this.performDeferred(late, t);
+    return true;
+  }
+
+  private performDeferred(action: DeferredAction, t: number): void {
+    this.deferred.shift();
+    try {
+      action.perform(t);
+    } catch (e) {
+      // The action reports its own outcome; an escape here must not stop the other events.
+      this.logger.error("late action failed", { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** The configuration whose schedule launches next. */
+  private nextScheduled(): ConfigurationRecord | undefined {
+    let next: ConfigurationRecord | undefined;
+    for (const c of this.configurations.values()) {
+      if (c.schedule && (!next || c.schedule.next_us < (next.schedule as ScheduleRecord).next_us)) next = c;
+    }
+    return next;
+  }
+
+  private launchScheduled(config: ConfigurationRecord, t: number): void {
+    const schedule = config.schedule as ScheduleRecord;
+    const next: ConfigurationRecord = { ...config, schedule: { ...schedule, next_us: t + schedule.every_us } };
+    this.store.upsertConfiguration(next);
+    this.configurations.set(identityKey(next), next);
+    if (next.archived) return; // an archived configuration does not run; its schedule keeps its pace
+    const run = this.launchAt(next, { origin: "scheduler", executionDate: scheduledExecutionDate(schedule, t) }, t);
+    if (run.ends_us !== null) this.noteDueLater(run.ends_us);
+    this.hooks.onScheduledLaunch?.(run);
+  }
+
   private refreshNextDue(): void {
-    this.nextDueUs = this.store.minDue() ?? Number.POSITIVE_INFINITY;
+    this.nextDueUs = Math.min(
+      this.store.minDue() ?? Number.POSITIVE_INFINITY,
+      this.nextScheduled()?.schedule?.next_us ?? Number.POSITIVE_INFINITY,
+      this.deferred[0]?.atUs ?? Number.POSITIVE_INFINITY,
+    );
     this.schedule();
   }
 
@@ -183,8 +303,8 @@ export class Platform {
 
   /** Adds or replaces configurations (admin "deploy"). */
   upsertConfigurations(inputs: readonly ConfigurationInput[]): ConfigurationRecord[] {
-    const records = inputs.map((i) => toConfigurationRecord(i, this.guesses));
-    const now = this.clock.nowUs();
+    const now = this.now();
+    const records = inputs.map((i) => toConfigurationRecord(i, this.guesses, now));
     this.store.transaction(() => {
       for (const r of records) this.store.upsertConfiguration(r);
       for (const r of records) this.configurations.set(identityKey(r), r);
@@ -201,7 +321,7 @@ export class Platform {
     if (!current) return undefined;
     const next: ConfigurationRecord = { ...current, ...changes };
     if (next.archived) next.activated = false;
-    const now = this.clock.nowUs();
+    const now = this.now();
     this.store.transaction(() => {
       this.store.upsertConfiguration(next);
       this.configurations.set(identityKey(next), next);
@@ -223,11 +343,13 @@ export class Platform {
     this.configurations.delete(identityKey(identity));
     this.scriptCounts.delete(identityKey(identity));
     this.rebuildWorkflowIndex();
+    this.refreshNextDue(); // its schedule, if any, is gone
     return existed;
   }
 
-  /** Wipes everything and loads `seed` (the clock keeps going forward). */
+  /** Wipes everything (late actions are cancelled) and loads `seed` (the clock keeps going forward). */
   reset(seed: SeedFile): void {
+    this.cancelDeferred();
     this.store.wipe();
     this.reloadCaches();
     this.applySeed(seed);
@@ -236,7 +358,8 @@ export class Platform {
   /** Loads a seed into an empty world. */
   applySeed(seed: SeedFile): void {
     this.store.transaction(() => {
-      for (const input of seed.configurations) this.store.upsertConfiguration(toConfigurationRecord(input, this.guesses));
+      const now = this.now();
+      for (const input of seed.configurations) this.store.upsertConfiguration(toConfigurationRecord(input, this.guesses, now));
       this.reloadCaches();
       this.insertRunsUnchecked(seed.runs, "seed");
       this.store.setMeta("seeded", "1");
@@ -259,7 +382,7 @@ export class Platform {
   }
 
   private insertRunsUnchecked(inputs: readonly RunInput[], origin: "seed" | "admin"): RunRecord[] {
-    const now = this.clock.nowUs();
+    const now = this.now();
     const out: RunRecord[] = [];
     const touched = new Map<string, ConfigurationRecord>();
     for (const input of inputs) {
@@ -312,7 +435,7 @@ export class Platform {
    * configuration is off, WAITING behind max_active_runs, else RUNNING.
    */
   launch(config: ConfigurationRecord, options: LaunchOptions, at?: number): RunRecord {
-    const run = this.store.transaction(() => this.launchAt(config, options, at ?? this.clock.nowUs()));
+    const run = this.store.transaction(() => this.launchAt(config, options, at ?? this.now()));
     if (run.ends_us !== null) this.noteDue(run.ends_us);
     return run;
   }
@@ -326,6 +449,7 @@ export class Platform {
     }
     const plannedDuration = this.plannedDuration(script?.duration_us ?? config.run_duration_us);
     const plannedOutcome = script?.outcome ?? config.run_outcome;
+    const visibilityDelayUs = (this.hooks.visibilityDelayUs?.() ?? 0) + (options.extraVisibilityDelayUs ?? 0);
     const run: Omit<RunRecord, "seq"> = {
       account: config.account,
       environment: config.environment,
@@ -344,6 +468,10 @@ export class Platform {
       execution_date: options.executionDate ?? null,
       origin: options.origin,
       triggered_by: options.triggeredBy ?? null,
+      request_id: options.request?.id ?? null,
+      request_seq: options.request?.seq ?? null,
+      token_fingerprint: options.request?.tokenFingerprint ?? null,
+      visible_us: visibilityDelayUs > 0 ? t + visibilityDelayUs : null,
     };
     if (!config.activated) {
       run.status = "DEACTIVATED";
@@ -409,7 +537,7 @@ export class Platform {
    * `durationUs` when given, else never on its own); WAITING requeues it.
    */
   setRunStatus(run: RunRecord, status: RunStatus, options: StatusChangeOptions = {}): RunRecord {
-    const t = this.clock.nowUs();
+    const t = this.now();
     const previous = run.status;
     const updated: RunRecord = { ...run, last_update_us: t };
     if (isTerminalRunStatus(status)) {
@@ -446,6 +574,16 @@ export class Platform {
   /** Runs matching filters (see Store.queryRuns). */
   queryRuns(query: Parameters<Store["queryRuns"]>[0]): RunRecord[] {
     return this.store.queryRuns(query);
+  }
+
+  /** Run counts per origin and launching token (see Store.countRunsByOrigin). */
+  countRunsByOrigin(query: Parameters<Store["countRunsByOrigin"]>[0]): ReturnType<Store["countRunsByOrigin"]> {
+    return this.store.countRunsByOrigin(query);
+  }
+
+  /** True when the public API shows the run now (its visibility delay has passed). */
+  isVisible(run: RunRecord): boolean {
+    return run.visible_us === null || run.visible_us <= this.now();
   }
 
   /** Total runs stored. */

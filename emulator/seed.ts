@@ -7,10 +7,11 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { Account, ConfigurationType, canonicalConfigurationType, defaultJobId, Environment, RunStatus } from "../provider/client/schemas";
+import { parseDuration, parseIsoDate, US_PER_SECOND } from "../provider/client/wire";
 import { isEmulatorError, SeedError } from "./errors";
-import { parseDuration, parseIsoDate } from "./format";
-import type { Guesses } from "./guesses";
-import type { ConfigurationIdentity, ConfigurationRecord, RunRecord } from "./store";
+import { FaultRuleInput, MAX_VISIBILITY_DELAY_MS } from "./faults";
+import { type Guesses, LAUNCHABLE_TYPES } from "./guesses";
+import type { ConfigurationIdentity, ConfigurationRecord, RunRecord, ScheduleRecord, WorkflowDefinition } from "./store";
 import { parseOrThrow } from "./validation";
 
 const Text = (what: string) =>
@@ -33,7 +34,7 @@ export const DurationInput = z
   });
 
 /** An ISO 8601 date-time; converted to epoch microseconds. */
-export const DateTimeInput = z.string({ error: () => "must be an ISO 8601 date-time string" }).transform((v, ctx) => {
+const DateTimeInput = z.string({ error: () => "must be an ISO 8601 date-time string" }).transform((v, ctx) => {
   const us = parseIsoDate(v);
   if (us === undefined) {
     ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time such as 2020-12-30T11:30:07.960767+00:00" });
@@ -60,6 +61,15 @@ export const WorkflowInput = z.strictObject({
   }),
 });
 
+/** A schedule: a launch every `every` (seconds or H:MM:SS, at least a second), from `first_launch_date` (default: one period from now). */
+export const ScheduleInput = z.strictObject({
+  every: DurationInput.refine((us) => us >= US_PER_SECOND, "every must be at least 1 second"),
+  first_launch_date: DateTimeInput.optional(),
+  execution_date: z
+    .enum(["none", "launch_day", "interval_start"], { error: () => "execution_date must be none, launch_day or interval_start" })
+    .default("none"),
+});
+
 /** The identity of a configuration, as a seed or the admin API gives it. */
 export const IdentityInput = z.object({
   account: Account,
@@ -79,8 +89,16 @@ export const ConfigurationInput = z
     max_active_runs: z.number().int().min(1).max(10_000).nullable().optional(),
     run: RunBehaviourInput.optional(),
     workflow: WorkflowInput.optional(),
+    schedule: ScheduleInput.optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.schedule && !LAUNCHABLE_TYPES.has(canonicalConfigurationType(c.configuration_type))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["schedule"],
+        message: `${c.configuration_type} configurations cannot be launched, so not scheduled`,
+      });
+    }
     const isWorkflow = c.configuration_type === "workflow";
     if (isWorkflow && !c.workflow) {
       ctx.addIssue({ code: "custom", path: ["workflow"], message: "a workflow configuration needs a workflow definition" });
@@ -106,11 +124,29 @@ export const RunInput = z.strictObject({
 /** A seeded run. */
 export type RunInput = z.infer<typeof RunInput>;
 
+/** The fault RNG's seed (32 bits). */
+export const FaultSeed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1);
+
+/** The emulated delay before any new run shows in the public API. */
+export const VisibilityDelayMs = z.number().int().min(0).max(MAX_VISIBILITY_DELAY_MS);
+
+/** Faults a seed turns on at every start and reset (faults live in memory): the RNG seed, a global visibility delay, rules. */
+const SeedFaults = z.strictObject({
+  seed: FaultSeed.optional(),
+  visibility_delay_ms: VisibilityDelayMs.optional(),
+  rules: z.array(FaultRuleInput).default([]),
+});
+
 /** The seed file. */
 export const SeedFile = z.strictObject({
   description: z.string().optional(),
   configurations: z.array(ConfigurationInput).default([]),
   runs: z.array(RunInput).default([]),
+  faults: SeedFaults.optional(),
 });
 /** A parsed seed file. */
 export type SeedFile = z.infer<typeof SeedFile>;
@@ -130,8 +166,24 @@ export function toIdentity(input: z.infer<typeof IdentityInput>): ConfigurationI
   };
 }
 
-/** A stored configuration from its input form, filling the guessed defaults. */
-export function toConfigurationRecord(input: ConfigurationInput, guesses: Guesses): ConfigurationRecord {
+/** A stored workflow definition from its input form (the target's type made canonical). */
+export function toWorkflowDefinition(input: z.infer<typeof WorkflowInput>): WorkflowDefinition {
+  return {
+    authorized_job_ids: input.authorized_job_ids,
+    target_dag: {
+      configuration_type: canonicalConfigurationType(input.target_dag.configuration_type),
+      configuration_id: input.target_dag.configuration_id,
+    },
+  };
+}
+
+/** A stored schedule from its input form; the first launch is one period after `nowUs` unless given. */
+export function toScheduleRecord(input: z.infer<typeof ScheduleInput>, nowUs: number): ScheduleRecord {
+  return { every_us: input.every, execution_date: input.execution_date, next_us: input.first_launch_date ?? nowUs + input.every };
+}
+
+/** A stored configuration from its input form, filling the guessed defaults (`nowUs` starts its schedule). */
+export function toConfigurationRecord(input: ConfigurationInput, guesses: Guesses, nowUs: number): ConfigurationRecord {
   const identity = toIdentity(input);
   const archived = input.archived ?? false;
   const defaultJob = defaultJobId(identity.configuration_type, identity.account, identity.configuration_id, identity.environment);
@@ -146,15 +198,8 @@ export function toConfigurationRecord(input: ConfigurationInput, guesses: Guesse
     max_active_runs: input.max_active_runs === undefined ? defaultMax : input.max_active_runs,
     run_duration_us: input.run?.duration ?? null,
     run_outcome: input.run?.outcome ?? "SUCCESS",
-    workflow: input.workflow
-      ? {
-          authorized_job_ids: input.workflow.authorized_job_ids,
-          target_dag: {
-            configuration_type: canonicalConfigurationType(input.workflow.target_dag.configuration_type),
-            configuration_id: input.workflow.target_dag.configuration_id,
-          },
-        }
-      : null,
+    workflow: input.workflow ? toWorkflowDefinition(input.workflow) : null,
+    schedule: input.schedule ? toScheduleRecord(input.schedule, nowUs) : null,
   };
 }
 
@@ -191,6 +236,10 @@ export function toRunRecord(
     execution_date: input.execution_date ?? null,
     origin,
     triggered_by: null,
+    request_id: null,
+    request_seq: null,
+    token_fingerprint: null,
+    visible_us: null,
   };
 }
 

@@ -7,8 +7,9 @@
  * (kill -9) with every committed transaction; only an OS crash or power loss can
  * lose the last ones, which `durability: "full"` (synchronous=FULL) also covers.
  */
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { CanonicalConfigurationType, Environment, RunStatus } from "../provider/client/schemas";
+import { DatabaseInUseError, SqliteUnavailableError } from "./errors";
 
 /** How a configuration is addressed: account, environment, canonical type, id. */
 export interface ConfigurationIdentity {
@@ -29,6 +30,17 @@ export interface WorkflowDefinition {
 /** The outcome a run reaches after its RUNNING time. */
 export type RunOutcome = "SUCCESS" | "FAILED";
 
+/** Which execution_date a scheduled launch carries: none, the day it fires, or the day its interval started (Airflow's). */
+export type ExecutionDateRule = "none" | "launch_day" | "interval_start";
+
+/** A configuration's schedule, as Tailer's schedules launch runs: every `every_us`, the next at `next_us`. */
+export interface ScheduleRecord {
+  every_us: number;
+  execution_date: ExecutionDateRule;
+  /** Emulated time of the next launch. */
+  next_us: number;
+}
+
 /** A configuration as stored. */
 export interface ConfigurationRecord extends ConfigurationIdentity {
   activated: boolean;
@@ -42,10 +54,14 @@ export interface ConfigurationRecord extends ConfigurationIdentity {
   run_outcome: RunOutcome;
   /** Only for workflows. */
   workflow: WorkflowDefinition | null;
+  /** Periodic launches, if any. */
+  schedule: ScheduleRecord | null;
 }
 
+/** Where runs come from: the public API's launch_job, a schedule, a workflow trigger, the seed, the admin API. */
+export const RUN_ORIGINS = ["launch", "scheduler", "workflow", "seed", "admin"] as const;
 /** Where a run came from. */
-export type RunOrigin = "launch" | "workflow" | "seed" | "admin";
+export type RunOrigin = (typeof RUN_ORIGINS)[number];
 
 /** A run as stored. Times are epoch microseconds. */
 export interface RunRecord extends ConfigurationIdentity {
@@ -72,6 +88,14 @@ export interface RunRecord extends ConfigurationIdentity {
   origin: RunOrigin;
   /** The workflow that launched this run, for workflow-triggered runs. */
   triggered_by: string | null;
+  /** launch_job runs: the x-request-id of the request that created the run (also when performed late). */
+  request_id: string | null;
+  /** launch_job runs: that request's sequence number in the request log. */
+  request_seq: number | null;
+  /** launch_job runs: the first 12 hex digits of the SHA-256 of the launching token. */
+  token_fingerprint: string | null;
+  /** Emulated time from which the public API shows the run (null: from its creation). */
+  visible_us: number | null;
 }
 
 /** A workflow's record that one of its jobs succeeded since the last trigger or reset. */
@@ -96,25 +120,43 @@ export interface RunQuery {
   job_id?: string;
   status?: string;
   run_id?: string;
+  origin?: string;
+  token_fingerprint?: string;
   /** [start, end) bounds on start_us. */
   startRange?: [number, number];
+  /** Only runs visible at this emulated time (the public API's view). */
+  visibleAt?: number;
   limit: number;
 }
 
+/** How many runs came from one origin (and, for launches, one token). */
+export interface RunOriginCount {
+  origin: RunOrigin;
+  token_fingerprint: string | null;
+  runs: number;
+}
+
 /** Options of the store. */
-export interface StoreOptions {
+interface StoreOptions {
   /** `synchronous` pragma: NORMAL (survives kill -9) or FULL (survives power loss too). */
   durability?: "normal" | "full";
 }
 
-const SCHEMA_VERSION = "1";
+const SCHEMA_VERSION = "2";
+
+/** What turns a database of an older schema version into the current one. */
+const MIGRATIONS: Readonly<Record<string, string>> = {
+  "1": `ALTER TABLE runs ADD COLUMN request_id TEXT; ALTER TABLE runs ADD COLUMN request_seq INTEGER;
+        ALTER TABLE runs ADD COLUMN token_fingerprint TEXT; ALTER TABLE runs ADD COLUMN visible_us INTEGER;
+        ALTER TABLE configurations ADD COLUMN schedule TEXT;`,
+};
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS configurations (
   account TEXT NOT NULL, environment TEXT NOT NULL, configuration_type TEXT NOT NULL, configuration_id TEXT NOT NULL,
   activated INTEGER NOT NULL, archived INTEGER NOT NULL, job_ids TEXT NOT NULL, max_active_runs INTEGER,
-  run_duration_us INTEGER, run_outcome TEXT NOT NULL, workflow TEXT,
+  run_duration_us INTEGER, run_outcome TEXT NOT NULL, workflow TEXT, schedule TEXT,
   PRIMARY KEY (account, environment, configuration_type, configuration_id)
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -123,7 +165,8 @@ CREATE TABLE IF NOT EXISTS runs (
   account TEXT NOT NULL, environment TEXT NOT NULL, configuration_type TEXT NOT NULL, configuration_id TEXT NOT NULL,
   job_id TEXT NOT NULL, status TEXT NOT NULL, start_us INTEGER NOT NULL, running_us INTEGER, ends_us INTEGER,
   planned_duration_us INTEGER, planned_outcome TEXT, duration_us INTEGER, last_update_us INTEGER,
-  execution_date TEXT, origin TEXT NOT NULL, triggered_by TEXT
+  execution_date TEXT, origin TEXT NOT NULL, triggered_by TEXT,
+  request_id TEXT, request_seq INTEGER, token_fingerprint TEXT, visible_us INTEGER
 );
 CREATE INDEX IF NOT EXISTS runs_by_start ON runs (account, environment, configuration_type, configuration_id, start_us, seq);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (account, environment, configuration_type, configuration_id, status, seq);
@@ -145,7 +188,7 @@ CREATE INDEX IF NOT EXISTS scripted_by_configuration ON scripted_launches (accou
 type Row = Record<string, unknown>;
 
 const RUN_COLUMNS =
-  "seq, run_id, account, environment, configuration_type, configuration_id, job_id, status, start_us, running_us, ends_us, planned_duration_us, planned_outcome, duration_us, last_update_us, execution_date, origin, triggered_by";
+  "seq, run_id, account, environment, configuration_type, configuration_id, job_id, status, start_us, running_us, ends_us, planned_duration_us, planned_outcome, duration_us, last_update_us, execution_date, origin, triggered_by, request_id, request_seq, token_fingerprint, visible_us";
 
 const IDENTITY_WHERE = "account = ? AND environment = ? AND configuration_type = ? AND configuration_id = ?";
 
@@ -166,7 +209,106 @@ function toConfiguration(row: Row): ConfigurationRecord {
     run_duration_us: (row.run_duration_us as number | null) ?? null,
     run_outcome: row.run_outcome as RunOutcome,
     workflow: row.workflow === null ? null : (JSON.parse(row.workflow as string) as WorkflowDefinition),
+    schedule: row.schedule === null ? null : (JSON.parse(row.schedule as string) as ScheduleRecord),
   };
+}
+
+type SqliteConstructor = typeof import("better-sqlite3");
+let sqlite: SqliteConstructor | undefined;
+
+/** better-sqlite3, loaded on first use, or a SqliteUnavailableError that says how to rebuild it. */
+function loadSqlite(): SqliteConstructor {
+  if (sqlite) return sqlite;
+  try {
+    // An optional dependency with a native build, required here rather than imported, so a missing build is one clear error.
+    const Sqlite = require("better-sqlite3") as SqliteConstructor;
+    // The native addon loads with the first database, not with the module: open one now, so a broken build fails here.
+    new Sqlite(":memory:").close();
+    sqlite = Sqlite;
+    return Sqlite;
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).split("\n", 1)[0];
+    throw new SqliteUnavailableError(
+      `the emulator's SQLite driver, better-sqlite3, cannot be loaded (${reason}): its native build is missing or was made for another Node.js version; run \`npm rebuild better-sqlite3\` (or \`npm install better-sqlite3\` if it was never installed)`,
+    );
+  }
+}
+
+/** True for SQLite's "another connection holds the lock" errors, by their code (SQLITE_BUSY, SQLITE_LOCKED and their extended codes). */
+function isLockError(e: unknown): boolean {
+  const code = typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined;
+  return typeof code === "string" && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code);
+}
+
+/** Opens the file (or memory) with the emulator's pragmas, the schema, and the exclusive lock; migrates older schemas. */
+function openDatabase(path: string, options: StoreOptions): Database.Database {
+  const Sqlite = loadSqlite();
+  const db = new Sqlite(path);
+  try {
+    // One emulator per database: an exclusive lock (taken by the first write below) keeps a second
+    // process, with its own scheduler, from sharing the file. Set before WAL, so no shared memory is used.
+    db.pragma("busy_timeout = 1000");
+    if (path !== ":memory:") {
+      db.pragma("locking_mode = EXCLUSIVE");
+      db.pragma("journal_mode = WAL");
+    }
+    db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
+    db.exec(SCHEMA);
+    db.exec("BEGIN IMMEDIATE; COMMIT;");
+    migrate(db, path);
+    return db;
+  } catch (e) {
+    db.close();
+    if (isLockError(e)) throw new DatabaseInUseError(`database ${path} is in use by another process (another emulator?)`);
+    throw e;
+  }
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const version = (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
+  if (version === SCHEMA_VERSION) return;
+  if (version !== undefined) {
+    const migration = MIGRATIONS[version];
+    if (migration === undefined) {
+      throw new Error(`database ${path} has schema version ${version}; this emulator understands ${SCHEMA_VERSION}`);
+    }
+    db.exec(migration);
+  }
+  db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+    SCHEMA_VERSION,
+  );
+}
+
+const RUN_FILTER_COLUMNS = [
+  "account",
+  "environment",
+  "configuration_type",
+  "configuration_id",
+  "job_id",
+  "status",
+  "run_id",
+  "origin",
+  "token_fingerprint",
+] as const;
+
+/** The WHERE clause and parameters of a run query. */
+function runFilter(q: Omit<RunQuery, "limit">): { where: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  for (const column of RUN_FILTER_COLUMNS) {
+    if (q[column] === undefined) continue;
+    where.push(`${column} = ?`);
+    params.push(q[column]);
+  }
+  if (q.startRange) {
+    where.push("start_us >= ? AND start_us < ?");
+    params.push(q.startRange[0], q.startRange[1]);
+  }
+  if (q.visibleAt !== undefined) {
+    where.push("(visible_us IS NULL OR visible_us <= ?)");
+    params.push(q.visibleAt);
+  }
+  return { where: where.length ? ` WHERE ${where.join(" AND ")}` : "", params };
 }
 
 /** The SQLite-backed state of the emulator. */
@@ -206,45 +348,23 @@ export class Store {
     readonly path: string,
     options: StoreOptions = {},
   ) {
-    this.db = new Database(path);
-    try {
-      // One emulator per database: an exclusive lock (taken by the first write below) keeps a second
-      // process, with its own scheduler, from sharing the file. Set before WAL, so no shared memory is used.
-      this.db.pragma("busy_timeout = 1000");
-      if (path !== ":memory:") {
-        this.db.pragma("locking_mode = EXCLUSIVE");
-        this.db.pragma("journal_mode = WAL");
-      }
-      this.db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
-      this.db.exec(SCHEMA);
-      this.db.exec("BEGIN IMMEDIATE; COMMIT;");
-    } catch (e) {
-      this.db.close();
-      const message = (e as Error).message;
-      throw new Error(/locked|busy/i.test(message) ? `database ${path} is in use by another process (another emulator?)` : message);
-    }
-    const version = this.getMetaRaw("schema_version");
-    if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(SCHEMA_VERSION);
-    else if (version !== SCHEMA_VERSION) {
-      this.db.close();
-      throw new Error(`database ${path} has schema version ${version}; this emulator understands ${SCHEMA_VERSION}`);
-    }
+    this.db = openDatabase(path, options);
     const p = (sql: string) => this.db.prepare(sql);
     this.statements = {
       getMeta: p("SELECT value FROM meta WHERE key = ?"),
       setMeta: p("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
       allConfigurations: p("SELECT * FROM configurations ORDER BY account, environment, configuration_type, configuration_id"),
       upsertConfiguration: p(
-        `INSERT INTO configurations (account, environment, configuration_type, configuration_id, activated, archived, job_ids, max_active_runs, run_duration_us, run_outcome, workflow)
-         VALUES (@account, @environment, @configuration_type, @configuration_id, @activated, @archived, @job_ids, @max_active_runs, @run_duration_us, @run_outcome, @workflow)
+        `INSERT INTO configurations (account, environment, configuration_type, configuration_id, activated, archived, job_ids, max_active_runs, run_duration_us, run_outcome, workflow, schedule)
+         VALUES (@account, @environment, @configuration_type, @configuration_id, @activated, @archived, @job_ids, @max_active_runs, @run_duration_us, @run_outcome, @workflow, @schedule)
          ON CONFLICT (account, environment, configuration_type, configuration_id) DO UPDATE SET
            activated = excluded.activated, archived = excluded.archived, job_ids = excluded.job_ids, max_active_runs = excluded.max_active_runs,
-           run_duration_us = excluded.run_duration_us, run_outcome = excluded.run_outcome, workflow = excluded.workflow`,
+           run_duration_us = excluded.run_duration_us, run_outcome = excluded.run_outcome, workflow = excluded.workflow, schedule = excluded.schedule`,
       ),
       deleteConfiguration: p(`DELETE FROM configurations WHERE ${IDENTITY_WHERE}`),
       insertRun: p(
-        `INSERT INTO runs (run_id, account, environment, configuration_type, configuration_id, job_id, status, start_us, running_us, ends_us, planned_duration_us, planned_outcome, duration_us, last_update_us, execution_date, origin, triggered_by)
-         VALUES (@run_id, @account, @environment, @configuration_type, @configuration_id, @job_id, @status, @start_us, @running_us, @ends_us, @planned_duration_us, @planned_outcome, @duration_us, @last_update_us, @execution_date, @origin, @triggered_by)`,
+        `INSERT INTO runs (run_id, account, environment, configuration_type, configuration_id, job_id, status, start_us, running_us, ends_us, planned_duration_us, planned_outcome, duration_us, last_update_us, execution_date, origin, triggered_by, request_id, request_seq, token_fingerprint, visible_us)
+         VALUES (@run_id, @account, @environment, @configuration_type, @configuration_id, @job_id, @status, @start_us, @running_us, @ends_us, @planned_duration_us, @planned_outcome, @duration_us, @last_update_us, @execution_date, @origin, @triggered_by, @request_id, @request_seq, @token_fingerprint, @visible_us)`,
       ),
       updateRun: p(
         "UPDATE runs SET status = @status, running_us = @running_us, ends_us = @ends_us, duration_us = @duration_us, last_update_us = @last_update_us, planned_outcome = @planned_outcome WHERE seq = @seq",
@@ -296,11 +416,6 @@ export class Store {
     }
   }
 
-  private getMetaRaw(key: string): string | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
-    return row?.value;
-  }
-
   /** A meta value (schema version, clock lease, seeded flag). */
   getMeta(key: string): string | undefined {
     return (this.statements.getMeta.get(key) as { value: string } | undefined)?.value;
@@ -324,6 +439,7 @@ export class Store {
       archived: c.archived ? 1 : 0,
       job_ids: JSON.stringify(c.job_ids),
       workflow: c.workflow === null ? null : JSON.stringify(c.workflow),
+      schedule: c.schedule === null ? null : JSON.stringify(c.schedule),
     });
   }
 
@@ -382,33 +498,26 @@ export class Store {
 
   /** Runs matching the filters, newest start first (ties: last inserted first). */
   queryRuns(q: RunQuery): RunRecord[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (column: string, value: unknown) => {
-      if (value === undefined) return;
-      where.push(`${column} = ?`);
-      params.push(value);
-    };
-    add("account", q.account);
-    add("environment", q.environment);
-    add("configuration_type", q.configuration_type);
-    add("configuration_id", q.configuration_id);
-    add("job_id", q.job_id);
-    add("status", q.status);
-    add("run_id", q.run_id);
-    if (q.startRange) {
-      where.push("start_us >= ? AND start_us < ?");
-      params.push(q.startRange[0], q.startRange[1]);
-    }
-    params.push(q.limit);
-    // At most 2^8 shapes: cache one prepared statement per shape.
-    const sql = `SELECT ${RUN_COLUMNS} FROM runs${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY start_us DESC, seq DESC LIMIT ?`;
+    const { where, params } = runFilter(q);
+    const sql = `SELECT ${RUN_COLUMNS} FROM runs${where} ORDER BY start_us DESC, seq DESC LIMIT ?`;
+    return this.cachedStatement(sql).all(...params, q.limit) as RunRecord[];
+  }
+
+  /** How many runs match the filters, per origin and launching token (the limit is ignored). */
+  countRunsByOrigin(q: Omit<RunQuery, "limit">): RunOriginCount[] {
+    const { where, params } = runFilter(q);
+    const sql = `SELECT origin, token_fingerprint, COUNT(*) AS runs FROM runs${where} GROUP BY origin, token_fingerprint ORDER BY origin, token_fingerprint`;
+    return this.cachedStatement(sql).all(...params) as RunOriginCount[];
+  }
+
+  // A few hundred filter shapes at most: one prepared statement per shape.
+  private cachedStatement(sql: string): Database.Statement {
     let statement = this.queryCache.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
       this.queryCache.set(sql, statement);
     }
-    return statement.all(...params) as RunRecord[];
+    return statement;
   }
 
   /** A workflow's marks. */

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { type FieldIssue, ValidationError } from "./errors";
 
 /** Renders a zod path as `a.b[2].c`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
+function fieldPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;

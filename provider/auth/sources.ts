@@ -176,17 +176,19 @@ export class IdTokenSource implements TokenSource {
   readonly description: string;
   readonly #key?: () => Promise<ServiceAccountKey>;
   readonly #audience: string;
+  #cacheKey?: string;
 
   constructor(audience: string, key?: () => Promise<ServiceAccountKey>) {
     this.#audience = audience;
     this.#key = key;
     this.description = key ? "Google ID token for a service account" : "Google ID token from application default credentials";
+    if (!key) this.#cacheKey = `id|adc|${audience}`;
   }
 
   async getToken(): Promise<string> {
     const key = this.#key ? await this.#key() : undefined;
-    const cacheKey = `id|${key?.client_email ?? "adc"}|${this.#audience}`;
-    return cachedToken(cacheKey, async () => {
+    this.#cacheKey = `id|${key?.client_email ?? "adc"}|${this.#audience}`;
+    return cachedToken(this.#cacheKey, async () => {
       try {
         const { GoogleAuth, JWT } = googleAuthLibrary();
         const token = key
@@ -204,7 +206,7 @@ export class IdTokenSource implements TokenSource {
   }
 
   invalidate(): void {
-    clearTokenCache();
+    if (this.#cacheKey) clearTokenCache(this.#cacheKey);
   }
 }
 

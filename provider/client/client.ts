@@ -6,39 +6,38 @@
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { type AuthOptions, resolveTokenSource, type TokenSource } from "../auth";
-import { ErrorCodes, errorFromResponse, isTailerError, TailerError } from "../core/errors";
+import { ErrorCodes, errorFromResponse, TailerError } from "../core/errors";
+import { PACKAGE_VERSION } from "../core/packageInfo";
 import { redact } from "../core/redact";
 import { checkEnvironmentSuffix } from "./identity";
+import { decideLaunch, type LaunchAttempt, LaunchUncertainError, launchCandidates, RECONCILE_DEFAULTS, type RunOwnership } from "./launch";
 import {
   backoffDelayMs,
   classifyStatus,
   classifyTransportError,
-  type FailureKind,
-  networkErrorCode,
+  type FailureClass,
   parseRetryAfterMs,
   type RetryPolicy,
   resolveRetryPolicy,
+  transportErrorCode,
+  UNREADABLE_SUCCESS,
 } from "./retry";
 import {
   ACTION_PATHS,
   type Action,
-  type CheckRunStatusRequest,
   canonicalConfigurationType,
+  defaultJobId,
   ErrorBody,
-  type GetByStatusRequest,
-  type GetLastStatusRequest,
   type LaunchJobRequest,
   PRODUCTION_API_URL,
   REQUEST_SCHEMAS,
   RESPONSE_SCHEMAS,
   type RequestOf,
-  type ResetWorkflowStatusRequest,
   type ResponseOf,
   type Run,
-  type SetConfigurationStatusRequest,
-  type SetRunStatusRequest,
 } from "./schemas";
 import { undiciTransport } from "./transport";
+import { bearerHeader } from "./wire";
 
 /** Below this, undici's one-second timer resolution is too coarse: the client times the request itself. */
 const PRECISE_TIMER_BELOW_MS = 2_000;
@@ -57,8 +56,6 @@ export const CLIENT_DEFAULTS = Object.freeze({
   connections: 16,
   keepAliveTimeoutMs: 30_000,
   connectTimeoutMs: 10_000,
-  /** Runs looked at when reconciling an ambiguous launch. */
-  reconcileLimit: 20,
   /** Largest error body kept for the message. */
   maxErrorBodyChars: 500,
 });
@@ -92,6 +89,12 @@ export interface TailerClientOptions {
   /** Receives retry and adoption events. */
   onEvent?: (event: ClientEvent) => void;
   /**
+   * How long after a launch began its run is surely visible (late processing behind the gateway,
+   * visibility delay): an uncertain launch is decided once this has passed. Default: the request
+   * timeout plus RECONCILE_DEFAULTS.windowMarginMs.
+   */
+  reconcileWindowMs?: number;
+  /**
    * What to do when a table-to-table configuration_id lacks its `_<ENV>` suffix: "error" (default)
    * fails before sending, naming the fixed id; "off" sends it as it is.
    */
@@ -105,21 +108,33 @@ export interface TailerClientOptions {
 /** Options of launchJob. */
 export interface LaunchOptions {
   /**
-   * The configuration's (or job's) last runs read just before launching, newest first, when the caller
-   * already has them; otherwise launchJob reads them itself. Runs absent from this list are the ones
-   * an ambiguous launch may have started.
+   * The job's last runs read just before launching (newest first) and the server's time of that read,
+   * when the caller already has them; otherwise launchJob reads them itself. Runs absent from this list
+   * are the ones an uncertain launch may have started.
    */
-  runsBefore?: Run[];
+  before?: RunsRead;
+  /** Runs other resources own: never adopted by reconciliation. */
+  ownedElsewhere?: RunOwnership;
+  /** Called with the attempt's evidence just before the request is sent (to journal it). */
+  onAttempt?: (attempt: LaunchAttempt) => void;
+}
+
+/** Runs as read, with the server's time of the read (its Date header), when it sent one. */
+export interface RunsRead {
+  runs: Run[];
+  serverTimeMs?: number;
 }
 
 /** The outcome of launchJob. */
 export interface LaunchResult {
   /** The run's id. */
   runId: string;
-  /** True when an ambiguous failure happened and the run was found and adopted rather than launched again. */
+  /** True when the launch's answer was lost and its run was found and adopted rather than launched again. */
   adopted: boolean;
   /** HTTP attempts made (reconciliation reads excluded). */
   attempts: number;
+  /** The attempt's evidence. */
+  attempt: LaunchAttempt;
 }
 
 /** The body of an action's request as the client methods take it: everything but `action`. */
@@ -143,12 +158,19 @@ export interface ChangeResult {
   serverTimeMs?: number;
 }
 
-/** An attempt that failed in a way that may have changed the server's state; only launch_job sees these. */
-class AmbiguousFailure {
-  constructor(readonly error: TailerError) {}
+/** A failed attempt: the error, what it says about the server's state, and the server's Retry-After. */
+interface Failure {
+  error: TailerError;
+  kind: FailureClass;
+  retryAfterMs?: number;
 }
 
-const USER_AGENT = `pulumi-tailer/0.1.0 node/${process.versions.node}`;
+/** An attempt that may have changed the server's state (or surely did): only launch_job sees these. */
+class UncertainOutcome {
+  constructor(readonly failure: Failure) {}
+}
+
+const USER_AGENT = `pulumi-tailer/${PACKAGE_VERSION} node/${process.versions.node}`;
 
 /** Normalises a base URL: no trailing slash, http(s) only. */
 export function normalizeApiUrl(url: string): string {
@@ -183,6 +205,8 @@ export class TailerClient {
   readonly #suffixCheck: "error" | "off";
   readonly #origin: string;
   readonly #paths: Readonly<Record<Action, string>>;
+  readonly #reconcileWindowMs: number;
+  #closed = false;
   #sendableToken?: string;
   #resolvedSource?: TokenSource;
 
@@ -218,6 +242,8 @@ export class TailerClient {
     this.#random = options.random ?? Math.random;
     this.#suffixCheck = options.suffixCheck ?? "error";
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#reconcileWindowMs = options.reconcileWindowMs ?? this.#timeoutMs + RECONCILE_DEFAULTS.windowMarginMs;
+    if (!(this.#reconcileWindowMs >= 0)) throw new RangeError(`reconcileWindowMs must be >= 0, got ${this.#reconcileWindowMs}`);
   }
 
   /** The retry policy in force. */
@@ -225,48 +251,81 @@ export class TailerClient {
     return this.#policy;
   }
 
+  /** How long after a launch began its run is surely visible: the reconcile window. */
+  get reconcileWindowMs(): number {
+    return this.#reconcileWindowMs;
+  }
+
   /**
-   * Launches a job and returns its run id. Never launches twice: when an attempt fails in a way that
-   * may have launched the run (timeout, reset connection, dropped answer, 5xx), the client looks the
-   * run up (get_last_status, runs newer than those seen before the launch) and adopts it before it
-   * considers launching again.
+   * Launches a job and returns its run id. Never launches twice: a failure that proves nothing was done
+   * (a refused connection, 429) is retried; one after which the server may have launched (timeout, reset,
+   * 5xx, an unreadable 2xx) is reconciled: the run it started is found and adopted, or the call fails with
+   * LAUNCH_UNCERTAIN, naming the candidates. It never sends a second launch_job after an uncertain one.
    */
   async launchJob(body: RequestBody<"launch_job">, options: LaunchOptions = {}): Promise<LaunchResult> {
     const request = this.#validate("launch_job", body);
-    const budget: Budget = { attempts: 0, startedAtMs: Date.now() };
-    const lookup: RequestBody<"get_last_status"> = {
-      account: request.account,
-      environment: request.environment,
-      configuration_type: request.configuration_type,
-      configuration_id: request.configuration_id,
-      ...(request.job_id ? { job_id: request.job_id } : {}),
-      limit: CLIENT_DEFAULTS.reconcileLimit,
+    const lookup = launchLookup(request);
+    const before = options.before ?? (await this.readRuns(lookup));
+    const localStartMs = Date.now();
+    const attempt: LaunchAttempt = {
+      startedAt: new Date(before.serverTimeMs ?? localStartMs).toISOString(),
+      settlesAt: new Date(localStartMs + this.#reconcileWindowMs).toISOString(),
+      runsBefore: before.runs.map((run) => run.run_id),
+      ...(lookup.job_id ? { jobId: lookup.job_id } : {}),
     };
-    // The runs that exist before we launch: anything newer after an ambiguous failure is ours.
-    const before = new Set((options.runsBefore ?? (await this.getLastStatus(lookup))).map((run) => run.run_id));
+    options.onAttempt?.(attempt);
+    const budget: Budget = { attempts: 0, startedAtMs: localStartMs };
+    const outcome = await this.#call("launch_job", request, { idempotent: false, budget });
+    if (!(outcome instanceof UncertainOutcome)) return { runId: outcome.body.run_id, adopted: false, attempts: budget.attempts, attempt };
+    const uncertain: LaunchAttempt = { ...attempt, reason: outcome.failure.error.message };
+    const run = await this.reconcileLaunch(request, uncertain, { noneIsUncertain: true, ownedElsewhere: options.ownedElsewhere });
+    if (!run) throw new Error("unreachable: an uncertain launch never decides to launch again");
+    this.#onEvent({ type: "launch-adopted", runId: run.run_id, reason: outcome.failure.error.message });
+    return { runId: run.run_id, adopted: true, attempts: budget.attempts, attempt: uncertain };
+  }
+
+  /**
+   * Decides what an attempt whose outcome is not known did: the run it started (adopt it), none (the
+   * caller may launch: returns undefined), or LaunchUncertainError when that cannot be told. Waits, reading
+   * the job's runs, until the attempt's reconcile window has passed unless a run shows the request's own.
+   */
+  async reconcileLaunch(
+    identity: RequestBody<"launch_job">,
+    attempt: LaunchAttempt,
+    { noneIsUncertain = false, ownedElsewhere }: { noneIsUncertain?: boolean; ownedElsewhere?: RunOwnership | undefined } = {},
+  ): Promise<Run | undefined> {
+    const lookup = { ...launchLookup({ action: "launch_job", ...identity }), ...(attempt.jobId ? { job_id: attempt.jobId } : {}) };
+    let evidence = attempt;
+    let pollMs: number = RECONCILE_DEFAULTS.firstPollMs;
     for (;;) {
-      const outcome = await this.#call("launch_job", request, { idempotent: false, budget });
-      if (!(outcome instanceof AmbiguousFailure)) return { runId: outcome.body.run_id, adopted: false, attempts: budget.attempts };
-      let runs: Run[];
-      try {
-        runs = await this.getLastStatus(lookup);
-      } catch (error) {
-        throw new TailerError(ErrorCodes.LAUNCH_UNCERTAIN, "the launch may or may not have started a run, and looking it up failed.", {
-          action: "launch_job",
-          attempts: budget.attempts,
-          hint: `Look at the configuration's last runs (get_last_status) before launching again. The launch failed with: ${outcome.error.message}`,
-          cause: error,
-        });
-      }
-      const fresh = runs.filter((run) => !before.has(run.run_id));
-      // Newest first: the oldest new run is the one our first ambiguous attempt started.
-      const adopted = fresh[fresh.length - 1];
-      if (adopted) {
-        this.#onEvent({ type: "launch-adopted", runId: adopted.run_id, reason: outcome.error.message });
-        return { runId: adopted.run_id, adopted: true, attempts: budget.attempts };
-      }
-      // Nothing was launched: try again if the budget allows, else report the launch's own failure.
-      await this.#waitOrThrow(budget, outcome.error, undefined, "launch_job");
+      const read = await this.#readForReconcile(lookup, evidence);
+      // The first read after the failure bounds the request's flight on the server's clock.
+      if (evidence.reason !== undefined && evidence.failedAt === undefined && read.serverTimeMs !== undefined)
+        evidence = { ...evidence, failedAt: new Date(read.serverTimeMs).toISOString() };
+      const candidates = launchCandidates(read.runs, evidence, ownedElsewhere);
+      const decision = decideLaunch(candidates, evidence, { nowMs: Date.now(), noneIsUncertain });
+      if (decision.kind === "adopt") return decision.run;
+      if (decision.kind === "launch") return undefined;
+      if (decision.kind === "uncertain") throw uncertainLaunch(evidence, decision.candidates, decision.because);
+      await this.#sleep(Math.min(pollMs, Math.max(0, Date.parse(evidence.settlesAt) - Date.now())));
+      pollMs = Math.min(pollMs * 2, RECONCILE_DEFAULTS.maxPollMs);
+    }
+  }
+
+  /** The runs of a configuration or job (as getLastStatus) with the server's time of the read. */
+  async readRuns(body: RequestBody<"get_last_status">): Promise<RunsRead> {
+    const answer = await this.#request("get_last_status", body);
+    return {
+      runs: answer.body.results.map(normalizeRun),
+      ...(answer.serverTimeMs === undefined ? {} : { serverTimeMs: answer.serverTimeMs }),
+    };
+  }
+
+  async #readForReconcile(lookup: RequestBody<"get_last_status">, attempt: LaunchAttempt): Promise<RunsRead> {
+    try {
+      return await this.readRuns(lookup);
+    } catch (error) {
+      throw uncertainLaunch(attempt, [], "looking for its run failed", error);
     }
   }
 
@@ -303,15 +362,17 @@ export class TailerClient {
     return changeResult(await this.#request("set_configuration_status", body));
   }
 
-  /** Closes the connection pool (when the client created it). */
+  /** Closes the connection pool (when the client created it). Idempotent. */
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    if (!this.#ownsDispatcher || this.#closed) return;
+    this.#closed = true;
+    await this.#dispatcher.close();
   }
 
   async #request<A extends Exclude<Action, "launch_job">>(action: A, body: RequestBody<A>): Promise<Answer<A>> {
     const request = this.#validate(action, body);
     const outcome = await this.#call(action, request, { idempotent: true, budget: { attempts: 0, startedAtMs: Date.now() } });
-    if (outcome instanceof AmbiguousFailure) throw outcome.error; // unreachable for idempotent calls
+    if (outcome instanceof UncertainOutcome) throw outcome.failure.error; // unreachable for idempotent calls
     return outcome;
   }
 
@@ -351,15 +412,15 @@ export class TailerClient {
   }
 
   /**
-   * Sends one logical call, retrying as the policy allows. Idempotent calls retry every retryable
-   * failure; a non-idempotent call retries only failures that prove the server did nothing, and hands
-   * ambiguous ones back to its caller. The decision is made once per logical call, not per attempt.
+   * Sends one logical call, retrying as the policy allows. Idempotent calls retry every passing failure;
+   * a non-idempotent call retries only failures that prove the server did nothing, and hands the others
+   * back to its caller. The decision is made once per logical call, not per attempt.
    */
   async #call<A extends Action>(
     action: A,
     request: RequestOf<A>,
     { idempotent, budget }: { idempotent: boolean; budget: Budget },
-  ): Promise<Answer<A> | AmbiguousFailure> {
+  ): Promise<Answer<A> | UncertainOutcome> {
     let tokenRetried = false;
     for (;;) {
       budget.attempts++;
@@ -369,55 +430,38 @@ export class TailerClient {
         assertSendable(token, source, action); // once per token, not once per call
         this.#sendableToken = token;
       }
-      const attempt = await this.#attempt(action, request, token, budget.attempts);
-      if (attempt.ok) return { body: attempt.body, serverTimeMs: attempt.serverTimeMs };
-      const { error, kind, retryAfterMs } = attempt;
+      const outcome = await this.#attempt(action, request, token);
+      if (!("error" in outcome)) return outcome;
       // A token refused once may have been revoked or expired in flight: mint a new one, once.
-      if (error.status === 401 && !tokenRetried && source.kind !== "token") {
+      if (outcome.error.status === 401 && !tokenRetried && source.kind !== "token") {
         tokenRetried = true;
         source.invalidate();
         this.#onEvent({ type: "token-refused", action });
         continue;
       }
-      if (kind === "final") throw error;
-      if (kind === "ambiguous" && !idempotent) return new AmbiguousFailure(error);
-      await this.#waitOrThrow(budget, error, retryAfterMs, action);
+      if (!idempotent && outcome.kind.effect !== "none") return new UncertainOutcome(outcome);
+      if (!outcome.kind.transient) throw outcome.error.withAttempts(budget.attempts);
+      await this.#waitOrThrow(budget, outcome, action);
     }
   }
 
-  /** Waits before the next attempt, or throws `error` when attempts or time are used up. */
-  async #waitOrThrow(budget: Budget, error: TailerError, retryAfterMs: number | undefined, action: Action): Promise<void> {
-    // The error of the last attempt already carries the attempt count: it is the one to report.
-    if (budget.attempts >= this.#policy.maxAttempts) throw error;
-    if (retryAfterMs !== undefined && retryAfterMs > this.#policy.maxRetryAfterMs) throw error;
+  /** Waits before the next attempt, or throws the failure's error when attempts or time are used up. */
+  async #waitOrThrow(budget: Budget, { error, retryAfterMs }: Failure, action: Action): Promise<void> {
+    const giveUp = () => error.withAttempts(budget.attempts);
+    if (budget.attempts >= this.#policy.maxAttempts) throw giveUp();
+    if (retryAfterMs !== undefined && retryAfterMs > this.#policy.maxRetryAfterMs) throw giveUp();
     const delayMs = backoffDelayMs(budget.attempts, this.#policy, retryAfterMs, this.#random);
-    if (Date.now() + delayMs - budget.startedAtMs > this.#policy.maxElapsedMs) throw error;
+    if (Date.now() + delayMs - budget.startedAtMs > this.#policy.maxElapsedMs) throw giveUp();
     this.#onEvent({ type: "retry", action, attempt: budget.attempts, delayMs, reason: error.message });
     await this.#sleep(delayMs);
   }
 
-  async #attempt<A extends Action>(
-    action: A,
-    request: RequestOf<A>,
-    token: string,
-    attempts: number,
-  ): Promise<
-    { ok: true; body: ResponseOf<A>; serverTimeMs?: number } | { ok: false; error: TailerError; kind: FailureKind; retryAfterMs?: number }
-  > {
+  /** One HTTP attempt: its answer, or the failure and what it says about the server's state. */
+  async #attempt<A extends Action>(action: A, request: RequestOf<A>, token: string): Promise<Answer<A> | Failure> {
     // undici's headersTimeout/bodyTimeout tick with a one-second resolution: right for the default 30 s,
     // and cheaper than a timer and an AbortController per call on this hot path. A sub-second timeout
     // gets a precise timer of its own (a 100 ms undici timeout let a 500 ms answer through).
-    let timedOut = false;
-    let timer: NodeJS.Timeout | undefined;
-    let signal: AbortSignal | undefined;
-    if (this.#timeoutMs < PRECISE_TIMER_BELOW_MS) {
-      const controller = new AbortController();
-      signal = controller.signal;
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, this.#timeoutMs);
-    }
+    const timer = this.#timeoutMs < PRECISE_TIMER_BELOW_MS ? preciseTimer(this.#timeoutMs) : undefined;
     try {
       const response = await undiciTransport().request(this.#dispatcher, {
         origin: this.#origin,
@@ -426,68 +470,118 @@ export class TailerClient {
         headers: {
           "content-type": "application/json",
           accept: "application/json",
-          authorization: `Bearer ${token}`,
+          authorization: bearerHeader(token),
           "user-agent": USER_AGENT,
         },
         body: JSON.stringify(request),
-        ...(signal ? { signal } : {}),
+        ...(timer ? { signal: timer.signal } : {}),
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });
-      const text = await response.body.text();
-      const requestId = headerValue(response.headers["x-request-id"]) ?? headerValue(response.headers["x-cloud-trace-context"]);
-      if (response.statusCode >= 200 && response.statusCode < 300) {
-        const parsed = RESPONSE_SCHEMAS[action].safeParse(safeJson(text));
-        if (parsed.success) {
-          const serverTimeMs = Date.parse(headerValue(response.headers.date) ?? "");
-          return { ok: true, body: parsed.data as ResponseOf<A>, ...(Number.isNaN(serverTimeMs) ? {} : { serverTimeMs }) };
-        }
-        const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
-        return {
-          ok: false,
-          kind: "final",
-          error: new TailerError(ErrorCodes.INVALID_RESPONSE, `the API answered with an unexpected body (${problems}).`, {
-            action,
-            status: response.statusCode,
-            requestId,
-            hint: "The API may have changed; please report it with the request id.",
-          }),
-        };
-      }
-      const errorBody = ErrorBody.safeParse(safeJson(text));
-      const serverMessage = errorBody.success
-        ? errorBody.data.message
-        : text.trim().slice(0, CLIENT_DEFAULTS.maxErrorBodyChars) || undefined;
-      return {
-        ok: false,
-        kind: classifyStatus(response.statusCode, this.#policy),
-        retryAfterMs: parseRetryAfterMs(headerValue(response.headers["retry-after"])),
-        error: errorFromResponse(action, response.statusCode, serverMessage, requestId, attempts),
-      };
+      return this.#interpret(action, response.statusCode, response.headers, await response.body.text());
     } catch (cause) {
-      if (isTailerError(cause)) return { ok: false, kind: "final", error: cause };
       // Network, TLS and undici errors carry a code; anything else is a bug here, not a failed call: no retry.
-      if (!timedOut && !hasErrorCodeProperty(cause)) throw cause;
-      timedOut ||= TIMEOUT_CODES.has(networkErrorCode(cause) ?? "");
-      const kind = classifyTransportError(cause, timedOut);
-      const error = timedOut
-        ? new TailerError(ErrorCodes.TIMEOUT, `no complete answer within ${this.#timeoutMs} ms.`, {
-            action,
-            attempts,
-            hint: "Raise tailer:requestTimeoutMs, or check the network path to the API.",
-            cause,
-          })
-        : new TailerError(ErrorCodes.NETWORK, `the connection to ${this.apiUrl} failed (${describeCause(cause)}).`, {
-            action,
-            attempts,
-            hint: "Check the API URL (tailer:apiUrl) and the network; the call is retried when that is safe.",
-            cause,
-          });
-      return { ok: false, kind: kind === "final" ? "ambiguous" : kind, error };
+      if (!timer?.fired() && !hasErrorCodeProperty(cause)) throw cause;
+      return this.#transportFailure(action, cause, timer?.fired() ?? false);
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.clear();
     }
   }
+
+  /** An HTTP answer as the call's outcome: the parsed body of a success, or the failure it means. */
+  #interpret<A extends Action>(action: A, status: number, headers: Dispatcher.ResponseData["headers"], text: string): Answer<A> | Failure {
+    const requestId = headerValue(headers["x-request-id"]) ?? headerValue(headers["x-cloud-trace-context"]);
+    if (status >= 200 && status < 300) {
+      const parsed = RESPONSE_SCHEMAS[action].safeParse(safeJson(text));
+      if (parsed.success) {
+        const serverTimeMs = Date.parse(headerValue(headers.date) ?? "");
+        return { body: parsed.data as ResponseOf<A>, ...(Number.isNaN(serverTimeMs) ? {} : { serverTimeMs }) };
+      }
+      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
+      const error = new TailerError(ErrorCodes.INVALID_RESPONSE, `the API answered with an unexpected body (${problems}).`, {
+        action,
+        status,
+        requestId,
+        hint: "The API may have changed; please report it with the request id.",
+      });
+      return { error, kind: UNREADABLE_SUCCESS };
+    }
+    const errorBody = ErrorBody.safeParse(safeJson(text));
+    const serverMessage = errorBody.success ? errorBody.data.message : text.trim().slice(0, CLIENT_DEFAULTS.maxErrorBodyChars) || undefined;
+    return {
+      kind: classifyStatus(status, this.#policy),
+      retryAfterMs: parseRetryAfterMs(headerValue(headers["retry-after"])),
+      error: errorFromResponse(action, status, serverMessage, requestId),
+    };
+  }
+
+  /** A failure without an HTTP answer, classified by the one table (retry.ts). */
+  #transportFailure(action: Action, cause: unknown, timedOut: boolean): Failure {
+    const kind = classifyTransportError(cause, timedOut || TIMEOUT_CODES.has(transportErrorCode(cause) ?? ""));
+    const details = { action, cause };
+    if (kind.code === ErrorCodes.TIMEOUT)
+      return {
+        kind,
+        error: new TailerError(ErrorCodes.TIMEOUT, `no complete answer within ${this.#timeoutMs} ms.`, {
+          ...details,
+          hint: "Raise tailer:requestTimeoutMs, or check the network path to the API.",
+        }),
+      };
+    if (kind.code === ErrorCodes.TLS)
+      return {
+        kind,
+        error: new TailerError(
+          ErrorCodes.TLS,
+          `the TLS handshake with ${this.apiUrl} failed (${describeCause(cause)}); nothing was sent.`,
+          {
+            ...details,
+            hint: "The server's certificate is not trusted here: check tailer:apiUrl, or trust its authority (NODE_EXTRA_CA_CERTS=<PEM file>).",
+          },
+        ),
+      };
+    const sent = kind.effect === "none" ? "nothing was sent" : "the request may have reached the API";
+    return {
+      kind,
+      error: new TailerError(ErrorCodes.NETWORK, `the connection to ${this.apiUrl} failed (${describeCause(cause)}); ${sent}.`, {
+        ...details,
+        hint: "Check the API URL (tailer:apiUrl) and the network; the call is retried when that is safe.",
+      }),
+    };
+  }
+}
+
+/** A timer that aborts a request after `ms`, for timeouts below undici's one-second resolution. */
+function preciseTimer(ms: number): { signal: AbortSignal; fired(): boolean; clear(): void } {
+  const controller = new AbortController();
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+    controller.abort();
+  }, ms);
+  return { signal: controller.signal, fired: () => fired, clear: () => clearTimeout(timer) };
+}
+
+/** get_last_status for a launch's job: its identity, the job when known, the reconcile read's size. */
+function launchLookup(request: LaunchJobRequest): RequestBody<"get_last_status"> {
+  const jobId = request.job_id ?? defaultJobId(request.configuration_type, request.account, request.configuration_id, request.environment);
+  return {
+    account: request.account,
+    environment: request.environment,
+    configuration_type: request.configuration_type,
+    configuration_id: request.configuration_id,
+    ...(jobId ? { job_id: jobId } : {}),
+    limit: RECONCILE_DEFAULTS.runsRead,
+  };
+}
+
+function uncertainLaunch(attempt: LaunchAttempt, candidates: readonly Run[], because: string, cause?: unknown): LaunchUncertainError {
+  return new LaunchUncertainError(
+    `the launch may or may not have started a run (${attempt.reason ?? "it was interrupted"}), and ${because}; nothing more was launched.`,
+    attempt,
+    candidates,
+    "If one of the candidates is this launch's run, set adoptRunId to its id on the TailerJobRun and run pulumi up; if none is, run pulumi up again (it launches once no run has appeared), or force a new run with pulumi up --replace <urn>.",
+    cause,
+  );
 }
 
 /** Maps the legacy `gbq-to-gbq` that get_last_status returns to `table-to-table`, so runs compare equal. */
@@ -543,14 +637,3 @@ function describeCause(cause: unknown): string {
   const message = cause instanceof Error ? cause.message : String(cause);
   return redact(typeof code === "string" ? `${code}: ${message}` : message);
 }
-
-/** Re-exported request types, for callers building bodies. */
-export type {
-  CheckRunStatusRequest,
-  GetByStatusRequest,
-  GetLastStatusRequest,
-  LaunchJobRequest,
-  ResetWorkflowStatusRequest,
-  SetConfigurationStatusRequest,
-  SetRunStatusRequest,
-};

@@ -1,7 +1,16 @@
 /** The Tailer API client: typed actions, schemas, errors, retry policy and identity helpers. */
 
 export type { AuthOptions, TokenSource, TokenSourceKind } from "../auth";
-export { type ErrorCode, ErrorCodes, hasErrorCode, isTailerError, TailerError, type TailerErrorDetails } from "../core/errors";
+export {
+  type ErrorCode,
+  ErrorCodes,
+  hasErrorCode,
+  isTailerError,
+  type RecordedResource,
+  ResourceInitError,
+  TailerError,
+  type TailerErrorDetails,
+} from "../core/errors";
 export { redact, registerSecret } from "../core/redact";
 export {
   API_URL_ENV,
@@ -13,9 +22,41 @@ export {
   normalizeApiUrl,
   normalizeRun,
   type RequestBody,
+  type RunsRead,
   TailerClient,
   type TailerClientOptions,
 } from "./client";
-export { checkEnvironmentSuffix, type SuffixProblem, withEnvironmentSuffix } from "./identity";
-export { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy, resolveRetryPolicy } from "./retry";
+export {
+  GATEWAY_CLOCK_SKEW_SECONDS,
+  GATEWAY_REFUSALS,
+  GATEWAY_TOKEN_LOCATIONS,
+  type GatewayRefusal,
+  type GatewayRefusalCode,
+  gatewayRefusalOf,
+} from "./gateway";
+export {
+  type ConfigurationName,
+  checkEnvironmentSuffix,
+  configurationKey,
+  effectiveConfigurationId,
+  type SuffixProblem,
+  withEnvironmentSuffix,
+} from "./identity";
+export {
+  describeCandidates,
+  LaunchAttempt,
+  LaunchUncertainError,
+  launchCandidates,
+  RECONCILE_DEFAULTS,
+  type RunOwnership,
+} from "./launch";
+export {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  type FailureClass,
+  parseRetryAfterMs,
+  type RetryPolicy,
+  resolveRetryPolicy,
+  TRANSPORT_FAILURES,
+} from "./retry";
 export * from "./schemas";

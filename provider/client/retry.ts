@@ -1,7 +1,10 @@
 /**
  * The retry policy: its defaults in one place (as undici's RetryHandler keeps them), units in the names,
- * and the pure functions that decide whether and when to try again.
+ * the one table that says what each failure means, and the pure functions that decide whether and when
+ * to try again.
  */
+import { type ErrorCode, ErrorCodes, errorCodeOfStatus } from "../core/errors";
+import { defined } from "../core/objects";
 
 /** How the client retries failed calls. */
 export interface RetryPolicy {
@@ -34,7 +37,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
 
 /** Merges user settings over the defaults and checks them, naming the bad setting. */
 export function resolveRetryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...stripUndefined(overrides) };
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...defined(overrides as Record<string, unknown>) };
   const positive: (keyof RetryPolicy)[] = ["maxAttempts", "timeoutFactor"];
   const nonNegative: (keyof RetryPolicy)[] = ["minTimeoutMs", "maxTimeoutMs", "maxRetryAfterMs", "maxElapsedMs"];
   for (const key of positive) {
@@ -49,10 +52,6 @@ export function resolveRetryPolicy(overrides: Partial<RetryPolicy> = {}): RetryP
   }
   policy.maxAttempts = Math.floor(policy.maxAttempts);
   return policy;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**
@@ -75,64 +74,101 @@ export function parseRetryAfterMs(header: string | undefined, nowMs: number = Da
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
-/** Error codes (Node and undici) that mean the connection failed or was cut. */
-const NETWORK_ERROR_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CLOSED",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_REQ_RETRY",
-  "ERR_HTTP2_STREAM_ERROR",
-  "ERR_HTTP2_SESSION_ERROR",
-  "ERR_HTTP2_GOAWAY_SESSION",
-  "ERR_HTTP2_INVALID_SESSION",
-  "ERR_HTTP2_STREAM_CANCEL",
-]);
+/**
+ * What a failed attempt tells about the server's state, and whether trying again can help. `effect`
+ * "none" proves the server did nothing (a retry is always safe), "unknown" that it may have acted
+ * (only idempotent calls simply retry; a launch is reconciled), "done" that it acted (a 2xx whose body
+ * we cannot read).
+ */
+export interface FailureClass {
+  /** What the server may have done with the request. */
+  effect: "none" | "unknown" | "done";
+  /** True when a later attempt can succeed (the failure is passing). */
+  transient: boolean;
+  /** The error code reported when the call gives up. */
+  code: ErrorCode;
+}
 
-/** Codes after which the request certainly never reached the server. */
-const NOT_SENT_ERROR_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+const row = (effect: FailureClass["effect"], transient: boolean, code: ErrorCode): FailureClass =>
+  Object.freeze({ effect, transient, code });
 
-/** How a failed attempt relates to the server's state. */
-export type FailureKind =
-  /** The server certainly did not act on the request (connect failure, 429): a retry is always safe. */
-  | "not-processed"
-  /** The server may have acted (timeout, reset, 5xx): only idempotent calls may simply retry. */
-  | "ambiguous"
-  /** Retrying cannot help (4xx other than 429, bad response). */
-  | "final";
+/** Failures without an HTTP answer, by the code Node or undici gives them. One row per code; a test per row. */
+export const TRANSPORT_FAILURES: Readonly<Record<string, FailureClass>> = Object.freeze({
+  // The connection was never made: nothing reached the server.
+  ECONNREFUSED: row("none", true, ErrorCodes.NETWORK),
+  ENOTFOUND: row("none", true, ErrorCodes.NETWORK),
+  EAI_AGAIN: row("none", true, ErrorCodes.NETWORK),
+  ENETUNREACH: row("none", true, ErrorCodes.NETWORK),
+  EHOSTUNREACH: row("none", true, ErrorCodes.NETWORK),
+  UND_ERR_CONNECT_TIMEOUT: row("none", true, ErrorCodes.NETWORK),
+  // The TLS handshake failed: the request is only written after it succeeds, and retrying will not fix a certificate.
+  DEPTH_ZERO_SELF_SIGNED_CERT: row("none", false, ErrorCodes.TLS),
+  SELF_SIGNED_CERT_IN_CHAIN: row("none", false, ErrorCodes.TLS),
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: row("none", false, ErrorCodes.TLS),
+  UNABLE_TO_GET_ISSUER_CERT: row("none", false, ErrorCodes.TLS),
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: row("none", false, ErrorCodes.TLS),
+  CERT_HAS_EXPIRED: row("none", false, ErrorCodes.TLS),
+  CERT_NOT_YET_VALID: row("none", false, ErrorCodes.TLS),
+  CERT_SIGNATURE_FAILURE: row("none", false, ErrorCodes.TLS),
+  CERT_UNTRUSTED: row("none", false, ErrorCodes.TLS),
+  CERT_REJECTED: row("none", false, ErrorCodes.TLS),
+  ERR_TLS_CERT_ALTNAME_INVALID: row("none", false, ErrorCodes.TLS),
+  ERR_SSL_WRONG_VERSION_NUMBER: row("none", false, ErrorCodes.TLS),
+  EPROTO: row("none", false, ErrorCodes.TLS),
+  // The connection broke or timed out with the request on its way or sent: the server may have acted.
+  ECONNRESET: row("unknown", true, ErrorCodes.NETWORK),
+  ECONNABORTED: row("unknown", true, ErrorCodes.NETWORK),
+  EPIPE: row("unknown", true, ErrorCodes.NETWORK),
+  ETIMEDOUT: row("unknown", true, ErrorCodes.NETWORK),
+  UND_ERR_SOCKET: row("unknown", true, ErrorCodes.NETWORK),
+  UND_ERR_CLOSED: row("unknown", true, ErrorCodes.NETWORK),
+  UND_ERR_REQ_RETRY: row("unknown", true, ErrorCodes.NETWORK),
+  ERR_HTTP2_STREAM_ERROR: row("unknown", true, ErrorCodes.NETWORK),
+  ERR_HTTP2_SESSION_ERROR: row("unknown", true, ErrorCodes.NETWORK),
+  ERR_HTTP2_GOAWAY_SESSION: row("unknown", true, ErrorCodes.NETWORK),
+  ERR_HTTP2_INVALID_SESSION: row("unknown", true, ErrorCodes.NETWORK),
+  ERR_HTTP2_STREAM_CANCEL: row("unknown", true, ErrorCodes.NETWORK),
+  UND_ERR_HEADERS_TIMEOUT: row("unknown", true, ErrorCodes.TIMEOUT),
+  UND_ERR_BODY_TIMEOUT: row("unknown", true, ErrorCodes.TIMEOUT),
+});
 
-/** The code of a Node/undici error, looking through `cause` chains. */
-export function networkErrorCode(error: unknown): string | undefined {
+/** The client's own timer fired (a sub-second timeout): the request was sent, the answer did not come. */
+export const TIMED_OUT: FailureClass = row("unknown", true, ErrorCodes.TIMEOUT);
+
+/** A transport failure with a code this table does not know: we cannot say it was not sent, nor that a retry helps. */
+export const UNKNOWN_TRANSPORT_FAILURE: FailureClass = row("unknown", false, ErrorCodes.NETWORK);
+
+/** A 2xx whose body does not match the documented shape: the server acted (for a launch, a run exists). */
+export const UNREADABLE_SUCCESS: FailureClass = row("done", false, ErrorCodes.INVALID_RESPONSE);
+
+/** The code of a Node/undici error (the first one the table knows), looking through `cause` chains. */
+export function transportErrorCode(error: unknown): string | undefined {
+  let first: string | undefined;
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && NETWORK_ERROR_CODES.has(code)) return code;
+    if (typeof code === "string") {
+      if (code in TRANSPORT_FAILURES) return code;
+      first ??= code;
+    }
     current = (current as { cause?: unknown }).cause;
   }
-  return undefined;
+  return first;
 }
 
-/** Classifies a transport error (no HTTP answer). */
-export function classifyTransportError(error: unknown, timedOut: boolean): FailureKind {
-  if (timedOut) return "ambiguous";
-  const code = networkErrorCode(error);
-  if (code === undefined) return "final";
-  return NOT_SENT_ERROR_CODES.has(code) ? "not-processed" : "ambiguous";
+/** Classifies a failure without an HTTP answer (the row of its code, or the unknown row). */
+export function classifyTransportError(error: unknown, timedOut: boolean): FailureClass {
+  if (timedOut) return TIMED_OUT;
+  const code = transportErrorCode(error);
+  return (code !== undefined ? TRANSPORT_FAILURES[code] : undefined) ?? UNKNOWN_TRANSPORT_FAILURE;
 }
 
-/** Classifies an HTTP answer that was not a success. */
-export function classifyStatus(status: number, policy: RetryPolicy): FailureKind {
-  if (!policy.statusCodes.includes(status)) return "final";
-  // 429 is the one answer that promises the request was turned away before any work.
-  return status === 429 ? "not-processed" : "ambiguous";
+/** Classifies an HTTP answer that was not a success. 429 is the one answer that proves nothing was done. */
+export function classifyStatus(status: number, policy: RetryPolicy): FailureClass {
+  const transient = policy.statusCodes.includes(status);
+  const code = errorCodeOfStatus(status);
+  if (status === 429) return row("none", transient, code);
+  if (status >= 500) return row("unknown", transient, code);
+  // Other 4xx: the gateway or the API refused the request before acting on it.
+  return row("none", transient, code);
 }

@@ -3,7 +3,8 @@
  * the client (strict on what it sends, tolerant on what it receives) and the
  * emulator (which parses requests with the same shapes).
  *
- * Sources: ../shared/seeds (the two documentation pages) and ../shared/tailer-api.md.
+ * Sources: the two documentation pages (copied in test/emulator/fixtures/seeds) and what public Tailer
+ * material adds, summed up in emulator/README.md.
  */
 import { z } from "zod";
 
@@ -50,8 +51,10 @@ export type ConfigurationType = z.infer<typeof ConfigurationType>;
 /** A configuration type in its canonical (documented) name. */
 export type CanonicalConfigurationType = (typeof CONFIGURATION_TYPES)[number];
 
-/** Maps the legacy `gbq-to-gbq` to `table-to-table`; other types are returned as they are. */
-export function canonicalConfigurationType(type: ConfigurationType): CanonicalConfigurationType {
+/** Maps the legacy `gbq-to-gbq` to `table-to-table`; other types (and values not checked yet) are returned as they are. */
+export function canonicalConfigurationType(type: ConfigurationType): CanonicalConfigurationType;
+export function canonicalConfigurationType<T>(type: T): T | CanonicalConfigurationType;
+export function canonicalConfigurationType(type: unknown): unknown {
   return type === LEGACY_TABLE_TO_TABLE ? "table-to-table" : type;
 }
 
@@ -317,12 +320,4 @@ export function defaultJobId(
       // vm-launcher is documented as `<type>|<account>|<id>|<ENV>`; the other types follow it (our guess).
       return `${canonicalConfigurationType(configurationType)}|${account}|${configurationId}|${environment}`;
   }
-}
-
-/** A run's `duration` ("0:01:24.002519", H:MM:SS.ffffff, hours may exceed 24) in milliseconds, or undefined. */
-export function parseDurationMs(duration: string): number | undefined {
-  const m = /^(\d+):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(duration.trim());
-  if (!m) return undefined;
-  const fraction = m[4] ? Number(m[4].padEnd(6, "0")) / 1000 : 0;
-  return (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000 + fraction;
 }

@@ -6,12 +6,14 @@
  * across the module copies Pulumi's serialized providers load). Like octokit's RequestError, every
  * message is redacted inside the constructor, so no caller can leak a token through an error.
  */
+import { gatewayRefusalOf } from "../client/gateway";
 import { redact, redactValue } from "./redact";
 
 /** An API action name (kept as a string here: core depends on nothing). */
 type Action = string;
 
 const kTailerError = Symbol.for("pulumi-tailer.error");
+const kResourceInitError = Symbol.for("pulumi-tailer.error.resource-init");
 
 /** Stable codes of the error family; documented in the README's troubleshooting section. */
 export const ErrorCodes = {
@@ -19,9 +21,9 @@ export const ErrorCodes = {
   INVALID_REQUEST: "TAILER_INVALID_REQUEST",
   /** No usable credentials, or the token source failed. */
   CREDENTIALS: "TAILER_CREDENTIALS",
-  /** 401 from the gateway: token missing, expired, wrong audience or bad signature. */
+  /** 401 from the gateway: token missing, malformed, expired, badly signed or from an untrusted issuer. */
   UNAUTHENTICATED: "TAILER_UNAUTHENTICATED",
-  /** 403: the token may not touch this account. */
+  /** 403: the token may not touch this account, or (the gateway) it was minted for another API URL. */
   FORBIDDEN: "TAILER_FORBIDDEN",
   /** 404: unknown or archived configuration, unknown run. */
   NOT_FOUND: "TAILER_NOT_FOUND",
@@ -39,6 +41,12 @@ export const ErrorCodes = {
   INVALID_RESPONSE: "TAILER_INVALID_RESPONSE",
   /** launch_job may or may not have launched a run, and looking it up failed too. */
   LAUNCH_UNCERTAIN: "TAILER_LAUNCH_UNCERTAIN",
+  /** The TLS handshake failed (an untrusted or invalid certificate): nothing was sent. */
+  TLS: "TAILER_TLS",
+  /** A run ended FAILED or DEACTIVATED. */
+  RUN_FAILED: "TAILER_RUN_FAILED",
+  /** A run was still in progress when the resource's timeout passed. */
+  RUN_TIMEOUT: "TAILER_RUN_TIMEOUT",
 } as const;
 /** A code of the error family. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -61,7 +69,10 @@ export interface TailerErrorDetails {
   cause?: unknown;
 }
 
-/** The base of the family. Use `isTailerError` rather than `instanceof`. */
+/**
+ * The base of the family. `instanceof` works across module copies (jest realms, the copies Pulumi's
+ * serialized providers load) because it checks the brand, as undici's errors do.
+ */
 export class TailerError extends Error {
   /** A stable string from `ErrorCodes`. */
   readonly code: ErrorCode;
@@ -77,10 +88,15 @@ export class TailerError extends Error {
   readonly hint?: string;
   /** Attempts made. */
   readonly attempts?: number;
+  // What the message was composed from, so withAttempts can compose it again.
+  readonly #summary: string;
+  readonly #details: TailerErrorDetails;
 
   constructor(code: ErrorCode, message: string, details: TailerErrorDetails = {}) {
     const safeCause = details.cause === undefined ? undefined : redactCause(details.cause);
     super(redact(composeMessage(message, details)), safeCause === undefined ? undefined : { cause: safeCause });
+    this.#summary = message;
+    this.#details = { ...details, cause: safeCause };
     this.name = "TailerError";
     this.code = code;
     if (details.action !== undefined) this.action = details.action;
@@ -93,6 +109,16 @@ export class TailerError extends Error {
 
   get [kTailerError](): true {
     return true;
+  }
+
+  /** The same failure, reporting the attempts made in all (a call gives up with its last attempt's error). */
+  withAttempts(attempts: number): TailerError {
+    return new TailerError(this.code, this.#summary, { ...this.#details, attempts });
+  }
+
+  /** Brand check: true for any error of the family, whichever copy of this module created it. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isTailerError(value);
   }
 
   /** A plain, secret-free object for logs and Pulumi diagnostics. */
@@ -121,6 +147,45 @@ export function hasErrorCode(value: unknown, code: ErrorCode): value is TailerEr
   return isTailerError(value) && value.code === code;
 }
 
+/** The resource to record in state although its operation failed (Pulumi's "initialization failed"). */
+export interface RecordedResource {
+  /** The resource's id. */
+  id: string;
+  /** Its outputs (for a dynamic provider, with `__provider`). */
+  properties: Record<string, unknown>;
+}
+
+/**
+ * A failure after which the resource still exists and must be recorded in state (a run that ended
+ * FAILED, outlived its timeout, or whose launch is uncertain): the provider hosts turn `id`,
+ * `properties` and `reasons` into a partial resource, so the next `pulumi up` sees it.
+ */
+export class ResourceInitError extends TailerError {
+  /** The id of the resource to record. */
+  readonly id: string;
+  /** The outputs to record. */
+  readonly properties: Record<string, unknown>;
+  /** Why initialization failed, as the CLI shows it. */
+  readonly reasons: string[];
+
+  constructor(code: ErrorCode, message: string, recorded: RecordedResource, details: TailerErrorDetails = {}) {
+    super(code, message, details);
+    this.name = "ResourceInitError";
+    this.id = recorded.id;
+    this.properties = recorded.properties;
+    this.reasons = [this.message];
+  }
+
+  get [kResourceInitError](): true {
+    return true;
+  }
+
+  /** Brand check, across module copies. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isTailerError(value) && (value as unknown as Record<symbol, unknown>)[kResourceInitError] === true;
+  }
+}
+
 function composeMessage(message: string, d: TailerErrorDetails): string {
   const parts = [d.action ? `${d.action}: ${message}` : message];
   if (d.status !== undefined) parts.push(`(HTTP ${d.status}${d.requestId ? `, request id ${d.requestId}` : ""})`);
@@ -144,19 +209,34 @@ function redactCause(cause: unknown): unknown {
   return typeof cause === "string" ? redact(cause) : undefined;
 }
 
+/** The code of the family for a non-2xx HTTP status. */
+export function errorCodeOfStatus(status: number): ErrorCode {
+  if (status === 401) return ErrorCodes.UNAUTHENTICATED;
+  if (status === 403) return ErrorCodes.FORBIDDEN;
+  if (status === 404) return ErrorCodes.NOT_FOUND;
+  if (status === 429) return ErrorCodes.RATE_LIMITED;
+  if (status >= 500) return ErrorCodes.SERVER_ERROR;
+  return ErrorCodes.BAD_REQUEST;
+}
+
 /** The error for a non-2xx answer, with the code chosen from the HTTP status and a hint per case. */
 export function errorFromResponse(
   action: Action,
   status: number,
   serverMessage: string | undefined,
   requestId: string | undefined,
-  attempts: number,
+  attempts?: number,
 ): TailerError {
-  const details = { action, status, serverMessage, requestId, attempts };
+  const details = { action, status, serverMessage, requestId, ...(attempts === undefined ? {} : { attempts }) };
   if (status === 401)
     return new TailerError(ErrorCodes.UNAUTHENTICATED, "the API refused the token.", {
       ...details,
-      hint: "Check that the token is current and minted for this API URL (its audience), or configure a service-account key (tailer:credentialsFile) so tokens are minted and refreshed for you.",
+      hint: "Check that the token is current and signed by a service account the API trusts, or configure a service-account key (tailer:credentialsFile) so tokens are minted and refreshed for you.",
+    });
+  if (status === 403 && gatewayRefusalOf(status, serverMessage) === "jwt_audience")
+    return new TailerError(ErrorCodes.FORBIDDEN, "the token was minted for another API URL (its audience).", {
+      ...details,
+      hint: "Mint the token for the API URL you call (tailer:apiUrl), or configure a service-account key (tailer:credentialsFile) so tokens are minted for it.",
     });
   if (status === 403)
     return new TailerError(ErrorCodes.FORBIDDEN, "the token may not access this account.", {

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isTailerError } from "../core/errors";
-import { clientFor } from "../resources/runtime";
+import { clientFor } from "../resources/clients";
 import { readSettings } from "../resources/settings";
 import {
   type CheckRunStatusArgs,

@@ -5,8 +5,9 @@
  */
 import type { z } from "zod";
 import type { TailerClient } from "../client/client";
-import { withEnvironmentSuffix } from "../client/identity";
+import { effectiveConfigurationId } from "../client/identity";
 import { type ConfigurationType, canonicalConfigurationType, type Environment, Run, type RunStatus } from "../client/schemas";
+import { defined } from "../core/objects";
 
 /** A run, in the camelCase Pulumi programs use; derived from the client's `Run` schema. */
 export const RunInfo = Run.transform((run) => ({
@@ -99,15 +100,13 @@ function identity(args: ConfigurationIdentityArgs) {
     account: args.account,
     environment: args.environment,
     configuration_type: args.configurationType,
-    configuration_id:
-      args.appendEnvironmentSuffix && canonicalConfigurationType(args.configurationType) === "table-to-table"
-        ? withEnvironmentSuffix(args.configurationId, args.environment)
-        : args.configurationId,
+    configuration_id: effectiveConfigurationId(
+      args.configurationType,
+      args.configurationId,
+      args.environment,
+      args.appendEnvironmentSuffix,
+    ),
   };
-}
-
-function defined<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 const runs = (list: Run[]) => list.map((run) => RunInfo.parse(run));

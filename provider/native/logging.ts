@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import * as grpc from "@grpc/grpc-js";
 import { EngineClient } from "@pulumi/pulumi/proto/engine_grpc_pb";
 import { LogRequest, LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
-import { type LogSeverity as Severity, setLogSink } from "../resources/runtime";
+import { type LogSeverity as Severity, setLogSink } from "../resources/providerLog";
 
 /** The resource an operation works on, for the lines it logs. */
 const current = new AsyncLocalStorage<string>();

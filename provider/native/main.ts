@@ -6,7 +6,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { ResourceProviderService } from "@pulumi/pulumi/proto/provider_grpc_pb";
-import { watchEngineAt } from "../resources/runtime";
+import { watchEngineAt } from "../resources/engineWatch";
 import { logToEngine } from "./logging";
 import { handlers } from "./server";
 

@@ -5,10 +5,10 @@
  * the URN the launch journal keys on, import ids, detailed diffs, and the functions as invokes.
  */
 import { reads } from "../functions/reads";
-import { sameValue } from "../resources/common";
+import { configure as applyConfig, client } from "../resources/clients";
 import { configurationStatusProvider } from "../resources/configurationStatusProvider";
 import { jobRunProvider } from "../resources/jobRunProvider";
-import { configure as applyConfig, client, type ProviderImplementation } from "../resources/runtime";
+import { type ProviderImplementation, sameValue } from "../resources/lifecycle";
 import { workflowResetProvider } from "../resources/workflowResetProvider";
 import { checkConfig as checkSettings, configReader } from "./config";
 import { publicProperties, unwrapSecrets, wrapSecrets } from "./properties";

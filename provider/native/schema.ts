@@ -8,8 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { CONFIGURATION_TYPES, ENVIRONMENTS, LEGACY_TABLE_TO_TABLE, RUN_STATUSES } from "../client/schemas";
-import { ConfigurationStatusState, ON_DELETE } from "../resources/configurationStatusProvider";
-import { JobRunState, RERUN_ON } from "../resources/jobRunProvider";
+import { ConfigurationStatusState } from "../resources/configurationStatusProvider";
+import { JobRunState } from "../resources/jobRunProvider";
+import { ON_DELETE, RERUN_ON } from "../resources/vocabulary";
 import { WorkflowResetState } from "../resources/workflowResetProvider";
 import { CONFIG_PROPERTIES } from "./config";
 
@@ -133,7 +134,17 @@ export const RESOURCES: readonly ResourceSpec[] = [
         side: "input",
         description: "Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.",
       },
+      adoptRunId: {
+        side: "input",
+        description: "Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.",
+      },
       __urn: { side: "internal", description: "The resource's URN, which keys the launch journal (the provider knows it)." },
+      __launchIntent: {
+        side: "internal",
+        description: "This create's launch intent, set by check (the engine's pending operation records it).",
+      },
+      launchAttempt: { side: "internal", description: "A launch whose outcome is uncertain, kept until the next up settles it." },
+      resolvedIntents: { side: "internal", description: "Launch intents of interrupted creates this run settled." },
       runId: { side: "output", description: "The run's id." },
       status: { side: "output", description: "The run's status when the deploy last looked (SUCCESS after a successful wait)." },
       startExecutionDate: { side: "output", description: "When the run started (ISO 8601, the API's clock)." },
@@ -257,6 +268,20 @@ const CONFIG_DESCRIPTIONS: Record<string, { description: string; type: string; s
   suffixCheck: {
     type: "string",
     description: '"error" (default) refuses a table-to-table id without its _<ENV> suffix before sending; "off" sends it as is.',
+  },
+  journalDir: {
+    type: "string",
+    description: "The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.",
+  },
+  launchReconcileWindowMs: {
+    type: "integer",
+    description:
+      "How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).",
+  },
+  interruptedLaunchCheck: {
+    type: "string",
+    description:
+      '"auto" (default): a JobRun create reads the stack\'s state for launches a killed pulumi up left unfinished; "off" does not.',
   },
 };
 

@@ -1,20 +1,20 @@
 /** TailerConfigurationStatus: declares that a configuration is active, disabled or archived. */
 import * as pulumi from "@pulumi/pulumi";
+import { configurationKey, effectiveConfigurationId } from "../client/identity";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
-import { serializableProvider } from "./shim";
+import { serializableProvider } from "./serializedProvider";
+import type { OnDelete } from "./vocabulary";
+
+export type { OnDelete } from "./vocabulary";
 
 /** Which resource of this program declared each configuration: two declarations would flap on every up. */
 const declaredBy = new Map<string, string>();
 
 /** Records that `name` declares the configuration; throws when another resource already does. */
 function claimConfiguration(name: string, identity: readonly unknown[]): void {
-  const [account, environment, configurationType, configurationId, appendEnvironmentSuffix] = identity;
-  const type = configurationType === "gbq-to-gbq" ? "table-to-table" : configurationType;
-  const id =
-    appendEnvironmentSuffix === true && type === "table-to-table" && !String(configurationId).endsWith(`_${environment}`)
-      ? `${configurationId}_${environment}`
-      : configurationId;
-  const key = `${account}/${environment}/${type}/${id}`;
+  const [account = "", environment = "", configurationType = "", configurationId = "", append] = identity.map(String);
+  const id = effectiveConfigurationId(configurationType, configurationId, environment as Environment, append === "true");
+  const key = configurationKey({ account, environment, configurationType, configurationId: id });
   const other = declaredBy.get(key);
   if (other !== undefined && other !== name)
     throw new Error(
@@ -22,9 +22,6 @@ function claimConfiguration(name: string, identity: readonly unknown[]): void {
     );
   declaredBy.set(key, name);
 }
-
-/** What happens to the configuration when the resource is deleted: left as it is, disabled, or archived. */
-export type OnDelete = "keep" | "disable" | "archive";
 
 /** The inputs of a TailerConfigurationStatus. */
 export interface TailerConfigurationStatusArgs {
@@ -80,7 +77,7 @@ export class TailerConfigurationStatus extends pulumi.dynamic.Resource {
     const known = identity.every((value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise));
     if (known) claimConfiguration(name, identity);
     super(
-      serializableProvider("configurationStatus", require.resolve("./entry")),
+      serializableProvider("configurationStatus", require.resolve("./providerKinds")),
       name,
       {
         ...args,

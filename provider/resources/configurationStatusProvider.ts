@@ -5,23 +5,15 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { Run } from "../client/schemas";
-import {
-  apiIdentity,
-  changedKeys,
-  configurationResourceId,
-  defined,
-  IDENTITY_FIELDS,
-  IdentityState,
-  isGone,
-  parseState,
-  stripProvider,
-} from "./common";
-import { client, configurationKey, type ProviderImplementation, rememberConfigurationState } from "./runtime";
+import { configurationKey } from "../client/identity";
+import { canonicalConfigurationType, type Run } from "../client/schemas";
+import { defined } from "../core/objects";
+import { client } from "./clients";
+import { rememberDeclaredStatus } from "./declaredStatuses";
+import { changedKeys, type ProviderImplementation } from "./lifecycle";
+import { apiIdentity, IDENTITY_FIELDS, IdentityState, isGone, parseState, stripProvider } from "./state";
 import { checkIdentity, IDENTITY_INPUTS, InputChecker, isUnknown, rules } from "./validation";
-
-/** What happens to the configuration when the resource is deleted. */
-export const ON_DELETE = ["keep", "disable", "archive"] as const;
+import { ON_DELETE } from "./vocabulary";
 
 const INPUTS = [...IDENTITY_INPUTS, "activated", "archived", "onDelete"] as const;
 
@@ -63,7 +55,7 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
   return {
     inputs: defined({
       ...news,
-      configurationType: news.configurationType === "gbq-to-gbq" ? "table-to-table" : news.configurationType,
+      configurationType: canonicalConfigurationType(news.configurationType),
       configurationId,
       activated,
       archived,
@@ -85,19 +77,15 @@ async function apply(state: ConfigurationStatusState): Promise<string> {
     activated: state.activated,
     archived: state.archived,
   });
-  rememberConfigurationState(key(state), { activated: state.activated, archived: state.archived });
+  rememberDeclaredStatus(state, { activated: state.activated, archived: state.archived });
   return new Date(serverTimeMs ?? Date.now()).toISOString();
-}
-
-function key(state: ConfigurationStatusState): string {
-  return configurationKey(state.account, state.environment, state.configurationType, state.configurationId);
 }
 
 /** Sets the declared status (one call: set_configuration_status). */
 export async function create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
   const state = parseState(ConfigurationStatusState, news, KIND);
   const statusSetAt = await apply(state);
-  return { id: configurationResourceId(state), outs: defined({ ...stripProvider(news), ...state, statusSetAt }) };
+  return { id: configurationKey(state), outs: defined({ ...stripProvider(news), ...state, statusSetAt }) };
 }
 
 /** Sets the status again when it differs from what state records; a change of onDelete only updates state. */
@@ -110,7 +98,7 @@ export async function update(
   const next = parseState(ConfigurationStatusState, news, KIND);
   const statusChanged = previous.activated !== next.activated || previous.archived !== next.archived;
   const statusSetAt = statusChanged ? await apply(next) : previous.statusSetAt;
-  if (!statusChanged) rememberConfigurationState(key(next), { activated: next.activated, archived: next.archived });
+  if (!statusChanged) rememberDeclaredStatus(next, { activated: next.activated, archived: next.archived });
   return { outs: defined({ ...lastRunOutputs(previous), ...stripProvider(news), ...next, statusSetAt }) };
 }
 

@@ -1,4 +1,5 @@
 /** The Pulumi resources of pulumi-tailer. */
-export { type OnDelete, TailerConfigurationStatus, type TailerConfigurationStatusArgs } from "./configurationStatus";
+export { TailerConfigurationStatus, type TailerConfigurationStatusArgs } from "./configurationStatus";
 export { TailerJobRun, type TailerJobRunArgs } from "./jobRun";
+export { ON_DELETE, type OnDelete, RERUN_ON, type RerunOn } from "./vocabulary";
 export { TailerWorkflowReset, type TailerWorkflowResetArgs } from "./workflowReset";

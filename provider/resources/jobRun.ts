@@ -1,7 +1,7 @@
 /** TailerJobRun: a run of a Tailer job launched on deploy, modelled as an immutable resource. */
 import * as pulumi from "@pulumi/pulumi";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
-import { serializableProvider } from "./shim";
+import { serializableProvider } from "./serializedProvider";
 
 /** The inputs of a TailerJobRun. */
 export interface TailerJobRunArgs {
@@ -33,8 +33,14 @@ export interface TailerJobRunArgs {
   rerunOn?: pulumi.Input<"never" | "every-deploy">;
   /** Relaunch a FAILED or DEACTIVATED run on the next pulumi up. Default true. */
   relaunchOnFailure?: pulumi.Input<boolean>;
-  /** Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true. */
+  /**
+   * Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true. A
+   * resource with an executionDate adopts only a run the launch journal knows was launched for that date
+   * (Tailer's runs do not show the date they were launched for).
+   */
   adoptRunning?: pulumi.Input<boolean>;
+  /** Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved. */
+  adoptRunId?: pulumi.Input<string>;
 }
 
 /** A run of a Tailer job launched on deploy: replaced (relaunched) when what it runs changes, never launched twice. */
@@ -51,7 +57,7 @@ export class TailerJobRun extends pulumi.dynamic.Resource {
   declare readonly runId: pulumi.Output<string>;
   /** The run's job id. */
   declare readonly jobId: pulumi.Output<string>;
-  /** The run's status when the deploy last looked (SUCCESS after a successful wait). */
+  /** The run's status when the deploy last looked (SUCCESS after a successful wait), or LAUNCH_UNCERTAIN. */
   declare readonly status: pulumi.Output<string>;
   /** When the run started (ISO 8601, the API's clock). */
   declare readonly startExecutionDate: pulumi.Output<string>;
@@ -61,11 +67,13 @@ export class TailerJobRun extends pulumi.dynamic.Resource {
   declare readonly duration: pulumi.Output<string>;
   /** True when the run was adopted (already in progress, or found after a lost answer) rather than launched by this deploy. */
   declare readonly adopted: pulumi.Output<boolean>;
+  /** While status is LAUNCH_UNCERTAIN: the evidence of the launch whose outcome is not known (when it began, the runs before it). */
+  declare readonly launchAttempt: pulumi.Output<Record<string, unknown> | undefined>;
 
   /** Launches the run described by `args` on the next pulumi up. */
   constructor(name: string, args: TailerJobRunArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      serializableProvider("jobRun", require.resolve("./entry")),
+      serializableProvider("jobRun", require.resolve("./providerKinds")),
       name,
       {
         ...args,
@@ -76,6 +84,7 @@ export class TailerJobRun extends pulumi.dynamic.Resource {
         lastUpdateDate: undefined,
         duration: undefined,
         adopted: undefined,
+        launchAttempt: undefined,
       },
       opts,
       "tailer",

@@ -1,32 +1,25 @@
 /**
- * The TailerJobRun provider: a run launched on deploy, modelled as an immutable resource. Create
- * launches (or adopts a run already in progress) and waits for a terminal status; any change of what
- * the run is (identity, job, execution date, triggers) replaces it, which launches a new run.
+ * The TailerJobRun provider: a run launched on deploy, modelled as an immutable resource. Create gets
+ * the run exactly once (jobRunLaunch.ts) and waits for a terminal status (jobRunWait.ts); any change of
+ * what the run is (identity, job, execution date, triggers) replaces it, which launches a new run. A
+ * launch whose outcome is not known is recorded in state with its evidence, and the next `pulumi up`
+ * (on any machine) finishes it.
  */
+import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { LaunchResult } from "../client";
-import { defaultJobId, isTerminalRunStatus, parseDurationMs, type Run, type RunStatus } from "../client/schemas";
-import { ErrorCodes, hasErrorCode, TailerError } from "../core/errors";
-import {
-  apiIdentity,
-  changedKeys,
-  defined,
-  formatElapsed,
-  IDENTITY_FIELDS,
-  IdentityState,
-  isGone,
-  PartialFailure,
-  parseState,
-  stripProvider,
-} from "./common";
-import { clearJournal, journalKey, readJournal, writeJournal } from "./journal";
-import { expectedDurationMs, PollSchedule } from "./polling";
-import { client, configurationKey, knownConfigurationState, log, type ProviderImplementation } from "./runtime";
+import { LaunchAttempt, LaunchUncertainError } from "../client/launch";
+import { canonicalConfigurationType, isTerminalRunStatus, RUN_ID_PATTERN, type RunStatus } from "../client/schemas";
+import { ErrorCodes, ResourceInitError, TailerError } from "../core/errors";
+import { defined } from "../core/objects";
+import { declaredStatus } from "./declaredStatuses";
+import { LaunchIntent } from "./interruptedLaunches";
+import { adoptNamedRun, type LaunchContext, launchContext, lookupRun, type StartedRun, startRun } from "./jobRunLaunch";
+import { runOutputs, SUCCEEDED, settle, type WaitSettings } from "./jobRunWait";
+import { changedKeys, type ProviderImplementation } from "./lifecycle";
+import { IDENTITY_FIELDS, IdentityState, isGone, parseState, stripProvider } from "./state";
 import { checkIdentity, IDENTITY_INPUTS, InputChecker, rules, Triggers } from "./validation";
-
-/** When a TailerJobRun relaunches besides replacements: never, or on every `pulumi up`. */
-export const RERUN_ON = ["never", "every-deploy"] as const;
+import { RERUN_ON } from "./vocabulary";
 
 /** Defaults of the waiting behaviour, in one place. */
 export const JOB_RUN_DEFAULTS = Object.freeze({
@@ -36,9 +29,10 @@ export const JOB_RUN_DEFAULTS = Object.freeze({
   rerunOn: "never" as const,
   relaunchOnFailure: true,
   adoptRunning: true,
-  /** Progress lines at most this often while the status does not change. */
-  progressEveryMs: 10_000,
 });
+
+/** The status recorded for a launch whose outcome is not known (no run yet): not one of Tailer's. */
+export const LAUNCH_UNCERTAIN_STATUS = "LAUNCH_UNCERTAIN";
 
 const INPUTS = [
   ...IDENTITY_INPUTS,
@@ -52,8 +46,11 @@ const INPUTS = [
   "rerunOn",
   "relaunchOnFailure",
   "adoptRunning",
+  "adoptRunId",
   // Set by the TailerJobRun class: the resource's URN, so the launch journal never confuses two resources.
   "__urn",
+  // Set by check: this create's launch intent, which the engine's pending operation records.
+  "__launchIntent",
 ] as const;
 
 /** Inputs whose change means another run: a replacement, which launches. */
@@ -69,7 +66,7 @@ const SETTINGS = [
   "adoptRunning",
 ] as const;
 
-/** The resource's state: inputs with defaults, and the run. */
+/** The resource's state: inputs with defaults, the run, and the evidence of an uncertain launch. */
 export const JobRunState = IdentityState.extend({
   jobId: z.string().optional(),
   executionDate: z.string().optional(),
@@ -81,167 +78,100 @@ export const JobRunState = IdentityState.extend({
   rerunOn: z.enum(RERUN_ON).default(JOB_RUN_DEFAULTS.rerunOn),
   relaunchOnFailure: z.boolean().default(JOB_RUN_DEFAULTS.relaunchOnFailure),
   adoptRunning: z.boolean().default(JOB_RUN_DEFAULTS.adoptRunning),
+  adoptRunId: z.string().optional(),
   __urn: z.string().optional(),
+  __launchIntent: LaunchIntent.optional(),
   runId: z.string().optional(),
   status: z.string().optional(),
   startExecutionDate: z.string().optional(),
   lastUpdateDate: z.string().optional(),
   duration: z.string().optional(),
   adopted: z.boolean().optional(),
+  /** The attempt whose outcome is not known yet (status LAUNCH_UNCERTAIN), with its evidence. */
+  launchAttempt: LaunchAttempt.optional(),
+  /** Launch intents of killed creates this resource resolved. */
+  resolvedIntents: z.array(z.string()).optional(),
 });
 /** The resource's state. */
 export type JobRunState = z.infer<typeof JobRunState>;
 
 const KIND = "TailerJobRun";
 
-/** Statuses that count as the run having done its job. */
-const SUCCEEDED: readonly string[] = ["SUCCESS", "CHECKED"];
-
-/** Checks the inputs and applies defaults. */
+/** Checks the inputs, applies defaults, and gives this create its launch intent. */
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  const checker = new InputChecker(news, INPUTS);
-  const configurationId = checkIdentity(checker, news);
+  const given = news;
+  const checker = new InputChecker(given, INPUTS);
+  const configurationId = checkIdentity(checker, given);
   checker.optional("jobId", rules.jobId);
   checker.optional("executionDate", rules.executionDate);
-  checker.optional("wait", (v) => rules.boolean("wait", v));
-  checker.optional("timeoutSeconds", (v) => rules.positiveNumber("timeoutSeconds", v));
-  checker.optional("pollIntervalSeconds", (v) => rules.positiveNumber("pollIntervalSeconds", v));
-  checker.optional("expectedDurationSeconds", (v) => rules.positiveNumber("expectedDurationSeconds", v));
+  for (const flag of ["wait", "relaunchOnFailure", "adoptRunning"]) checker.optional(flag, (v) => rules.boolean(flag, v));
+  for (const seconds of ["timeoutSeconds", "pollIntervalSeconds", "expectedDurationSeconds"])
+    checker.optional(seconds, (v) => rules.positiveNumber(seconds, v));
   checker.optional("triggers", rules.triggers);
   checker.optional("rerunOn", (v) => rules.oneOf("rerunOn", v, RERUN_ON));
-  checker.optional("relaunchOnFailure", (v) => rules.boolean("relaunchOnFailure", v));
-  checker.optional("adoptRunning", (v) => rules.boolean("adoptRunning", v));
+  checker.optional("adoptRunId", (v) =>
+    typeof v === "string" && RUN_ID_PATTERN.test(v)
+      ? undefined
+      : `adoptRunId must be a run id like 20261127-101010-<uuid> (got ${JSON.stringify(v)}).`,
+  );
   if (checker.failures.length > 0) return { failures: checker.failures };
-  const triggers = news.triggers && checker.known("triggers") ? Triggers.parse(news.triggers) : news.triggers;
+  const triggers = given.triggers && checker.known("triggers") ? Triggers.parse(given.triggers) : given.triggers;
   return {
     inputs: defined({
-      ...news,
-      configurationType: news.configurationType === "gbq-to-gbq" ? "table-to-table" : news.configurationType,
+      ...given,
+      configurationType: canonicalConfigurationType(given.configurationType),
       configurationId,
       triggers,
-      wait: news.wait ?? JOB_RUN_DEFAULTS.wait,
-      timeoutSeconds: news.timeoutSeconds ?? JOB_RUN_DEFAULTS.timeoutSeconds,
-      pollIntervalSeconds: news.pollIntervalSeconds ?? JOB_RUN_DEFAULTS.pollIntervalSeconds,
-      rerunOn: news.rerunOn ?? JOB_RUN_DEFAULTS.rerunOn,
-      relaunchOnFailure: news.relaunchOnFailure ?? JOB_RUN_DEFAULTS.relaunchOnFailure,
-      adoptRunning: news.adoptRunning ?? JOB_RUN_DEFAULTS.adoptRunning,
+      wait: given.wait ?? JOB_RUN_DEFAULTS.wait,
+      timeoutSeconds: given.timeoutSeconds ?? JOB_RUN_DEFAULTS.timeoutSeconds,
+      pollIntervalSeconds: given.pollIntervalSeconds ?? JOB_RUN_DEFAULTS.pollIntervalSeconds,
+      rerunOn: given.rerunOn ?? JOB_RUN_DEFAULTS.rerunOn,
+      relaunchOnFailure: given.relaunchOnFailure ?? JOB_RUN_DEFAULTS.relaunchOnFailure,
+      adoptRunning: given.adoptRunning ?? JOB_RUN_DEFAULTS.adoptRunning,
+      // A new intent for each program run (programs never set one; kept when checked again): diff ignores
+      // it, and a create's pending operation records it (interruptedLaunches.ts).
+      __launchIntent: LaunchIntent.safeParse(given.__launchIntent).data ?? { id: randomUUID(), at: new Date().toISOString() },
     }),
   };
 }
 
 /**
  * Replaces (relaunches) when the run's definition changed, on every deploy with rerunOn "every-deploy",
- * and after a failed run unless relaunchOnFailure is false. Updates (waits, without launching) when a
- * run is still in progress or only settings changed.
+ * and after a failed run unless relaunchOnFailure is false. Updates (without launching) when a run is
+ * still in progress, only settings changed, adoptRunId names another run, or a launch is uncertain (the
+ * update finishes it). Pure: it reads nothing but its arguments.
  */
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-  forgetJournaled(olds);
   const replaces = changedKeys(olds, news, RUN_DEFINING);
   // jobId is an output too (the run's job): only a jobId the user sets, and that differs, is another run.
   if (news.jobId !== undefined && changedKeys(olds, news, ["jobId"]).length > 0) replaces.push("jobId");
   if (news.rerunOn === "every-deploy") replaces.push("rerunOn");
   const status = typeof olds.status === "string" ? olds.status : undefined;
-  const failed = status !== undefined && isTerminalRunStatus(status as RunStatus) && !SUCCEEDED.includes(status);
+  const uncertain = status === LAUNCH_UNCERTAIN_STATUS;
+  const failed = !uncertain && status !== undefined && isTerminalRunStatus(status as RunStatus) && !SUCCEEDED.includes(status);
   if (failed && news.relaunchOnFailure !== false) replaces.push("status");
-  const inProgress = status !== undefined && !isTerminalRunStatus(status as RunStatus);
-  const changes = replaces.length > 0 || changedKeys(olds, news, SETTINGS).length > 0 || (inProgress && news.wait !== false);
+  const inProgress = !uncertain && status !== undefined && !isTerminalRunStatus(status as RunStatus);
+  const adoptsAnother = typeof news.adoptRunId === "string" && news.adoptRunId !== olds.runId;
+  const changes =
+    replaces.length > 0 ||
+    changedKeys(olds, news, SETTINGS).length > 0 ||
+    (inProgress && news.wait !== false) ||
+    uncertain ||
+    adoptsAnother;
   return { changes, replaces: [...new Set(replaces)], deleteBeforeReplace: false };
 }
 
-/** Launches the run (or adopts one in progress), then waits for it unless `wait` is false. */
+/** Gets the run (see jobRunLaunch.ts), then waits for it unless `wait` is false. */
 export async function create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
   const state = parseState(JobRunState, news, KIND);
   failFastIfDisabled(state);
-  const jobId = state.jobId ?? defaultJobId(state.configurationType, state.account, state.configurationId, state.environment);
-  const key = launchJournalKey(state);
-  const runsBefore = await client().getLastStatus({
-    ...apiIdentity(state),
-    ...(state.jobId ? { job_id: state.jobId } : {}),
-    limit: 20,
-  });
-  const { runId, adopted } = await startRun(state, jobId, runsBefore, key);
-  // The journal entry stays until an operation sees the run in state (forgetJournaled): the engine may be
-  // gone by the time this returns (a killed pulumi up leaves this process running to the end).
-  return { id: runId, outs: await settle({ ...stripProvider(news), ...state, runId, adopted }, jobId, news.__provider, runsBefore) };
+  const ctx = launchContext(state, state.__urn, state.__launchIntent);
+  const started = await recordingUncertainty(ctx, news, () => (state.adoptRunId ? adoptNamedRun(ctx, state.adoptRunId) : startRun(ctx)));
+  const base = runState({ ...stripProvider(news), ...state }, started);
+  return { id: started.runId, outs: await settle(base, ctx, news.__provider, started.history) };
 }
 
-/** Drops the journal entry of a run that state records (every later diff, read, update or delete sees it). */
-function forgetJournaled(olds: Record<string, unknown>): void {
-  const parsed = JobRunState.safeParse(olds);
-  if (!parsed.success || !parsed.data.runId) return;
-  // State's jobId is the run's job: the launch was keyed by it when the user gave it, else by none.
-  for (const jobId of [parsed.data.jobId, undefined]) {
-    const key = launchJournalKey(parsed.data, { jobId });
-    if (readJournal(key)?.runId === parsed.data.runId) clearJournal(key);
-  }
-}
-
-/** The journal key of a run: the API, the resource (URN), and everything that makes it another run. */
-export function launchJournalKey(state: JobRunState, { jobId }: { jobId: string | undefined } = { jobId: state.jobId }): string {
-  return journalKey({
-    apiUrl: client().apiUrl,
-    project: process.env.PULUMI_PROJECT,
-    urn: state.__urn,
-    ...apiIdentity(state),
-    jobId,
-    executionDate: state.executionDate,
-    triggers: state.triggers,
-  });
-}
-
-/**
- * Adopts the run a killed `pulumi up` launched (from the journal), or one in progress; otherwise
- * launches, journaling before and after so a crash in between cannot lead to a second launch.
- */
-async function startRun(
-  state: JobRunState,
-  jobId: string | undefined,
-  runsBefore: Run[],
-  key: string,
-): Promise<{ runId: string; adopted: boolean }> {
-  const entry = readJournal(key);
-  if (entry?.runId) {
-    log("info", `tailer: run ${entry.runId} of ${state.configurationId} was launched by an interrupted pulumi up: adopting it`);
-    return { runId: entry.runId, adopted: true };
-  }
-  if (entry) {
-    // The process died before the launch answered: a run absent from the runs seen before is that launch.
-    const seen = new Set(entry.runsBefore);
-    const launched = runsBefore.filter((run) => !seen.has(run.run_id) && (!jobId || run.job_id === jobId)).pop();
-    if (launched) {
-      log("info", `tailer: run ${launched.run_id} of ${state.configurationId} was launched by an interrupted pulumi up: adopting it`);
-      return { runId: launched.run_id, adopted: true };
-    }
-  }
-  const inProgress = state.adoptRunning
-    ? runsBefore.find((run) => !isTerminalRunStatus(run.status) && (!jobId || run.job_id === jobId))
-    : undefined;
-  if (inProgress) {
-    log(
-      "info",
-      `tailer: run ${inProgress.run_id} of ${state.configurationId} is already ${inProgress.status}: adopting it instead of launching a duplicate`,
-    );
-    return { runId: inProgress.run_id, adopted: true };
-  }
-  const startedAt = new Date().toISOString();
-  const before = entry?.runsBefore ?? runsBefore.map((run) => run.run_id);
-  writeJournal(key, { startedAt, runsBefore: before });
-  let launch: LaunchResult;
-  try {
-    launch = await client().launchJob(defined({ ...apiIdentity(state), job_id: state.jobId, execution_date: state.executionDate }), {
-      runsBefore,
-    });
-  } catch (error) {
-    // Nothing was launched unless the outcome is uncertain: then the entry lets the next up find out.
-    if (!hasErrorCode(error, ErrorCodes.LAUNCH_UNCERTAIN)) clearJournal(key);
-    throw error;
-  }
-  writeJournal(key, { startedAt, runsBefore: before, runId: launch.runId });
-  log("info", `tailer: launched run ${launch.runId} of ${state.configurationId}`);
-  return { runId: launch.runId, adopted: launch.adopted };
-}
-
-/** Waits for a run left in progress by an interrupted or timed-out up; otherwise records new settings. */
+/** Finishes an uncertain launch, adopts the run adoptRunId names, waits for a run in progress, or records new settings. */
 export async function update(
   id: string,
   olds: Record<string, unknown>,
@@ -250,27 +180,36 @@ export async function update(
   forgetJournaled(olds);
   const previous = parseState(JobRunState, olds, KIND);
   const next = parseState(JobRunState, news, KIND);
-  const run = pickRun(previous);
-  const base = { ...stripProvider(news), ...next, ...run, runId: previous.runId ?? id };
+  const ctx = launchContext(next, next.__urn);
+  const known = { ...stripProvider(news), ...next, ...pickRun(previous), runId: previous.runId ?? id };
+  if (next.adoptRunId && next.adoptRunId !== previous.runId) {
+    const started = await adoptNamedRun(ctx, next.adoptRunId);
+    return { outs: await settle(runState(known, started), ctx, news.__provider) };
+  }
+  if (previous.status === LAUNCH_UNCERTAIN_STATUS) {
+    failFastIfDisabled(next);
+    const started = await recordingUncertainty(ctx, { ...news, __id: id }, () => startRun(ctx, previous.launchAttempt));
+    return { outs: await settle(runState(known, started), ctx, news.__provider, started.history) };
+  }
   const inProgress = previous.status !== undefined && !isTerminalRunStatus(previous.status as RunStatus);
-  if (inProgress && next.wait) return { outs: await settle(base, previous.jobId, news.__provider) };
-  return { outs: defined(base) };
+  if (inProgress && next.wait) return { outs: await settle({ ...known, runId: known.runId }, ctx, news.__provider) };
+  return { outs: defined(known) };
 }
 
 /** Reads the run's current status (check_run_status); a run or configuration that is gone leaves state. */
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
   forgetJournaled(props);
   const state = parseState(JobRunState, props, KIND);
-  const runId = state.runId ?? id;
-  let run: Run | undefined;
+  if (state.status === LAUNCH_UNCERTAIN_STATUS) return { id, props }; // no run to read: the next up finishes the launch
+  const ctx = launchContext(state, state.__urn);
   try {
-    run = await lookupRun(state, runId, state.jobId);
+    const run = await lookupRun(ctx, state.runId ?? id);
+    if (!run) return {};
+    return { id, props: defined({ ...stripProvider(props), ...runOutputs(run) }) };
   } catch (error) {
     if (isGone(error)) return {};
     throw error;
   }
-  if (!run) return {};
-  return { id, props: defined({ ...stripProvider(props), ...runOutputs(run) }) };
 }
 
 /** Runs are history: deleting the resource only forgets it. */
@@ -278,8 +217,57 @@ export async function remove(_id: string, props: Record<string, unknown>): Promi
   forgetJournaled(props);
 }
 
+/** The state of a resource that got its run. */
+function runState<T extends Record<string, unknown>>(base: T, started: StartedRun) {
+  const { launchAttempt: _settled, adoptRunId: _used, ...rest } = base;
+  const resolved = [...new Set([...((base.resolvedIntents as string[] | undefined) ?? []), ...started.resolvedIntents])];
+  return defined({
+    ...rest,
+    runId: started.runId,
+    adopted: started.adopted,
+    status: "WAITING",
+    ...(resolved.length > 0 ? { resolvedIntents: resolved } : {}),
+    ...(base.adoptRunId ? { adoptRunId: base.adoptRunId } : {}),
+  }) as unknown as JobRunState & WaitSettings & Record<string, unknown>;
+}
+
+/**
+ * Runs `start`; a launch whose outcome is not known fails the deploy but is recorded in state with its
+ * evidence (ResourceInitError), so the next `pulumi up`, on any machine, finishes it rather than launching.
+ */
+async function recordingUncertainty(
+  ctx: LaunchContext,
+  news: Record<string, unknown>,
+  start: () => Promise<StartedRun>,
+): Promise<StartedRun> {
+  try {
+    return await start();
+  } catch (error) {
+    if (!(error instanceof LaunchUncertainError)) throw error;
+    const id = typeof news.__id === "string" ? news.__id : `launch-uncertain-${ctx.key.slice(0, 16)}`;
+    const { __id: _ignored, ...inputs } = news;
+    throw new ResourceInitError(
+      ErrorCodes.LAUNCH_UNCERTAIN,
+      error.message,
+      {
+        id,
+        properties: defined({ ...inputs, status: LAUNCH_UNCERTAIN_STATUS, launchAttempt: error.attempt, runId: undefined }),
+      },
+      { ...(error.hint ? { hint: error.hint } : {}) },
+    );
+  }
+}
+
+/** Drops the journal entry of a run that state records (every later update, read or delete sees it). */
+function forgetJournaled(olds: Record<string, unknown>): void {
+  const parsed = JobRunState.safeParse(olds);
+  if (!parsed.success || !parsed.data.runId || !parsed.data.__urn) return;
+  const ctx = launchContext(parsed.data, parsed.data.__urn);
+  if (ctx.journal.read(ctx.key)?.runId === parsed.data.runId) ctx.journal.clear(ctx.key);
+}
+
 function failFastIfDisabled(state: JobRunState): void {
-  const known = knownConfigurationState(configurationKey(state.account, state.environment, state.configurationType, state.configurationId));
+  const known = declaredStatus(state);
   if (!known || (known.activated && !known.archived)) return;
   throw new TailerError(
     ErrorCodes.INVALID_REQUEST,
@@ -288,103 +276,18 @@ function failFastIfDisabled(state: JobRunState): void {
   );
 }
 
-/**
- * Waits for the run to end when `wait` is set, and returns the outputs. A run that ends badly, or
- * outlives the timeout, fails the deploy yet stays in state (PartialFailure), so the next up sees it.
- */
-async function settle(
-  base: JobRunState,
-  jobId: string | undefined,
-  provider: unknown,
-  history: readonly Run[] = [],
-): Promise<Record<string, unknown>> {
-  const runId = base.runId as string;
-  let run: Run | undefined;
-  try {
-    run = base.wait ? await waitForRun(base, runId, jobId, history) : await lookupRun(base, runId, jobId);
-  } catch (error) {
-    // The run exists: whatever went wrong while watching it, it must be recorded, as still in progress.
-    const status = base.status && !isTerminalRunStatus(base.status as RunStatus) ? base.status : "WAITING";
-    throw new PartialFailure(
-      `watching run ${runId} of ${base.configurationId} (${base.environment}) failed: ${(error as Error).message} The run is recorded in state: the next pulumi up waits for it rather than launching another.`,
-      runId,
-      { ...defined(base), status, __provider: provider },
-    );
-  }
-  const outs = defined({ ...base, ...(run ? runOutputs(run) : { status: "WAITING" }) });
-  const status = outs.status ?? "WAITING";
-  if (!base.wait || SUCCEEDED.includes(status)) return outs;
-  const properties = { ...outs, __provider: provider };
-  const identity = `run ${runId} of ${base.configurationId} (${base.environment})`;
-  if (!isTerminalRunStatus(status as RunStatus))
-    throw new PartialFailure(
-      `${identity} is still ${status} after ${base.timeoutSeconds} s (timeoutSeconds). It is recorded in state: the next pulumi up waits for it again rather than launching another; raise timeoutSeconds if runs take longer.`,
-      runId,
-      properties,
-    );
-  const next =
-    status === "DEACTIVATED"
-      ? "The configuration is disabled: activate it (a TailerConfigurationStatus with activated: true, ordered before this run with dependsOn), then run pulumi up."
-      : base.relaunchOnFailure
-        ? "Fix the cause (see the run in Tailer Studio), then run pulumi up: the run is relaunched once."
-        : "relaunchOnFailure is false: the run stays recorded as failed; replace it (change triggers) to launch again.";
-  throw new PartialFailure(`${identity} ended ${status} after ${outs.duration ?? "an unknown time"}. ${next}`, runId, properties);
-}
-
-async function waitForRun(state: JobRunState, runId: string, jobId: string | undefined, history: readonly Run[]): Promise<Run | undefined> {
-  const started = Date.now();
-  const deadline = started + state.timeoutSeconds * 1000;
-  // The job's own history says best how long it takes; the user's estimate covers its first runs.
-  const stated = state.expectedDurationSeconds === undefined ? undefined : state.expectedDurationSeconds * 1000;
-  const schedule = new PollSchedule(state.pollIntervalSeconds * 1000, expectedDurationMs(history, jobId) ?? stated);
-  let lastStatus: string | undefined;
-  let lastReportMs = 0;
-  for (;;) {
-    const run = await lookupRun(state, runId, jobId);
-    const now = Date.now();
-    const status = run?.status ?? "WAITING";
-    if (status !== lastStatus || now - lastReportMs >= JOB_RUN_DEFAULTS.progressEveryMs) {
-      log("info", `tailer: run ${runId} of ${state.configurationId}: ${status}, ${formatElapsed(now - started)} elapsed`);
-      lastStatus = status;
-      lastReportMs = now;
-    }
-    if (run && isTerminalRunStatus(run.status)) return run;
-    if (now >= deadline) return run;
-    const runningForMs = run?.status === "RUNNING" ? parseDurationMs(run.duration) : undefined;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(schedule.next(runningForMs), Math.max(0, deadline - now))));
-  }
-}
-
-/** Finds one run: check_run_status when the job id is known, otherwise among the last runs. */
-async function lookupRun(state: IdentityState, runId: string, jobId: string | undefined): Promise<Run | undefined> {
-  const job = jobId ?? defaultJobId(state.configurationType, state.account, state.configurationId, state.environment);
-  if (job) return client().checkRunStatus({ ...apiIdentity(state), job_id: job, run_id: runId });
-  const runs = await client().getLastStatus({ ...apiIdentity(state), limit: 50 });
-  return runs.find((run) => run.run_id === runId);
-}
-
-function runOutputs(run: Run): Partial<JobRunState> {
-  return defined({
-    runId: run.run_id,
-    jobId: run.job_id,
-    status: run.status,
-    startExecutionDate: run.start_execution_date,
-    lastUpdateDate: run.last_update_date,
-    duration: run.duration,
-  });
-}
-
 function pickRun(state: JobRunState): Partial<JobRunState> {
   return defined({
     runId: state.runId,
     jobId: state.jobId,
-    status: state.status,
+    status: state.status === LAUNCH_UNCERTAIN_STATUS ? undefined : state.status,
     startExecutionDate: state.startExecutionDate,
     lastUpdateDate: state.lastUpdateDate,
     duration: state.duration,
     adopted: state.adopted,
+    resolvedIntents: state.resolvedIntents,
   });
 }
 
-/** The provider object the shim dispatches to. */
+/** The provider object the dynamic and native fronts dispatch to. */
 export const jobRunProvider: ProviderImplementation = { check, diff, create, read, update, delete: remove };

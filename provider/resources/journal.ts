@@ -1,81 +1,140 @@
 /**
- * The launch journal: a small file per launch in progress, so a `pulumi up` killed between launching
- * a run and recording it in state (SIGKILL, a crashed machine) does not launch it again next time.
+ * The launch journal: a small file per launch in progress, so a `pulumi up` killed between launching a
+ * run and recording it in state (SIGKILL, a crashed machine) does not launch it again when it resumes on
+ * a machine that sees the same folder.
  *
  * Pulumi's state cannot record anything mid-operation: until create returns, the run id exists only in
- * this process. The journal holds it on disk (with the runs seen before launching, for the case where
- * the process died before the launch's answer came back). A create that finds an entry for the same
- * run definition adopts that run. The entry is removed once an operation sees the run in state: not when
- * create returns, because a killed `pulumi up` leaves the provider process running to the end, with
- * nobody left to record its result.
+ * this process. The journal holds the attempt's evidence on disk before the request is sent, and the run
+ * id once the answer comes. An entry is removed once an operation sees the run in state: not when create
+ * returns, because a killed `pulumi up` leaves the provider process running to the end, with nobody left
+ * to record its result. Its folder is `tailer:journalDir`, `TAILER_JOURNAL_DIR`, else
+ * ~/.pulumi-tailer/launches; point it at storage the runners share (a CI workspace volume) and the
+ * evidence survives the runner.
  */
+
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { LaunchAttempt } from "../client/launch";
+import { sortedJson } from "../client/wire";
 
-/** Where entries live: `TAILER_JOURNAL_DIR`, else ~/.pulumi-tailer/launches. */
-export function journalDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TAILER_JOURNAL_DIR ?? join(homedir(), ".pulumi-tailer", "launches");
+/** The environment variable naming the journal's folder (the `tailer:journalDir` setting wins). */
+export const JOURNAL_DIR_ENV = "TAILER_JOURNAL_DIR";
+
+/** The journal's folder when neither the setting nor the variable names one. */
+export function defaultJournalDir(): string {
+  return join(homedir(), ".pulumi-tailer", "launches");
 }
 
-/** Entries older than this are ignored: a recovery happens within days, not weeks. */
-export const JOURNAL_MAX_AGE_MS = 7 * 24 * 3600_000;
+/** Entries older than this are garbage: removed when the journal is written, never read as evidence. */
+export const JOURNAL_MAX_AGE_MS = 90 * 24 * 3600_000;
+
+/** What makes two launches the same run: the job and its inputs (the resource's own URN is the key's other half). */
+export const LaunchDefinition = z.object({
+  account: z.string(),
+  environment: z.string(),
+  configurationType: z.string(),
+  configurationId: z.string(),
+  jobId: z.string().optional(),
+  executionDate: z.string().optional(),
+  triggers: z.record(z.string(), z.string()).optional(),
+});
+/** What makes two launches the same run. */
+export type LaunchDefinition = z.infer<typeof LaunchDefinition>;
 
 /** One launch in progress. */
 export const JournalEntry = z.object({
-  /** When the launch started (local clock). */
-  startedAt: z.string(),
-  /** The configuration's (or job's) runs just before launching. */
-  runsBefore: z.array(z.string()),
-  /** The run, once the launch answered. */
+  /** The resource that launched (its URN). */
+  urn: z.string(),
+  /** What it launched. */
+  definition: LaunchDefinition,
+  /** The attempt's evidence, written before the request is sent. */
+  attempt: LaunchAttempt,
+  /** The run, once the launch answered (or was reconciled). */
   runId: z.string().optional(),
+  /** The API the launch went to. */
+  apiUrl: z.string(),
+  /** When the entry was written (local clock, ISO). */
+  writtenAt: z.string(),
 });
 /** One launch in progress. */
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
-/** The key of a run definition: everything that makes two launches the same run. */
-export function journalKey(parts: Record<string, unknown>): string {
-  return createHash("sha256").update(canonical(parts)).digest("hex").slice(0, 32);
+/** A digest of JSON with sorted keys: equal values give equal digests. */
+export function digest(value: unknown): string {
+  return createHash("sha256")
+    .update(sortedJson(value, { dropNulls: true }))
+    .digest("hex")
+    .slice(0, 32);
 }
 
-/** JSON with keys sorted at every level, so equal values give equal keys. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object")
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(value) ?? "null";
-}
+/** The journal of one folder. */
+export class LaunchJournal {
+  constructor(readonly dir: string) {}
 
-function path(key: string): string {
-  return join(journalDir(), `${key}.json`);
-}
-
-/** The entry for `key`, if one exists and is recent. Unreadable entries are ignored. */
-export function readJournal(key: string, nowMs = Date.now()): JournalEntry | undefined {
-  let parsed: JournalEntry;
-  try {
-    parsed = JournalEntry.parse(JSON.parse(readFileSync(path(key), "utf8")));
-  } catch {
-    return undefined;
+  /** The key of a resource's launch of `definition`. */
+  static key(urn: string, definition: LaunchDefinition): string {
+    return digest({ urn, definition });
   }
-  return nowMs - Date.parse(parsed.startedAt) > JOURNAL_MAX_AGE_MS ? undefined : parsed;
+
+  /** The entry for `key`, if one exists and is readable. */
+  read(key: string): JournalEntry | undefined {
+    return this.#parse(join(this.dir, `${key}.json`));
+  }
+
+  /** Every readable entry (the launches in progress on the machines sharing this folder). */
+  list(): JournalEntry[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir).filter((name) => name.endsWith(".json"));
+    } catch {
+      return [];
+    }
+    return names.map((name) => this.#parse(join(this.dir, name))).filter((entry): entry is JournalEntry => entry !== undefined);
+  }
+
+  /** Writes the entry durably: the file is synced before it replaces the old one, the folder after. */
+  write(key: string, entry: JournalEntry): void {
+    mkdirSync(this.dir, { recursive: true });
+    const path = join(this.dir, `${key}.json`);
+    const temporary = `${path}.${process.pid}.tmp`;
+    const fd = openSync(temporary, "w");
+    try {
+      writeSync(fd, JSON.stringify(entry));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+    syncFolder(this.dir);
+  }
+
+  /** Removes the entry: the run is in state now. */
+  clear(key: string): void {
+    rmSync(join(this.dir, `${key}.json`), { force: true });
+  }
+
+  #parse(path: string): JournalEntry | undefined {
+    try {
+      const entry = JournalEntry.parse(JSON.parse(readFileSync(path, "utf8")));
+      return Date.now() - Date.parse(entry.writtenAt) > JOURNAL_MAX_AGE_MS ? undefined : entry;
+    } catch {
+      return undefined;
+    }
+  }
 }
 
-/** Writes the entry atomically (a crash leaves the old entry or the new one, never half of one). */
-export function writeJournal(key: string, entry: JournalEntry): void {
-  mkdirSync(journalDir(), { recursive: true });
-  const temporary = `${path(key)}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(entry));
-  renameSync(temporary, path(key));
-}
-
-/** Removes the entry: the run is in state now. */
-export function clearJournal(key: string): void {
-  rmSync(path(key), { force: true });
+/** Makes a rename in `dir` durable (the folder's entry list), where the platform allows syncing a folder. */
+export function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
+  } catch {
+    // Windows cannot open a folder for syncing; the rename is as durable as the platform makes it.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

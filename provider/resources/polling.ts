@@ -5,7 +5,8 @@
  * (plus a quarter second), then looks again quickly after it. A run that ends as usual is seen within a
  * second of its end, for a number of calls that grows with the log of its duration.
  */
-import { parseDurationMs, type Run } from "../client/schemas";
+import type { Run } from "../client/schemas";
+import { parseDurationMs } from "../client/wire";
 
 /** Defaults of the schedule, in one place. */
 export const POLLING = Object.freeze({

@@ -4,11 +4,12 @@
  * never in resource inputs, outputs or state.
  */
 import { createHash } from "node:crypto";
-import type { AuthOptions } from "../auth";
-import type { TailerClientOptions } from "../client";
+import { AUTH_ENV, type AuthOptions } from "../auth";
+import { API_URL_ENV, type TailerClientOptions } from "../client";
 import type { RetryPolicy } from "../client/retry";
 import { ErrorCodes, TailerError } from "../core/errors";
 import { registerSecret } from "../core/redact";
+import { defaultJournalDir, JOURNAL_DIR_ENV } from "./journal";
 
 /** The Pulumi config keys the provider reads (namespace `tailer`). */
 export const CONFIG_KEYS = {
@@ -22,6 +23,9 @@ export const CONFIG_KEYS = {
   retryMaxAttempts: "tailer:retryMaxAttempts",
   retryMaxElapsedMs: "tailer:retryMaxElapsedMs",
   suffixCheck: "tailer:suffixCheck",
+  journalDir: "tailer:journalDir",
+  launchReconcileWindowMs: "tailer:launchReconcileWindowMs",
+  interruptedLaunchCheck: "tailer:interruptedLaunchCheck",
 } as const;
 
 /** Reads config values by full key (`tailer:apiUrl`). */
@@ -33,6 +37,10 @@ export interface ConfigReader {
 export interface ProviderSettings {
   /** Options for TailerClient (credentials included). */
   client: TailerClientOptions;
+  /** The launch journal's folder. */
+  journalDir: string;
+  /** Whether a create reads the stack's state for launches a killed pulumi up left unfinished. */
+  interruptedLaunchCheck: "auto" | "off";
   /** A digest of everything that makes two clients different, secrets hashed: the per-process client cache key. */
   key: string;
 }
@@ -46,6 +54,15 @@ function numberSetting(config: ConfigReader, key: string, { min }: { min: number
       hint: `pulumi config set ${key} <number>`,
     });
   return value;
+}
+
+function oneOfSetting<T extends string>(config: ConfigReader, key: string, allowed: readonly T[]): T | undefined {
+  const raw = config.get(key);
+  if (raw === undefined || raw === "") return undefined;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new TailerError(ErrorCodes.INVALID_REQUEST, `config ${key} must be ${allowed.map((a) => `"${a}"`).join(" or ")} (got "${raw}").`, {
+    hint: `pulumi config set ${key} ${allowed[0]}`,
+  });
 }
 
 function booleanSetting(config: ConfigReader, key: string): boolean | undefined {
@@ -79,9 +96,8 @@ export function readSettings(config: ConfigReader, env: NodeJS.ProcessEnv = proc
   if (maxAttempts !== undefined) retry.maxAttempts = maxAttempts;
   if (maxElapsedMs !== undefined) retry.maxElapsedMs = maxElapsedMs;
 
-  const suffixCheck = config.get(CONFIG_KEYS.suffixCheck);
-  if (suffixCheck !== undefined && suffixCheck !== "error" && suffixCheck !== "off")
-    throw new TailerError(ErrorCodes.INVALID_REQUEST, `config ${CONFIG_KEYS.suffixCheck} must be "error" or "off" (got "${suffixCheck}").`);
+  const suffixCheck = oneOfSetting(config, CONFIG_KEYS.suffixCheck, ["error", "off"]);
+  const interruptedLaunchCheck = oneOfSetting(config, CONFIG_KEYS.interruptedLaunchCheck, ["auto", "off"]) ?? "auto";
 
   const client: TailerClientOptions = { auth, retry, env };
   const apiUrl = config.get(CONFIG_KEYS.apiUrl);
@@ -89,12 +105,14 @@ export function readSettings(config: ConfigReader, env: NodeJS.ProcessEnv = proc
   const requestTimeoutMs = numberSetting(config, CONFIG_KEYS.requestTimeoutMs, { min: 1 });
   if (requestTimeoutMs !== undefined) client.requestTimeoutMs = requestTimeoutMs;
   if (suffixCheck === "off") client.suffixCheck = "off";
+  const reconcileWindowMs = numberSetting(config, CONFIG_KEYS.launchReconcileWindowMs, { min: 0 });
+  if (reconcileWindowMs !== undefined) client.reconcileWindowMs = reconcileWindowMs;
+  const journalDir = config.get(CONFIG_KEYS.journalDir) || env[JOURNAL_DIR_ENV] || defaultJournalDir();
 
   const fingerprint = createHash("sha256");
   for (const key of Object.values(CONFIG_KEYS)) fingerprint.update(`${key}=${config.get(key) ?? ""}\n`);
-  for (const name of ["TAILER_API_URL", "TAILER_API_JWT", "GOOGLE_APPLICATION_CREDENTIALS", "TAILER_TOKEN_COMMAND", "TAILER_USE_ID_TOKEN"])
-    fingerprint.update(`${name}=${env[name] ?? ""}\n`);
-  return { client, key: fingerprint.digest("hex") };
+  for (const name of [API_URL_ENV, ...Object.values(AUTH_ENV)]) fingerprint.update(`${name}=${env[name] ?? ""}\n`);
+  return { client, journalDir, interruptedLaunchCheck, key: fingerprint.digest("hex") };
 }
 
 /** A ConfigReader over a plain object (tests, and the program side). */

@@ -4,16 +4,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { checkEnvironmentSuffix, withEnvironmentSuffix } from "../client/identity";
-import {
-  CONFIGURATION_TYPES,
-  ConfigurationType,
-  canonicalConfigurationType,
-  ENVIRONMENTS,
-  Environment,
-  isRealDate,
-  LEGACY_TABLE_TO_TABLE,
-} from "../client/schemas";
+import { checkEnvironmentSuffix, effectiveConfigurationId, takesEnvironmentSuffix } from "../client/identity";
+import { CONFIGURATION_TYPES, ConfigurationType, ENVIRONMENTS, Environment, isRealDate, LEGACY_TABLE_TO_TABLE } from "../client/schemas";
 
 /** The value Pulumi puts in place of an input not known yet during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -21,14 +13,6 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** True when the value is Pulumi's "unknown during preview" placeholder. */
 export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN;
-}
-
-/** The result of validating one resource's inputs. */
-export interface Validated<T> {
-  /** The normalized inputs (defaults applied, ids built), when valid. */
-  inputs?: T;
-  /** One failure per bad field, each naming the field and the fix. */
-  failures: pulumi.dynamic.CheckFailure[];
 }
 
 /** Closest candidate by edit distance, for "did you mean" hints. */
@@ -209,8 +193,8 @@ export function checkIdentity(checker: InputChecker, news: Record<string, unknow
     return configurationId;
   const env = environment as Environment;
   const type = configurationType as ConfigurationType;
-  if (canonicalConfigurationType(type) !== "table-to-table") return configurationId;
-  if (appendEnvironmentSuffix === true) return withEnvironmentSuffix(configurationId, env);
+  if (!takesEnvironmentSuffix(type)) return configurationId;
+  if (appendEnvironmentSuffix === true) return effectiveConfigurationId(type, configurationId, env, true);
   const problem = checkEnvironmentSuffix(type, configurationId, env);
   // The client's message names the wire field (configuration_id); here the input is configurationId.
   if (problem)

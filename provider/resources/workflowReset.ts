@@ -1,7 +1,7 @@
 /** TailerWorkflowReset: reset_workflow_status as a resource. */
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../client/schemas";
-import { serializableProvider } from "./shim";
+import { serializableProvider } from "./serializedProvider";
 
 /** The inputs of a TailerWorkflowReset. */
 export interface TailerWorkflowResetArgs {
@@ -29,7 +29,7 @@ export class TailerWorkflowReset extends pulumi.dynamic.Resource {
   /** Resets the workflow named by `args` on the next pulumi up. */
   constructor(name: string, args: TailerWorkflowResetArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      serializableProvider("workflowReset", require.resolve("./entry")),
+      serializableProvider("workflowReset", require.resolve("./providerKinds")),
       name,
       { ...args, resetAt: undefined },
       opts,

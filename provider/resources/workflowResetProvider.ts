@@ -4,18 +4,11 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-  apiIdentity,
-  changedKeys,
-  configurationResourceId,
-  defined,
-  IDENTITY_FIELDS,
-  IdentityState,
-  isGone,
-  parseState,
-  stripProvider,
-} from "./common";
-import { client, type ProviderImplementation } from "./runtime";
+import { configurationKey } from "../client/identity";
+import { defined } from "../core/objects";
+import { client } from "./clients";
+import { changedKeys, type ProviderImplementation } from "./lifecycle";
+import { apiIdentity, IDENTITY_FIELDS, IdentityState, isGone, parseState, stripProvider } from "./state";
 import { checkIdentity, InputChecker, rules, Triggers } from "./validation";
 
 const INPUTS = ["account", "environment", "configurationId", "triggers"] as const;
@@ -60,7 +53,7 @@ async function reset(news: Record<string, unknown>): Promise<Record<string, unkn
 /** Resets the workflow's marks. */
 export async function create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
   const outs = await reset(news);
-  return { id: configurationResourceId(parseState(WorkflowResetState, outs, KIND)), outs };
+  return { id: configurationKey(parseState(WorkflowResetState, outs, KIND)), outs };
 }
 
 /** Resets again (the triggers changed). */

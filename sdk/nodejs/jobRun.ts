@@ -44,6 +44,10 @@ export class JobRun extends pulumi.CustomResource {
      */
     declare public readonly account: pulumi.Output<string>;
     /**
+     * Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
+     */
+    declare public readonly adoptRunId: pulumi.Output<string | undefined>;
+    /**
      * Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
      */
     declare public readonly adoptRunning: pulumi.Output<boolean | undefined>;
@@ -148,6 +152,7 @@ export class JobRun extends pulumi.CustomResource {
                 throw new Error("Missing required property 'environment'");
             }
             resourceInputs["account"] = args?.account;
+            resourceInputs["adoptRunId"] = args?.adoptRunId;
             resourceInputs["adoptRunning"] = args?.adoptRunning;
             resourceInputs["appendEnvironmentSuffix"] = args?.appendEnvironmentSuffix;
             resourceInputs["configurationId"] = args?.configurationId;
@@ -170,6 +175,7 @@ export class JobRun extends pulumi.CustomResource {
             resourceInputs["status"] = undefined /*out*/;
         } else {
             resourceInputs["account"] = undefined /*out*/;
+            resourceInputs["adoptRunId"] = undefined /*out*/;
             resourceInputs["adoptRunning"] = undefined /*out*/;
             resourceInputs["adopted"] = undefined /*out*/;
             resourceInputs["appendEnvironmentSuffix"] = undefined /*out*/;
@@ -204,6 +210,10 @@ export interface JobRunArgs {
      * The Tailer account, 6 digits ("000099").
      */
     account: pulumi.Input<string>;
+    /**
+     * Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
+     */
+    adoptRunId?: pulumi.Input<string | undefined>;
     /**
      * Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
      */

@@ -31,6 +31,14 @@ export class Provider extends pulumi.ProviderResource {
      */
     declare public readonly credentialsFile: pulumi.Output<string | undefined>;
     /**
+     * "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+     */
+    declare public readonly interruptedLaunchCheck: pulumi.Output<string | undefined>;
+    /**
+     * The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+     */
+    declare public readonly journalDir: pulumi.Output<string | undefined>;
+    /**
      * "error" (default) refuses a table-to-table id without its _<ENV> suffix before sending; "off" sends it as is.
      */
     declare public readonly suffixCheck: pulumi.Output<string | undefined>;
@@ -53,6 +61,9 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["apiUrl"] = args?.apiUrl;
             resourceInputs["credentials"] = args?.credentials ? pulumi.secret(args.credentials) : undefined;
             resourceInputs["credentialsFile"] = args?.credentialsFile;
+            resourceInputs["interruptedLaunchCheck"] = args?.interruptedLaunchCheck;
+            resourceInputs["journalDir"] = args?.journalDir;
+            resourceInputs["launchReconcileWindowMs"] = pulumi.output(args?.launchReconcileWindowMs).apply(JSON.stringify);
             resourceInputs["requestTimeoutMs"] = pulumi.output(args?.requestTimeoutMs).apply(JSON.stringify);
             resourceInputs["retryMaxAttempts"] = pulumi.output(args?.retryMaxAttempts).apply(JSON.stringify);
             resourceInputs["retryMaxElapsedMs"] = pulumi.output(args?.retryMaxElapsedMs).apply(JSON.stringify);
@@ -82,6 +93,18 @@ export interface ProviderArgs {
      * The path of a service-account key file. Environment: GOOGLE_APPLICATION_CREDENTIALS.
      */
     credentialsFile?: pulumi.Input<string | undefined>;
+    /**
+     * "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+     */
+    interruptedLaunchCheck?: pulumi.Input<string | undefined>;
+    /**
+     * The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+     */
+    journalDir?: pulumi.Input<string | undefined>;
+    /**
+     * How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).
+     */
+    launchReconcileWindowMs?: pulumi.Input<number | undefined>;
     /**
      * Per-request timeout in milliseconds (default 30000).
      */

@@ -1,8 +1,14 @@
 /** TailerClient against a real emulator over a real socket: actions, errors, retries, and never launching twice. */
 
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { clearTokenCache, tokensMinted } from "../../provider/auth";
-import { ErrorCodes, hasErrorCode, isTailerError, type TailerClient } from "../../provider/client";
-import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { type ClientEvent, ErrorCodes, hasErrorCode, isTailerError, type TailerClient } from "../../provider/client";
+import { LaunchUncertainError } from "../../provider/client/launch";
+import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { REPO } from "../helpers/pulumi";
 
 const T2T = {
   account: "000099",
@@ -129,12 +135,13 @@ describe("errors", () => {
     expect(hasErrorCode(error, ErrorCodes.FORBIDDEN)).toBe(true);
   });
 
-  test("a token for another audience is TAILER_UNAUTHENTICATED, and the message never holds the token", async () => {
+  test("a token for another audience is the gateway's 403: TAILER_FORBIDDEN saying it was minted for another URL, never holding the token", async () => {
     const token = env.emulator.mintToken({ audience: "https://elsewhere.example" });
     const other = env.client({ auth: { token } });
     const error = await other.getLastStatus(T2T).catch((e: unknown) => e);
-    expect(hasErrorCode(error, ErrorCodes.UNAUTHENTICATED)).toBe(true);
+    expect(hasErrorCode(error, ErrorCodes.FORBIDDEN)).toBe(true);
     expect(String(error)).toContain("Audiences in Jwt are not allowed");
+    expect(String(error)).toMatch(/minted for another API URL/);
     expect(JSON.stringify(error) + String(error) + String((error as Error).stack)).not.toContain(token);
   });
 
@@ -148,6 +155,20 @@ describe("errors", () => {
 });
 
 describe("retries", () => {
+  test("regression: retry lines contradicted themselves ('attempt 2 failed (… Gave up after 2 attempts …); retrying'); only the final error counts attempts", async () => {
+    await env.admin.addFault({ kind: "error", status: 503, max_count: 5, action: "get_last_status" });
+    const events: ClientEvent[] = [];
+    const error = await env
+      .client({ retry: { maxAttempts: 3, minTimeoutMs: 1, maxTimeoutMs: 2 }, onEvent: (e) => events.push(e) })
+      .getLastStatus(T2T)
+      .catch((e: unknown) => e);
+    const reasons = events.flatMap((e) => (e.type === "retry" ? [e.reason] : []));
+    expect(reasons).toHaveLength(2);
+    for (const reason of reasons) expect(reason).not.toMatch(/Gave up/);
+    expect(String(error)).toMatch(/Gave up after 3 attempts/);
+    await env.admin.clearFaults();
+  });
+
   test("5xx on a read is retried until it succeeds", async () => {
     await env.admin.clearRequests();
     await env.admin.addFault({ kind: "error", status: 503, max_count: 2, action: "get_last_status" });
@@ -156,11 +177,13 @@ describe("retries", () => {
     expect(log.map((e) => e.status)).toEqual([503, 503, 200]);
   });
 
-  test("429 honours Retry-After", async () => {
+  test("429 honours Retry-After: the wait before the retry is at least the server's", async () => {
     await env.admin.addFault({ kind: "rate_limit", retry_after_seconds: 1, max_count: 1, action: "get_last_status" });
-    const started = Date.now();
-    await client.getLastStatus(T2T);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const waits: number[] = [];
+    const recording = env.client({ sleep: async (ms) => void waits.push(ms) });
+    await recording.getLastStatus(T2T);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(1000);
   });
 
   test("attempts are bounded: the last error is reported with the count", async () => {
@@ -173,17 +196,19 @@ describe("retries", () => {
   });
 
   test("a reset connection on set_configuration_status is retried: it is idempotent", async () => {
+    await env.admin.clearRequests();
     await env.admin.addFault({ kind: "reset", max_count: 1, action: "set_configuration_status" });
-    await expect(client.setConfigurationStatus({ ...T2T, activated: true, archived: false })).resolves.toBeDefined();
+    await client.setConfigurationStatus({ ...T2T, activated: true, archived: false });
+    const log = (await env.admin.requests()).map((e) => `${e.fault ?? "ok"}:${e.status}`);
+    expect(log).toEqual(["reset:null", "ok:200"]);
   });
 
   test("a timeout of seconds (undici's own timers) is TAILER_TIMEOUT too", async () => {
     await env.admin.addFault({ kind: "latency", latency_ms: 6000, action: "get_last_status" });
     const patient = env.client({ requestTimeoutMs: 2500, retry: { maxAttempts: 1 } });
-    const started = Date.now();
     const error = await patient.getLastStatus(T2T).catch((e: unknown) => e);
     expect(hasErrorCode(error, ErrorCodes.TIMEOUT)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(String(error)).toContain("no complete answer within 2500 ms");
     await env.admin.clearFaults();
   });
 
@@ -197,30 +222,44 @@ describe("retries", () => {
 });
 
 describe("launch_job never launches twice", () => {
-  test("a dropped answer (the launch happened) is found and adopted, not relaunched", async () => {
+  // The reconcile window: a launch whose answer is lost is decided 300 ms after it began.
+  const reconciling = () => env.client({ reconcileWindowMs: 300 });
+
+  test("a dropped answer (the launch happened) is found and adopted at once, not relaunched", async () => {
     await env.admin.addFault({ kind: "drop_response", max_count: 1, action: "launch_job" });
     const before = (await runsOf(T2T.configuration_id)).length;
-    const launch = await client.launchJob(T2T);
+    const launch = await reconciling().launchJob(T2T);
     expect(launch.adopted).toBe(true);
     const after = await runsOf(T2T.configuration_id);
     expect(after.length).toBe(before + 1);
     expect(after.map((r) => r.run_id)).toContain(launch.runId);
   });
 
-  test("a reset before processing (no launch happened) launches once more, exactly once", async () => {
+  test("a reset before processing: nothing appears within the window, LAUNCH_UNCERTAIN with no candidate, never a second launch_job", async () => {
+    await env.admin.clearRequests();
     await env.admin.addFault({ kind: "reset", max_count: 1, action: "launch_job" });
-    const before = (await runsOf(T2T.configuration_id)).length;
-    const launch = await client.launchJob(T2T);
-    expect(launch.adopted).toBe(false);
-    expect((await runsOf(T2T.configuration_id)).length).toBe(before + 1);
+    const error = await reconciling()
+      .launchJob(T2T)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LaunchUncertainError);
+    expect((error as LaunchUncertainError).candidates).toEqual([]);
+    expect((error as LaunchUncertainError).attempt).toMatchObject({
+      jobId: JOB,
+      reason: expect.stringMatching(/may have reached the API/),
+    });
+    expect(String(error)).toMatch(/TAILER_LAUNCH_UNCERTAIN|may or may not have started a run/);
+    const actions = (await env.admin.requests()).map((e) => e.action);
+    expect(actions.filter((a) => a === "launch_job")).toHaveLength(1);
   });
 
-  test("a 503 is ambiguous: the client looks before relaunching", async () => {
+  test("a 503 is ambiguous: the client reads the job's runs instead of launching again", async () => {
     await env.admin.clearRequests();
     await env.admin.addFault({ kind: "error", status: 503, max_count: 1, action: "launch_job" });
-    await client.launchJob(T2T);
-    const actions = (await env.admin.requests()).map((e) => `${e.action}:${e.status}`);
-    expect(actions).toEqual(["get_last_status:200", "launch_job:503", "get_last_status:200", "launch_job:200"]);
+    await reconciling()
+      .launchJob(T2T)
+      .catch(() => undefined);
+    const actions = [...new Set((await env.admin.requests()).map((e) => `${e.action}:${e.status}`))];
+    expect(actions).toEqual(["get_last_status:200", "launch_job:503"]);
   });
 
   test("a 429 was not processed: the client relaunches without looking", async () => {
@@ -231,15 +270,56 @@ describe("launch_job never launches twice", () => {
     expect(actions).toEqual(["get_last_status:200", "launch_job:429", "launch_job:200"]);
   });
 
+  test("a refused connection never reached the server: retried, and never reconciled", async () => {
+    const dead = env.client({ apiUrl: "http://127.0.0.1:9", retry: { maxAttempts: 2, minTimeoutMs: 1, maxTimeoutMs: 1 } });
+    const error = await dead.launchJob(T2T, { before: { runs: [] } }).catch((e: unknown) => e);
+    expect(hasErrorCode(error, ErrorCodes.NETWORK)).toBe(true);
+    expect(error).not.toBeInstanceOf(LaunchUncertainError);
+    expect(String(error)).toContain("nothing was sent");
+  });
+
+  test("a foreign run started during the window is one candidate among two: LAUNCH_UNCERTAIN names both", async () => {
+    await env.admin.addFault({ kind: "reset", max_count: 1, action: "launch_job" });
+    const slow = env.client({ reconcileWindowMs: 1500 });
+    const pending = slow.launchJob(T2T).catch((e: unknown) => e);
+    while (!(await env.admin.requests()).some((e) => e.fault === "reset")) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Another actor launches the same job twice while the first launch is being reconciled.
+    const others = [await launchOutsidePulumi(env, T2T), await launchOutsidePulumi(env, T2T)];
+    const error = (await pending) as LaunchUncertainError;
+    expect(error).toBeInstanceOf(LaunchUncertainError);
+    expect(error.candidates.map((r) => r.run_id).sort()).toEqual([...others].sort());
+    expect(error.message).toContain(others[0]);
+  });
+
   test("under random dropped answers over 30 launches: 30 runs, no duplicates", async () => {
     await env.admin.addFault({ kind: "drop_response", probability: 0.5, action: "launch_job" });
     const before = new Set((await runsOf(T2T.configuration_id)).map((r) => r.run_id));
     const ids: string[] = [];
-    for (let i = 0; i < 30; i++) ids.push((await client.launchJob(T2T)).runId);
+    const launcher = reconciling();
+    for (let i = 0; i < 30; i++) ids.push((await launcher.launchJob(T2T)).runId);
     await env.admin.clearFaults();
     const created = (await runsOf(T2T.configuration_id)).filter((r) => !before.has(r.run_id)).map((r) => r.run_id);
     expect(new Set(ids).size).toBe(30);
     expect(created.sort()).toEqual([...ids].sort());
+  });
+});
+
+describe("who calls", () => {
+  test("regression: the User-Agent said 0.1.0 whatever the version; it is package.json's", async () => {
+    const agents: string[] = [];
+    const server = createServer((req, res) => {
+      agents.push(String(req.headers["user-agent"]));
+      res.writeHead(200, { "content-type": "application/json" }).end('{"results": []}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const local = env.client({ apiUrl: url, auth: { token: "opaque-test-token-123456" } });
+    await local.getLastStatus(T2T);
+    await local.close();
+    server.closeAllConnections();
+    server.close();
+    const { version } = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string };
+    expect(agents).toEqual([`pulumi-tailer/${version} node/${process.versions.node}`]);
   });
 });
 

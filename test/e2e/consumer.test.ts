@@ -78,7 +78,7 @@ test("pulumi up runs the installed package's resources, and the state points at 
   expect(up.outputs.runStatus?.value).toBe("SUCCESS");
   expect(up.outputs.lastRuns?.value).toBe(0);
   const exported = JSON.stringify((await stack.exportStack()).deployment);
-  expect(exported).toContain("node_modules/pulumi-tailer/dist/provider/resources/entry.js");
+  expect(exported).toContain("node_modules/pulumi-tailer/dist/provider/resources/providerKinds.js");
   expect(exported).not.toContain(REPO);
   await stack.preview({ expectNoChanges: true, refresh: true });
   await stack.destroy();

@@ -60,7 +60,7 @@ test("a refused token is not quoted by the error that reports it", async () => {
   const result = await stack.cli(["up", "--yes", "--skip-preview"]);
   const output = result.stdout + result.stderr;
   expect(result.code).not.toBe(0);
-  expect(output).toMatch(/TAILER_UNAUTHENTICATED|the API refused the token.*Audiences in Jwt are not allowed/s);
+  expect(output).toMatch(/TAILER_FORBIDDEN|the token was minted for another API URL.*Audiences in Jwt are not allowed/s);
   expect(output).not.toContain(wrongAudience);
   expect(output).not.toMatch(JWT);
 });

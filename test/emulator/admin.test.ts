@@ -3,8 +3,10 @@
  * person makes in Tailer Studio, which the public API then reflects.
  */
 
-import { AdminApiError } from "../../emulator/admin-client";
+import { AdminApiError } from "../../emulator/errors";
+import { tokenFingerprint } from "../../emulator/request-log";
 import { ACTION_PATHS } from "../../provider/client/schemas";
+import { launchOutsidePulumi, outsideActorToken } from "../helpers/emulator";
 import { closeAll, type Harness, httpRequest, LOAD_PDA, PREPARE_PDA, startEmulator } from "./helpers/harness";
 
 let h: Harness;
@@ -60,6 +62,7 @@ describe("configurations", () => {
       max_active_runs: 1,
       run: { duration: "0:01:30", outcome: "SUCCESS" },
       workflow: null,
+      schedule: null,
       pending_scripted_launches: 0,
     });
     expect(await h.admin.listConfigurations({ account: "000110" })).toHaveLength(3);
@@ -147,16 +150,44 @@ describe("runs", () => {
     await expect(h.admin.setRunStatus("nope", "FAILED")).rejects.toThrow(/404: run nope not found/);
   });
 
-  it("lists runs with their origin and scheduled end", async () => {
-    const { body } = await h.post(ACTION_PATHS.launch_job, { action: "launch_job", ...PREPARE_PDA });
-    const [run] = await h.admin.listRuns({ run_id: body.run_id });
+  it("lists runs with their origin, the request and token that launched them, and their scheduled end", async () => {
+    const r = await h.post(ACTION_PATHS.launch_job, { action: "launch_job", ...PREPARE_PDA });
+    const [run] = await h.admin.listRuns({ run_id: r.body.run_id });
+    const [entry] = await h.admin.requests({ action: "launch_job" });
     expect(run).toMatchObject({
       origin: "launch",
       triggered_by: null,
       execution_date: null,
+      request_id: r.headers["x-request-id"],
+      request_seq: entry?.seq,
+      token_fingerprint: tokenFingerprint(h.token),
+      visible_date: run?.start_execution_date,
       scheduled_end_date: expect.stringMatching(/\+00:00$/),
     });
     expect((await h.admin.listRuns({ status: "SUCCESS", limit: 2 })).length).toBe(2);
+  });
+
+  it("counts runs per origin and launching token: API launches (a second actor apart), workflows, the seed, the admin API", async () => {
+    await h.post(ACTION_PATHS.launch_job, { action: "launch_job", ...PREPARE_PDA }); // the workflow's job: it triggers LOAD_PDA
+    const second = outsideActorToken({ emulator: h.emulator });
+    await launchOutsidePulumi({ url: h.url, emulator: h.emulator }, LOAD_PDA);
+    await h.admin.addRuns([{ ...LOAD_PDA, run_id: "history-1", status: "SUCCESS", start_execution_date: "2021-01-01T00:00:00+00:00" }]);
+    await h.admin.advanceClock(91);
+    const counts = await h.admin.countRunsByOrigin();
+    expect(counts).toEqual(
+      expect.arrayContaining([
+        { origin: "launch", token_fingerprint: tokenFingerprint(h.token), runs: 1 },
+        { origin: "launch", token_fingerprint: second.fingerprint, runs: 1 },
+        { origin: "workflow", token_fingerprint: null, runs: 1 },
+        { origin: "seed", token_fingerprint: null, runs: 10 },
+        { origin: "admin", token_fingerprint: null, runs: 1 },
+      ]),
+    );
+    expect(counts).toHaveLength(5);
+    expect(await h.admin.countRunsByOrigin({ origin: "launch", token_fingerprint: second.fingerprint })).toEqual([
+      { origin: "launch", token_fingerprint: second.fingerprint, runs: 1 },
+    ]);
+    await expect(h.admin.listRuns({ origin: "nobody" as never })).rejects.toThrow(/400.*origin must be one of launch, scheduler/);
   });
 });
 

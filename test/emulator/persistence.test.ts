@@ -6,11 +6,37 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseIsoDate } from "../../emulator/format";
+import Database from "better-sqlite3";
 import { createEmulator, isEmulatorError } from "../../emulator/index";
+import { parseIsoDate } from "../../provider/client/wire";
 import { closeAll, LOAD_PDA, PREPARE_PDA, startEmulator, tempDir } from "./helpers/harness";
 
 afterEach(closeAll);
+
+/** The schema of the first emulator release (version 1), for the migration test. */
+const SCHEMA_V1 = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE configurations (
+  account TEXT NOT NULL, environment TEXT NOT NULL, configuration_type TEXT NOT NULL, configuration_id TEXT NOT NULL,
+  activated INTEGER NOT NULL, archived INTEGER NOT NULL, job_ids TEXT NOT NULL, max_active_runs INTEGER,
+  run_duration_us INTEGER, run_outcome TEXT NOT NULL, workflow TEXT,
+  PRIMARY KEY (account, environment, configuration_type, configuration_id)
+);
+CREATE TABLE runs (
+  seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL UNIQUE,
+  account TEXT NOT NULL, environment TEXT NOT NULL, configuration_type TEXT NOT NULL, configuration_id TEXT NOT NULL,
+  job_id TEXT NOT NULL, status TEXT NOT NULL, start_us INTEGER NOT NULL, running_us INTEGER, ends_us INTEGER,
+  planned_duration_us INTEGER, planned_outcome TEXT, duration_us INTEGER, last_update_us INTEGER,
+  execution_date TEXT, origin TEXT NOT NULL, triggered_by TEXT
+);
+CREATE TABLE workflow_marks (
+  account TEXT NOT NULL, environment TEXT NOT NULL, workflow_id TEXT NOT NULL, job_id TEXT NOT NULL,
+  run_id TEXT NOT NULL, marked_us INTEGER NOT NULL, PRIMARY KEY (account, environment, workflow_id, job_id)
+);
+CREATE TABLE scripted_launches (
+  id INTEGER PRIMARY KEY, account TEXT NOT NULL, environment TEXT NOT NULL, configuration_type TEXT NOT NULL,
+  configuration_id TEXT NOT NULL, duration_us INTEGER, outcome TEXT
+);`;
 
 const tmp = () => tempDir("emu-db-");
 
@@ -96,6 +122,29 @@ describe("a file database", () => {
     const database = path.join(tmp(), "state.db");
     await startEmulator({ database });
     expect(() => createEmulator({ database })).toThrow(/cannot open database .*state\.db: database .* is in use by another process/);
+  });
+
+  it("made by an emulator of schema version 1 is migrated: its runs stay, new runs record their origin", async () => {
+    const database = path.join(tmp(), "state.db");
+    const v1 = new Database(database);
+    v1.exec(SCHEMA_V1);
+    v1.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', '1'), ('seeded', '1')").run();
+    v1.prepare(
+      `INSERT INTO configurations VALUES ('000099', 'DEV', 'table-to-table', 'old_DEV', 1, 0, '["gbq-to-gbq|old_DEV"]', 1, NULL, 'SUCCESS', NULL)`,
+    ).run();
+    v1.prepare(
+      `INSERT INTO runs (run_id, account, environment, configuration_type, configuration_id, job_id, status, start_us, duration_us, last_update_us, origin)
+       VALUES ('20200101-000000-11111111-1111-4111-8111-111111111111', '000099', 'DEV', 'table-to-table', 'old_DEV', 'gbq-to-gbq|old_DEV', 'SUCCESS', 1577836800000000, 0, 1577836800000000, 'launch')`,
+    ).run();
+    v1.close();
+    const old = { account: "000099", environment: "DEV", configuration_type: "table-to-table", configuration_id: "old_DEV" } as const;
+    const h = await startEmulator({ database });
+    expect(await h.admin.listRuns(old)).toEqual([
+      expect.objectContaining({ run_id: "20200101-000000-11111111-1111-4111-8111-111111111111", origin: "launch", request_id: null }),
+    ]);
+    const { body } = await h.post("/v1/dag/launch", { action: "launch_job", ...old });
+    expect((await h.admin.listRuns({ run_id: body.run_id }))[0]?.request_id).toEqual(expect.any(String));
+    expect(h.emulator.internals.store.getMeta("schema_version")).toBe("2");
   });
 
   it("is wiped and reseeded with reseed: true", async () => {

@@ -8,7 +8,7 @@ import {
   getRunsByStatus,
   getRunsByStatusOutput,
 } from "../../provider/functions";
-import { closeClients } from "../../provider/resources/runtime";
+import { closeClients } from "../../provider/resources/clients";
 import { type RunningEmulator, startEmulator } from "../helpers/emulator";
 
 const storage = {

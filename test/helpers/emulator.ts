@@ -1,5 +1,5 @@
 /** A real emulator on a random port for client and provider tests, closed after each suite. */
-import { type AdminClient, createEmulator, type Emulator, type EmulatorOptions } from "../../emulator";
+import { type AdminClient, createEmulator, type Emulator, type EmulatorOptions, tokenFingerprint } from "../../emulator";
 import { TailerClient, type TailerClientOptions } from "../../provider/client";
 
 /** A started emulator with its admin client. */
@@ -50,11 +50,27 @@ export interface WireIdentity {
   configuration_id: string;
 }
 
-/** Launches a run through the public API, as Tailer's scheduler would, outside Pulumi; returns its id. */
-export async function launchOutsidePulumi(env: RunningEmulator, identity: WireIdentity): Promise<string> {
+const outsideTokens = new WeakMap<Emulator, string>();
+
+/**
+ * The token of "a second actor" outside Pulumi (a person, another pipeline): its own claim sets it apart
+ * from the provider's token, and it is kept per emulator, so all its launches share one fingerprint in the
+ * request log and on the runs (`token_fingerprint`).
+ */
+export function outsideActorToken(env: Pick<RunningEmulator, "emulator">): { token: string; fingerprint: string } {
+  let token = outsideTokens.get(env.emulator);
+  if (token === undefined) {
+    token = env.emulator.mintToken({ extraClaims: { actor: "outside-pulumi" } });
+    outsideTokens.set(env.emulator, token);
+  }
+  return { token, fingerprint: tokenFingerprint(token) };
+}
+
+/** Launches a run through the public API as a second actor outside Pulumi (see outsideActorToken); returns its id. */
+export async function launchOutsidePulumi(env: Pick<RunningEmulator, "url" | "emulator">, identity: WireIdentity): Promise<string> {
   const response = await fetch(`${env.url}/v1/dag/launch`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${env.emulator.mintToken()}` },
+    headers: { "content-type": "application/json", authorization: `Bearer ${outsideActorToken(env).token}` },
     body: JSON.stringify({ action: "launch_job", ...identity }),
   });
   if (response.status !== 200) throw new Error(`launch_job answered ${response.status}: ${await response.text()}`);

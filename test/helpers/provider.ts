@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clearTokenCache } from "../../provider/auth";
-import { closeClients, configure, setLogSink } from "../../provider/resources/runtime";
+import { closeClients, configure } from "../../provider/resources/clients";
+import { setLogSink } from "../../provider/resources/providerLog";
+import { forgetRunOwners } from "../../provider/resources/runOwners";
 import { configFromObject } from "../../provider/resources/settings";
 import { type RunningEmulator, startEmulator } from "./emulator";
 
@@ -22,6 +24,9 @@ export async function startProviderEnvironment(clockSpeed = 1000): Promise<Runni
   return env;
 }
 
+/** The reconcile window of provider tests. */
+export const TEST_RECONCILE_WINDOW_MS = 400;
+
 /** Applies `tailer:*` config for `env` (credentials: the emulator's dev service account). */
 export function configureFor(env: RunningEmulator, extra: Record<string, string> = {}): void {
   configure(
@@ -29,6 +34,10 @@ export function configureFor(env: RunningEmulator, extra: Record<string, string>
       "tailer:apiUrl": env.url,
       "tailer:credentials": JSON.stringify(env.emulator.devServiceAccountKey),
       "tailer:retryMaxAttempts": "4",
+      // An uncertain launch is decided 400 ms after it began (the emulator answers at once).
+      "tailer:launchReconcileWindowMs": String(TEST_RECONCILE_WINDOW_MS),
+      // No Pulumi engine here: there is no stack state to read (interruptedLaunches.ts has tests of its own).
+      "tailer:interruptedLaunchCheck": "off",
       ...extra,
     }),
   );
@@ -68,4 +77,5 @@ export async function calls(env: RunningEmulator): Promise<string[]> {
 export async function resetWorld(env: RunningEmulator): Promise<void> {
   await env.admin.reset();
   rmSync(String(process.env.TAILER_JOURNAL_DIR), { recursive: true, force: true });
+  forgetRunOwners();
 }

@@ -10,7 +10,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { serve } from "../../provider/native/main";
 import { SECRET_SIGNATURE, SIGNATURE_KEY } from "../../provider/native/properties";
-import { closeClients } from "../../provider/resources/runtime";
+import { closeClients } from "../../provider/resources/clients";
 import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { WORLD_SEED } from "../helpers/provider";
 import { configureRequest, provider, providerClient, rpc, startPlugin, struct } from "../helpers/provider-rpc";

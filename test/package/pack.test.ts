@@ -27,7 +27,7 @@ test("the tarball holds the compiled package, its types and source maps, the emu
     "dist/provider/index.d.ts",
     "dist/provider/index.js.map",
     "dist/provider/client/index.js",
-    "dist/provider/resources/entry.js",
+    "dist/provider/resources/providerKinds.js",
     "dist/emulator/index.js",
     "dist/emulator/cli.js",
     "dist/emulator/seeds/docs.json",

@@ -1,8 +1,11 @@
 /** TailerJobRun's provider methods against the emulator (clock x1000: a one-minute job takes 60 ms). */
-import { PartialFailure } from "../../provider/resources/common";
+
+import type { LaunchAttempt } from "../../provider/client/launch";
+import { ErrorCodes, ResourceInitError } from "../../provider/core/errors";
 import { configurationStatusProvider } from "../../provider/resources/configurationStatusProvider";
-import { JobRunState, launchJournalKey, jobRunProvider as provider } from "../../provider/resources/jobRunProvider";
-import { readJournal, writeJournal } from "../../provider/resources/journal";
+import { launchContext } from "../../provider/resources/jobRunLaunch";
+import { JobRunState, LAUNCH_UNCERTAIN_STATUS, jobRunProvider as provider } from "../../provider/resources/jobRunProvider";
+import { LaunchJournal } from "../../provider/resources/journal";
 import { launchOutsidePulumi, type RunningEmulator } from "../helpers/emulator";
 import {
   calls,
@@ -12,6 +15,7 @@ import {
   resetWorld,
   startProviderEnvironment,
   stopProviderEnvironment,
+  TEST_RECONCILE_WINDOW_MS,
 } from "../helpers/provider";
 
 const identity = {
@@ -27,6 +31,7 @@ const apiIdentity = {
   configuration_id: "000099_sales_load_DEV",
 };
 const fast = { pollIntervalSeconds: 0.02 };
+const urn = (name: string) => `urn:pulumi:e2e::p::pulumi-nodejs:dynamic/tailer:JobRun::${name}`;
 
 let env: RunningEmulator;
 beforeAll(async () => {
@@ -36,18 +41,16 @@ afterAll(() => stopProviderEnvironment(env));
 beforeEach(() => resetWorld(env));
 
 const checked = (inputs: Record<string, unknown>) => checkedInputs(provider, inputs);
+const runsOfJob = () => env.admin.listRuns({ configuration_id: identity.configurationId });
+const launches = async () => (await calls(env)).filter((a) => a === "launch_job").length;
 
-async function runsOfJob() {
-  return env.admin.listRuns({ configuration_id: identity.configurationId });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<PartialFailure> {
+async function failureOf(promise: Promise<unknown>): Promise<ResourceInitError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(PartialFailure);
-  return error as PartialFailure;
+  expect(error).toBeInstanceOf(ResourceInitError);
+  return error as ResourceInitError;
 }
 
 describe("create", () => {
@@ -64,7 +67,7 @@ describe("create", () => {
     });
     const actions = await calls(env);
     expect(actions.slice(0, 2)).toEqual(["get_last_status", "launch_job"]);
-    expect(actions.filter((a) => a === "launch_job")).toHaveLength(1);
+    expect(await launches()).toBe(1);
     expect(actions.slice(2).every((a) => a === "check_run_status")).toBe(true);
   });
 
@@ -72,11 +75,6 @@ describe("create", () => {
     providerLog.length = 0;
     const result = await provider.create(await checked({ ...identity, ...fast }));
     expect(providerLog).toContain(`tailer: launched run ${result.id} of 000099_sales_load_DEV`);
-    expect(providerLog).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(new RegExp(`^tailer: run ${result.id} of 000099_sales_load_DEV: (WAITING|RUNNING), \\d+s elapsed$`)),
-      ]),
-    );
     expect(providerLog).toEqual(
       expect.arrayContaining([
         expect.stringMatching(new RegExp(`^tailer: run ${result.id} of 000099_sales_load_DEV: SUCCESS, \\d+s elapsed$`)),
@@ -92,23 +90,24 @@ describe("create", () => {
     expect(polls).toBeLessThan(25); // a fixed 20 ms interval would take ~180
   });
 
-  test("a FAILED run fails the deploy with run id, status, duration and what to do, yet stays in state", async () => {
+  test("a FAILED run fails the deploy (TAILER_RUN_FAILED) with run id, status, duration and what to do, yet stays in state", async () => {
     await env.admin.scriptLaunches(apiIdentity, [{ duration: 30, outcome: "FAILED" }]);
     const failure = await failureOf(provider.create(await checked({ ...identity, ...fast })));
+    expect(failure.code).toBe(ErrorCodes.RUN_FAILED);
     expect(failure.message).toMatch(/run \d{8}-\d{6}-\S+ of 000099_sales_load_DEV \(DEV\) ended FAILED after 0:00:30/);
     expect(failure.message).toMatch(/run pulumi up: the run is relaunched once/);
     expect(failure.id).toBe(failure.properties.runId);
     expect(failure.properties).toMatchObject({ status: "FAILED", __provider: PROVIDER_PLACEHOLDER });
   });
 
-  test("a run outliving timeoutSeconds fails the deploy, stays in state RUNNING, and the next update waits for it", async () => {
+  test("a run outliving timeoutSeconds fails the deploy (TAILER_RUN_TIMEOUT), stays in state, and the next update waits for it", async () => {
     await env.admin.scriptLaunches(apiIdentity, [{ duration: "0:10:00", outcome: "SUCCESS" }]);
     const failure = await failureOf(provider.create(await checked({ ...identity, ...fast, timeoutSeconds: 0.1 })));
+    expect(failure.code).toBe(ErrorCodes.RUN_TIMEOUT);
     expect(failure.message).toMatch(/still (WAITING|RUNNING) after 0.1 s.*waits for it again rather than launching another/);
-    const olds = failure.properties;
     const news = await checked({ ...identity, ...fast });
-    expect(await provider.diff(failure.id, olds, news)).toMatchObject({ changes: true, replaces: [] });
-    const updated = await provider.update(failure.id, olds, news);
+    expect(await provider.diff(failure.id, failure.properties, news)).toMatchObject({ changes: true, replaces: [] });
+    const updated = await provider.update(failure.id, failure.properties, news);
     expect(updated.outs).toMatchObject({ runId: failure.id, status: "SUCCESS" });
     expect(await runsOfJob()).toHaveLength(1);
   });
@@ -116,26 +115,6 @@ describe("create", () => {
   test("wait: false returns at once with the run in progress", async () => {
     const result = await provider.create(await checked({ ...identity, wait: false }));
     expect(result.outs.status).toMatch(/WAITING|RUNNING/);
-  });
-
-  test("a run of this job already in progress is adopted, not launched again", async () => {
-    const first = await provider.create(await checked({ ...identity, wait: false }));
-    await env.admin.clearRequests();
-    const second = await provider.create(await checked({ ...identity, ...fast }));
-    expect(second.id).toBe(first.id);
-    expect(second.outs).toMatchObject({ adopted: true, status: "SUCCESS" });
-    expect(await calls(env)).not.toContain("launch_job");
-  });
-
-  test("adoptRunning: false launches behind the run in progress (WAITING, then its turn)", async () => {
-    const first = await provider.create(
-      await checked({ ...identity, wait: false, __urn: "urn:pulumi:e2e::p::pulumi-nodejs:dynamic/tailer:JobRun::first" }),
-    );
-    const second = await provider.create(
-      await checked({ ...identity, ...fast, adoptRunning: false, __urn: "urn:pulumi:e2e::p::pulumi-nodejs:dynamic/tailer:JobRun::second" }),
-    );
-    expect(second.id).not.toBe(first.id);
-    expect(second.outs.status).toBe("SUCCESS");
   });
 
   test("a DEACTIVATED run says the configuration is disabled and how to order the activation", async () => {
@@ -165,7 +144,7 @@ describe("create", () => {
     expect(run?.execution_date).toBe("2026-11-01");
   });
 
-  test("a lost launch answer is adopted, never launched twice", async () => {
+  test("a launch answer lost after the launch happened is adopted at once, never launched twice", async () => {
     await env.admin.addFault({ kind: "drop_response", max_count: 1, action: "launch_job" });
     const result = await provider.create(await checked({ ...identity, ...fast }));
     expect(result.outs).toMatchObject({ adopted: true, status: "SUCCESS" });
@@ -173,29 +152,162 @@ describe("create", () => {
   });
 });
 
-describe("a pulumi up killed mid-launch (the launch journal)", () => {
-  const definition = { ...identity, ...fast };
+describe("adoptRunning: a run of the job in progress", () => {
+  test("one launched outside Pulumi (a schedule, a person) is adopted rather than queued behind", async () => {
+    const scheduled = await launchOutsidePulumi(env, apiIdentity);
+    await env.admin.clearRequests();
+    const created = await provider.create(await checked({ ...identity, ...fast, __urn: urn("load") }));
+    expect(created).toMatchObject({ id: scheduled, outs: { adopted: true, status: "SUCCESS" } });
+    expect(await launches()).toBe(0);
+  });
 
-  async function keyOf() {
-    return launchJournalKey(JobRunState.parse(await checked(definition)));
+  test("adoptRunning: false launches behind it (WAITING, then its turn)", async () => {
+    const scheduled = await launchOutsidePulumi(env, apiIdentity);
+    const created = await provider.create(await checked({ ...identity, ...fast, adoptRunning: false, __urn: urn("load") }));
+    expect(created.id).not.toBe(scheduled);
+    expect(created.outs.status).toBe("SUCCESS");
+  });
+
+  test("a resource with an executionDate does not adopt it: runs do not show the date they were launched for", async () => {
+    const scheduled = await launchOutsidePulumi(env, apiIdentity);
+    const created = await provider.create(await checked({ ...identity, ...fast, executionDate: "2026-11-01", __urn: urn("backfill") }));
+    expect(created.id).not.toBe(scheduled);
+  });
+
+  test("a sibling TailerJobRun's run (another date, same job) is never adopted", async () => {
+    const sibling = await provider.create(await checked({ ...identity, wait: false, executionDate: "2026-11-01", __urn: urn("nov-1") }));
+    const created = await provider.create(await checked({ ...identity, ...fast, __urn: urn("today") }));
+    expect(created.id).not.toBe(sibling.id);
+    expect(await runsOfJob()).toHaveLength(2);
+  });
+});
+
+describe("an uncertain launch (its answer lost, nothing proves what happened)", () => {
+  test("a reset before processing: after the reconcile window, LAUNCH_UNCERTAIN recorded in state, nothing launched twice", async () => {
+    await env.admin.addFault({ kind: "reset", max_count: 1, action: "launch_job" });
+    await env.admin.clearRequests();
+    const failure = await failureOf(provider.create(await checked({ ...identity, ...fast, __urn: urn("load") })));
+    expect(failure.code).toBe(ErrorCodes.LAUNCH_UNCERTAIN);
+    expect(failure.message).toMatch(/may or may not have started a run .*no new run of the job appeared by .* Candidates: none\./);
+    expect(failure.hint).toMatch(/adoptRunId.*pulumi up again.*--replace/);
+    expect(failure.properties).toMatchObject({ status: LAUNCH_UNCERTAIN_STATUS, launchAttempt: { runsBefore: expect.any(Array) } });
+    expect(failure.properties.runId).toBeUndefined();
+    expect(await launches()).toBe(1);
+    expect(await runsOfJob()).toHaveLength(0);
+  });
+
+  test("the next up finishes it: the attempt left no run, so it launches, once", async () => {
+    await env.admin.addFault({ kind: "reset", max_count: 1, action: "launch_job" });
+    const failure = await failureOf(provider.create(await checked({ ...identity, ...fast, __urn: urn("load") })));
+    const news = await checked({ ...identity, ...fast, __urn: urn("load") });
+    expect(await provider.diff(failure.id, failure.properties, news)).toMatchObject({ changes: true, replaces: [] });
+    const updated = await provider.update(failure.id, failure.properties, news);
+    expect(updated.outs).toMatchObject({ status: "SUCCESS", adopted: false });
+    expect(updated.outs.launchAttempt).toBeUndefined();
+    expect(await runsOfJob()).toHaveLength(1);
+  });
+
+  test("the next up adopts the run that appeared late, rather than launching", async () => {
+    await env.admin.addFault({ kind: "reset", max_count: 1, action: "launch_job" });
+    const failure = await failureOf(provider.create(await checked({ ...identity, ...fast, __urn: urn("load") })));
+    const late = await launchOutsidePulumi(env, apiIdentity); // stands for the launch processed after the window
+    const updated = await provider.update(failure.id, failure.properties, await checked({ ...identity, ...fast, __urn: urn("load") }));
+    expect(updated.outs).toMatchObject({ runId: late, adopted: true, status: "SUCCESS" });
+    expect(await runsOfJob()).toHaveLength(1);
+  });
+
+  test("two new runs cannot be told apart: LAUNCH_UNCERTAIN names both, and adoptRunId resolves it", async () => {
+    await env.admin.addFault({ kind: "reset", max_count: 1, action: "launch_job" });
+    const failure = await failureOf(provider.create(await checked({ ...identity, ...fast, __urn: urn("load") })));
+    const [a, b] = [await launchOutsidePulumi(env, apiIdentity), await launchOutsidePulumi(env, apiIdentity)];
+    const news = await checked({ ...identity, ...fast, __urn: urn("load") });
+    const again = await failureOf(provider.update(failure.id, failure.properties, news));
+    expect(again.code).toBe(ErrorCodes.LAUNCH_UNCERTAIN);
+    expect(again.message).toContain(a);
+    expect(again.message).toContain(b);
+    expect(again.id).toBe(failure.id);
+    await env.admin.clearRequests();
+    const resolved = await provider.update(
+      failure.id,
+      again.properties,
+      await checked({ ...identity, ...fast, __urn: urn("load"), adoptRunId: b }),
+    );
+    expect(resolved.outs).toMatchObject({ runId: b, status: "SUCCESS" });
+    expect(await launches()).toBe(0);
+  });
+
+  test("adoptRunId naming a run of another job is refused with the fix, recording nothing", async () => {
+    const other = await launchOutsidePulumi(env, { ...apiIdentity, configuration_id: "000099_sales_aggregate_DEV" });
+    await expect(provider.create(await checked({ ...identity, adoptRunId: other, __urn: urn("load") }))).rejects.toThrow(
+      /adoptRunId ".*" is not a run of gbq-to-gbq\|000099_sales_load_DEV 000099_sales_load_DEV \(DEV\); nothing was recorded/,
+    );
+  });
+
+  test("a refused launch (404) is final: no reconciliation wait, no journal entry", async () => {
+    await env.admin.deleteConfiguration(apiIdentity);
+    const state = JobRunState.parse(await checked({ ...identity, __urn: urn("load") }));
+    await expect(provider.create(await checked({ ...identity, __urn: urn("load") }))).rejects.toThrow(/not found/);
+    const ctx = launchContext(state, urn("load"));
+    expect(ctx.journal.read(ctx.key)).toBeUndefined();
+  });
+});
+
+describe("a pulumi up killed mid-launch, resumed on the same machine (the launch journal)", () => {
+  const definition = { ...identity, ...fast, __urn: urn("load") };
+
+  async function journalOf() {
+    const ctx = launchContext(JobRunState.parse(await checked(definition)), urn("load"));
+    return {
+      journal: ctx.journal,
+      key: ctx.key,
+      entry: (attempt: LaunchAttempt, runId?: string) => ({
+        urn: urn("load"),
+        definition: ctx.definition,
+        attempt,
+        ...(runId ? { runId } : {}),
+        apiUrl: env.url,
+        writtenAt: new Date().toISOString(),
+      }),
+    };
   }
 
-  const launchedOutside = () => launchOutsidePulumi(env, apiIdentity);
+  const attemptNow = (runsBefore: string[] = []) => ({
+    startedAt: new Date(Date.now() - 3_600_000).toISOString(), // the emulator's clock runs x1000: surely before
+    settlesAt: new Date(Date.now() + TEST_RECONCILE_WINDOW_MS).toISOString(),
+    runsBefore,
+    jobId: "gbq-to-gbq|000099_sales_load_DEV",
+  });
 
   test("killed after the launch answered: the next create adopts the journaled run, even finished, and launches nothing", async () => {
-    const runId = await launchedOutside(); // what the killed process launched
+    const runId = await launchOutsidePulumi(env, apiIdentity); // what the killed process launched
     await env.admin.advanceClock(600); // it finished while nobody watched
-    const key = await keyOf();
-    writeJournal(key, { startedAt: new Date().toISOString(), runsBefore: [], runId });
+    const { journal, key, entry } = await journalOf();
+    journal.write(key, entry(attemptNow(), runId));
     await env.admin.clearRequests();
     const result = await provider.create(await checked(definition));
+    expect(result).toMatchObject({ id: runId, outs: { adopted: true, status: "SUCCESS" } });
+    expect(await launches()).toBe(0);
+    expect(journal.read(key)?.runId).toBe(runId); // kept until an operation sees the run in state
+  });
+
+  test("killed before the answer: the one new run of the job is that launch", async () => {
+    const { journal, key, entry } = await journalOf();
+    journal.write(key, entry(attemptNow((await runsOfJob()).map((r) => r.run_id))));
+    const runId = await launchOutsidePulumi(env, apiIdentity);
+    await env.admin.advanceClock(600);
+    const result = await provider.create(await checked(definition));
     expect(result.id).toBe(runId);
-    expect(result.outs).toMatchObject({ adopted: true, status: "SUCCESS" });
-    expect(await calls(env)).not.toContain("launch_job");
-    // The entry stays until an operation sees the run in state: the next diff.
-    expect(readJournal(key)?.runId).toBe(runId);
-    await provider.diff(result.id, result.outs, await checked(definition));
-    expect(readJournal(key)).toBeUndefined();
+    expect(await runsOfJob()).toHaveLength(1);
+  });
+
+  test("killed before sending: once the window passed with no new run, the next create launches exactly once", async () => {
+    const { journal, key, entry } = await journalOf();
+    journal.write(key, entry(attemptNow()));
+    providerLog.length = 0;
+    const result = await provider.create(await checked(definition));
+    expect(result.outs).toMatchObject({ adopted: false, status: "SUCCESS" });
+    expect(await runsOfJob()).toHaveLength(1);
+    expect(providerLog.join("\n")).toMatch(/left no run: it launched nothing/);
   });
 
   test("an orphaned create (its pulumi up was killed, it finished anyway) leaves its run for the next create", async () => {
@@ -203,43 +315,60 @@ describe("a pulumi up killed mid-launch (the launch journal)", () => {
     await env.admin.clearRequests();
     const next = await provider.create(await checked(definition));
     expect(next.id).toBe(orphan.id);
-    expect(await calls(env)).not.toContain("launch_job");
+    expect(await launches()).toBe(0);
   });
 
-  test("a run recorded in state is relaunched normally: the journal does not hold it back", async () => {
+  test("regression: TailerJobRun's diff deleted journal entries (side effects at preview); diff is pure, update clears them", async () => {
+    const created = await provider.create(await checked(definition));
+    const { journal, key } = await journalOf();
+    expect(journal.read(key)?.runId).toBe(created.id);
+    await provider.diff(created.id, created.outs, await checked(definition));
+    expect(journal.read(key)?.runId).toBe(created.id);
+    await provider.update(created.id, created.outs, await checked(definition));
+    expect(journal.read(key)).toBeUndefined();
+  });
+
+  test("a run recorded in state is relaunched normally by every-deploy: the journal does not hold it back", async () => {
     const first = await provider.create(await checked({ ...definition, rerunOn: "every-deploy" }));
+    await provider.read(first.id, first.outs); // the next up sees it in state
     const news = await checked({ ...definition, rerunOn: "every-deploy" });
     expect((await provider.diff(first.id, first.outs, news)).replaces).toEqual(["rerunOn"]);
     const second = await provider.create(news);
     expect(second.id).not.toBe(first.id);
   });
+});
 
-  test("killed before the launch answered: a run absent from the journaled runs is that launch", async () => {
-    const before = (await runsOfJob()).map((r) => r.run_id);
-    writeJournal(await keyOf(), { startedAt: new Date().toISOString(), runsBefore: before });
-    const runId = await launchedOutside();
-    await env.admin.advanceClock(600);
-    const result = await provider.create(await checked(definition));
-    expect(result.id).toBe(runId);
-    expect(await runsOfJob()).toHaveLength(before.length + 1);
-  });
-
-  test("a launch refused for good leaves no journal entry", async () => {
-    await env.admin.deleteConfiguration(apiIdentity);
-    await expect(provider.create(await checked(definition))).rejects.toThrow(/not found/);
-    expect(readJournal(await keyOf())).toBeUndefined();
-  });
-
-  test("losing the API while watching still records the run, in progress, for the next up to wait for", async () => {
-    await env.admin.scriptLaunches(apiIdentity, [{ duration: "0:05:00", outcome: "SUCCESS" }]);
-    await env.admin.addFault({ kind: "error", status: 500, action: "check_run_status" });
-    const failure = await failureOf(provider.create(await checked(definition)));
-    expect(failure.message).toMatch(/watching run \S+ .* failed: .*HTTP 500.*recorded in state/s);
-    expect(failure.properties).toMatchObject({ status: "WAITING" });
-    await env.admin.clearFaults();
-    const updated = await provider.update(failure.id, failure.properties, await checked(definition));
-    expect(updated.outs).toMatchObject({ runId: failure.id, status: "SUCCESS" });
+describe("two resources launching the same job at the same moment (one journal folder)", () => {
+  test("the same definition from two stacks ends with one run, shared", async () => {
+    const [a, b] = await Promise.all([
+      provider.create(
+        await checked({
+          ...identity,
+          ...fast,
+          executionDate: "2026-11-01",
+          __urn: "urn:pulumi:blue::p::pulumi-nodejs:dynamic/tailer:JobRun::load",
+        }),
+      ),
+      provider.create(
+        await checked({
+          ...identity,
+          ...fast,
+          executionDate: "2026-11-01",
+          __urn: "urn:pulumi:green::p::pulumi-nodejs:dynamic/tailer:JobRun::load",
+        }),
+      ),
+    ]);
+    expect(a.id).toBe(b.id);
     expect(await runsOfJob()).toHaveLength(1);
+  });
+
+  test("two dates are two runs, neither taking the other's", async () => {
+    const [a, b] = await Promise.all([
+      provider.create(await checked({ ...identity, ...fast, executionDate: "2026-11-01", __urn: urn("nov-1") })),
+      provider.create(await checked({ ...identity, ...fast, executionDate: "2026-11-02", __urn: urn("nov-2") })),
+    ]);
+    expect(a.id).not.toBe(b.id);
+    expect(await runsOfJob()).toHaveLength(2);
   });
 });
 
@@ -255,8 +384,12 @@ describe("diff", () => {
   };
   const olds = { ...base, runId: "r", jobId: "gbq-to-gbq|000099_sales_load_DEV", status: "SUCCESS" };
 
-  test("nothing changed: false, never unknown", async () => {
-    expect(await provider.diff("r", olds, base)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  test("nothing changed: false, never unknown; a new launch intent is not a change", async () => {
+    expect(await provider.diff("r", olds, { ...base, __launchIntent: { id: "x", at: "y" } })).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 
   test.each([
@@ -274,8 +407,7 @@ describe("diff", () => {
 
   test("rerunOn every-deploy replaces on every deploy; turning it off does not relaunch", async () => {
     expect((await provider.diff("r", olds, { ...base, rerunOn: "every-deploy" })).replaces).toEqual(["rerunOn"]);
-    const off = await provider.diff("r", { ...olds, rerunOn: "every-deploy" }, base);
-    expect(off).toMatchObject({ changes: true, replaces: [] });
+    expect(await provider.diff("r", { ...olds, rerunOn: "every-deploy" }, base)).toMatchObject({ changes: true, replaces: [] });
   });
 
   test("a FAILED run is drift: relaunched on the next up, unless relaunchOnFailure is false", async () => {
@@ -289,6 +421,14 @@ describe("diff", () => {
 
   test("a run marked CHECKED (handled by a person) is not relaunched", async () => {
     expect(await provider.diff("r", { ...olds, status: "CHECKED" }, base)).toMatchObject({ changes: false });
+  });
+
+  test("an uncertain launch is an update (it is finished, not relaunched); adoptRunId of another run is an update", async () => {
+    expect(await provider.diff("x", { ...base, status: LAUNCH_UNCERTAIN_STATUS }, base)).toMatchObject({ changes: true, replaces: [] });
+    expect(await provider.diff("r", olds, { ...base, adoptRunId: "20261127-101010-0a795c70-2557-4a60-ba16-788aa2bea179" })).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
   });
 
   test("changing how to wait is an update, not a launch", async () => {
@@ -312,16 +452,39 @@ describe("read", () => {
     expect(await provider.read(created.id, { ...created.outs, __provider: PROVIDER_PLACEHOLDER })).toEqual({});
   });
 
-  test("storage runs without a single job id are found among the last runs", async () => {
+  test("an uncertain launch reads as it is: there is no run to read until the next up finishes it", async () => {
+    const props = { ...identity, status: LAUNCH_UNCERTAIN_STATUS, __provider: PROVIDER_PLACEHOLDER };
+    await env.admin.clearRequests();
+    expect(await provider.read("launch-uncertain-x", props)).toEqual({ id: "launch-uncertain-x", props });
+    expect(await calls(env)).toEqual([]);
+  });
+
+  test("a storage-to-storage run (no single job id: one job per file template) is found among the last runs, then read by its job", async () => {
     const storage = {
       account: "000099",
       environment: "DEV",
-      configurationType: "table-to-storage",
-      configurationId: "000099_sales_export",
+      configurationType: "storage-to-storage",
+      configurationId: "000099-sales-files",
     };
-    const created = await provider.create(await checked({ ...storage, ...fast }));
-    const read = await provider.read(created.id, { ...created.outs, __provider: PROVIDER_PLACEHOLDER });
-    expect(read.props).toMatchObject({ runId: created.id, status: "SUCCESS" });
+    const wire = {
+      account: "000099",
+      environment: "DEV" as const,
+      configuration_type: "storage-to-storage" as const,
+      configuration_id: "000099-sales-files",
+    };
+    await env.admin.putConfigurations([{ ...wire, job_ids: ["storage-to-storage|000099|000099-sales-files|DEV|sales_{{FD_DATE}}.csv"] }]);
+    const runId = "20261127-0a795c70-2557-4a60-ba16-788aa2bea179"; // a file-triggered run's id
+    await env.admin.addRuns([
+      { ...wire, run_id: runId, status: "SUCCESS", start_execution_date: "2026-11-27T10:10:10+00:00", duration: 42 },
+    ]);
+    await env.admin.clearRequests();
+    const adopted = await provider.create(await checked({ ...storage, ...fast, adoptRunId: runId, __urn: urn("files") }));
+    expect(adopted.outs).toMatchObject({ runId, jobId: "storage-to-storage|000099|000099-sales-files|DEV|sales_{{FD_DATE}}.csv" });
+    expect(await calls(env)).toEqual(["get_last_status", "get_last_status"]); // verified, then read as it is
+    await env.admin.clearRequests();
+    const read = await provider.read(adopted.id, { ...adopted.outs, __provider: PROVIDER_PLACEHOLDER });
+    expect(read.props).toMatchObject({ runId, status: "SUCCESS" });
+    expect(await calls(env)).toEqual(["check_run_status"]);
   });
 });
 
@@ -332,4 +495,29 @@ describe("delete", () => {
     await provider.delete(created.id, created.outs);
     expect(await calls(env)).toEqual([]);
   });
+});
+
+test("regression: the journal's atomic write never fsynced; an entry is synced before it replaces the old one, and the folder after", () => {
+  const fs = require("node:fs") as typeof import("node:fs");
+  const order: string[] = [];
+  const fsync = jest.spyOn(fs, "fsyncSync").mockImplementation(() => order.push("fsync"));
+  const rename = jest.spyOn(fs, "renameSync");
+  rename.mockImplementation((from, to) => {
+    order.push("rename");
+    rename.mockRestore();
+    fs.renameSync(from, to);
+  });
+  try {
+    const journal = new LaunchJournal(String(process.env.TAILER_JOURNAL_DIR));
+    journal.write("k", {
+      urn: "u",
+      definition: { account: "000099", environment: "DEV", configurationType: "table-to-table", configurationId: "x_DEV" },
+      attempt: { startedAt: "a", settlesAt: "b", runsBefore: [] },
+      apiUrl: "http://x",
+      writtenAt: new Date().toISOString(),
+    });
+    expect(order).toEqual(["fsync", "rename", "fsync"]);
+  } finally {
+    fsync.mockRestore();
+  }
 });

@@ -2,7 +2,15 @@ import { createVerify } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { clearTokenCache, decodeJwtClaims, parseTokenCommandOutput, resolveTokenSource, tokensMinted } from "../../provider/auth";
+import {
+  clearTokenCache,
+  decodeJwtClaims,
+  IdTokenSource,
+  parseTokenCommandOutput,
+  resolveTokenSource,
+  tokensMinted,
+} from "../../provider/auth";
+import { cachedToken } from "../../provider/auth/cache";
 import { ErrorCodes, hasErrorCode } from "../../provider/core/errors";
 import { makeServiceAccountKey } from "../helpers/keys";
 
@@ -155,5 +163,26 @@ describe("what the provider process loads", () => {
   test("JWTAccess from its own module is the library's JWTAccess (the deep path still exists)", () => {
     const deep = require("google-auth-library/build/src/auth/jwtaccess").JWTAccess;
     expect(deep).toBe(require("google-auth-library").JWTAccess);
+  });
+});
+
+describe("invalidation", () => {
+  const fresh = (token: string) => async () => ({ token, expiresAtMs: Date.now() + 3_600_000 });
+
+  test("regression: IdTokenSource.invalidate cleared every source's cached token, not only its own", async () => {
+    clearTokenCache();
+    await cachedToken("sa|someone@x.iam.gserviceaccount.com|k1|https://api", fresh("service-account-token-1"));
+    await cachedToken("id|adc|https://api", fresh("google-id-token-0001"));
+    new IdTokenSource("https://api").invalidate();
+    const reminted: string[] = [];
+    await cachedToken("sa|someone@x.iam.gserviceaccount.com|k1|https://api", async () => {
+      reminted.push("service account");
+      return fresh("service-account-token-2")();
+    });
+    await cachedToken("id|adc|https://api", async () => {
+      reminted.push("id token");
+      return fresh("google-id-token-0002")();
+    });
+    expect(reminted).toEqual(["id token"]);
   });
 });

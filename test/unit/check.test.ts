@@ -95,7 +95,13 @@ describe("TailerJobRun check", () => {
       rerunOn: "never",
       relaunchOnFailure: true,
       adoptRunning: true,
+      __launchIntent: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), at: expect.any(String) },
     });
+  });
+
+  test("every check gives a new launch intent, which the engine's pending operation of a create records", async () => {
+    const [a, b] = [await jobRun.check({}, valid), await jobRun.check({}, valid)];
+    expect(a.inputs?.__launchIntent).not.toEqual(b.inputs?.__launchIntent);
   });
 
   test.each([

@@ -1,10 +1,11 @@
+import { GATEWAY_REFUSALS } from "../../provider/client/gateway";
 import { ErrorCodes, errorFromResponse, hasErrorCode, isTailerError, TailerError } from "../../provider/core/errors";
 import { redact, registerSecret } from "../../provider/core/redact";
 
 const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4QHkuY29tIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
 
 describe("the error family", () => {
-  test("is recognised by its brand across module copies (jest realms, Pulumi's reloaded providers)", () => {
+  test("regression: instanceof failed across module copies (jest realms, Pulumi's reloaded providers); the brand decides", () => {
     let OtherTailerError: typeof TailerError | undefined;
     jest.isolateModules(() => {
       OtherTailerError = require("../../provider/core/errors").TailerError;
@@ -12,7 +13,8 @@ describe("the error family", () => {
     expect(OtherTailerError).toBeDefined();
     expect(OtherTailerError).not.toBe(TailerError);
     const foreign = new (OtherTailerError as typeof TailerError)(ErrorCodes.NOT_FOUND, "x");
-    expect(foreign instanceof TailerError).toBe(false);
+    expect(foreign instanceof TailerError).toBe(true);
+    expect(new Error("x") instanceof TailerError).toBe(false);
     expect(isTailerError(foreign)).toBe(true);
     expect(hasErrorCode(foreign, ErrorCodes.NOT_FOUND)).toBe(true);
   });
@@ -49,6 +51,19 @@ describe("the error family", () => {
     [503, ErrorCodes.SERVER_ERROR],
   ])("HTTP %i maps to %s", (status, code) => {
     expect(errorFromResponse("get_last_status", status, undefined, undefined, 1).code).toBe(code);
+  });
+
+  test("regression: the gateway's 403 for another audience read as 'may not access this account'; it now says the token was minted for another URL", () => {
+    const audience = errorFromResponse("get_last_status", 403, GATEWAY_REFUSALS.jwt_audience.message, "r-1", 1);
+    expect(audience.code).toBe(ErrorCodes.FORBIDDEN);
+    expect(audience.message).toMatch(/minted for another API URL/);
+    expect(audience.hint).toMatch(/tailer:apiUrl/);
+    const account = errorFromResponse("get_last_status", 403, "this token is not allowed to use account 000099", "r-2", 1);
+    expect(account.message).toMatch(/may not access this account/);
+    // Only the gateway's own words, with its own status, count: a 401 with the same text is a 401.
+    expect(errorFromResponse("get_last_status", 401, GATEWAY_REFUSALS.jwt_audience.message, "r-3", 1).code).toBe(
+      ErrorCodes.UNAUTHENTICATED,
+    );
   });
 
   test("redact tokens inside the constructor: message, server message, hint, cause and JSON", () => {

@@ -1,5 +1,6 @@
 /** How often a waiting `pulumi up` looks at its run: few calls for long runs, and a prompt end when the usual duration is known. */
-import { parseDurationMs, type Run } from "../../provider/client/schemas";
+import type { Run } from "../../provider/client/schemas";
+import { parseDurationMs } from "../../provider/client/wire";
 import { expectedDurationMs, PollSchedule } from "../../provider/resources/polling";
 
 /** Replays a schedule against a run that RUNs for `durationMs`: the checks made, and how late the end was seen. */
@@ -76,5 +77,10 @@ describe("the usual duration", () => {
     expect(parseDurationMs("0:01:24.002519")).toBeCloseTo(84_002.519, 3);
     expect(parseDurationMs("26:00:00")).toBe(93_600_000);
     expect(parseDurationMs("soon")).toBeUndefined();
+  });
+
+  test("regression: a run over 24 hours ('1 day, 2:00:00', as str(timedelta) and the emulator print it) had no duration", () => {
+    expect(parseDurationMs("1 day, 2:00:00")).toBe(26 * 3_600_000);
+    expect(parseDurationMs("3 days, 0:00:01.5")).toBe(3 * 86_400_000 + 1_500);
   });
 });

@@ -104,7 +104,7 @@ describe("the serialized provider in state", () => {
   });
 
   test("is serialized once per kind, not once per resource (Pulumi caches the text by provider object)", () => {
-    const { serializableProvider } = require("../../provider/resources/shim");
+    const { serializableProvider } = require("../../provider/resources/serializedProvider");
     expect(serializableProvider("jobRun", "/x/entry.js")).toBe(serializableProvider("jobRun", "/x/entry.js"));
     expect(serializableProvider("jobRun", "/x/entry.js")).not.toBe(serializableProvider("configurationStatus", "/x/entry.js"));
   });
@@ -113,7 +113,7 @@ describe("the serialized provider in state", () => {
     const status = new TailerConfigurationStatus("evaluated", { ...identity, configurationId: "000099_evaluated_DEV" });
     await value(status.urn);
     // Under ts-jest the recorded path is the TypeScript source; the provider process loads compiled code (npm test builds dist/ first).
-    const text = providerOf("evaluated").replace(/\/provider\/resources\/entry\.ts/, "/dist/provider/resources/entry.js");
+    const text = providerOf("evaluated").replace(/\/provider\/resources\/providerKinds\.ts/, "/dist/provider/resources/providerKinds.js");
     const requireFromString = require("require-from-string");
     const provider = requireFromString(text).handler();
     const result = await provider.check({}, { ...identity, configurationId: "000099_iowa_liquor_prepare_pda" });

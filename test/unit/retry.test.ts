@@ -5,7 +5,11 @@ import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfterMs,
   resolveRetryPolicy,
+  TIMED_OUT,
+  TRANSPORT_FAILURES,
+  UNKNOWN_TRANSPORT_FAILURE,
 } from "../../provider/client/retry";
+import { ErrorCodes } from "../../provider/core/errors";
 
 describe("the retry policy", () => {
   test("defaults live in one frozen object", () => {
@@ -58,25 +62,52 @@ describe("Retry-After", () => {
   });
 });
 
-describe("failure classification (what a retry of launch_job may do)", () => {
+describe("failure classification: one table says what each failure means (what a retry of launch_job may do)", () => {
   const policy = resolveRetryPolicy();
-  test("429 was turned away before any work: safe to retry anything", () => {
-    expect(classifyStatus(429, policy)).toBe("not-processed");
+  const failure = (code: string) => Object.assign(new Error(code), { code });
+
+  test("429 was turned away before any work: nothing done, retried", () => {
+    expect(classifyStatus(429, policy)).toEqual({ effect: "none", transient: true, code: ErrorCodes.RATE_LIMITED });
   });
-  test("5xx may have been processed: ambiguous", () => {
-    expect(classifyStatus(500, policy)).toBe("ambiguous");
-    expect(classifyStatus(503, policy)).toBe("ambiguous");
+  test.each([500, 502, 503, 504])("%i may have been processed: effect unknown, retried when idempotent", (status) => {
+    expect(classifyStatus(status, policy)).toEqual({ effect: "unknown", transient: true, code: ErrorCodes.SERVER_ERROR });
   });
-  test("other 4xx are final", () => {
-    expect(classifyStatus(400, policy)).toBe("final");
-    expect(classifyStatus(404, policy)).toBe("final");
+  test.each([
+    [400, ErrorCodes.BAD_REQUEST],
+    [401, ErrorCodes.UNAUTHENTICATED],
+    [403, ErrorCodes.FORBIDDEN],
+    [404, ErrorCodes.NOT_FOUND],
+  ])("%i was refused before any work: nothing done, not retried", (status, code) => {
+    expect(classifyStatus(status, policy)).toEqual({ effect: "none", transient: false, code });
   });
-  test("a refused connection never reached the server; a reset or timeout may have", () => {
-    expect(classifyTransportError(Object.assign(new Error("x"), { code: "ECONNREFUSED" }), false)).toBe("not-processed");
-    expect(classifyTransportError(Object.assign(new Error("x"), { code: "UND_ERR_SOCKET" }), false)).toBe("ambiguous");
-    expect(classifyTransportError(new Error("x", { cause: Object.assign(new Error("y"), { code: "ECONNRESET" }) }), false)).toBe(
-      "ambiguous",
-    );
-    expect(classifyTransportError(new Error("aborted"), true)).toBe("ambiguous");
+  test.each(Object.entries(TRANSPORT_FAILURES))("transport error %s: %j", (code, row) => {
+    expect(classifyTransportError(failure(code), false)).toBe(row);
+    // Wrapped as undici wraps its causes, the row is the same.
+    expect(classifyTransportError(new Error("fetch failed", { cause: failure(code) }), false)).toBe(row);
+  });
+  test("every failure where nothing reached the server (connect, DNS, TLS) is effect none, never unknown", () => {
+    for (const code of [
+      "ECONNREFUSED",
+      "ENOTFOUND",
+      "EAI_AGAIN",
+      "UND_ERR_CONNECT_TIMEOUT",
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+      "ERR_TLS_CERT_ALTNAME_INVALID",
+    ])
+      expect(TRANSPORT_FAILURES[code]?.effect).toBe("none");
+  });
+  test("a TLS failure is not retried: the certificate will not change", () => {
+    expect(classifyTransportError(failure("SELF_SIGNED_CERT_IN_CHAIN"), false)).toEqual({
+      effect: "none",
+      transient: false,
+      code: ErrorCodes.TLS,
+    });
+  });
+  test("our own timer firing: effect unknown (the request was sent)", () => {
+    expect(classifyTransportError(new Error("aborted"), true)).toBe(TIMED_OUT);
+  });
+  test("regression: an unknown transport error was classed final then turned ambiguous; it is unknown and not retried", () => {
+    expect(classifyTransportError(failure("ESOMETHINGNEW"), false)).toEqual(UNKNOWN_TRANSPORT_FAILURE);
+    expect(UNKNOWN_TRANSPORT_FAILURE).toMatchObject({ effect: "unknown", transient: false });
   });
 });

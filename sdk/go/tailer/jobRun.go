@@ -20,6 +20,8 @@ type JobRun struct {
 
 	// The Tailer account, 6 digits ("000099").
 	Account pulumi.StringOutput `pulumi:"account"`
+	// Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
+	AdoptRunId pulumi.StringPtrOutput `pulumi:"adoptRunId"`
 	// Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
 	AdoptRunning pulumi.BoolPtrOutput `pulumi:"adoptRunning"`
 	// True when the run was adopted (already in progress, or found after a lost answer).
@@ -116,6 +118,8 @@ func (JobRunState) ElementType() reflect.Type {
 type jobRunArgs struct {
 	// The Tailer account, 6 digits ("000099").
 	Account string `pulumi:"account"`
+	// Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
+	AdoptRunId *string `pulumi:"adoptRunId"`
 	// Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
 	AdoptRunning *bool `pulumi:"adoptRunning"`
 	// Build the _<ENV> suffix of a table-to-table id. Default false: a missing suffix is refused at preview.
@@ -150,6 +154,8 @@ type jobRunArgs struct {
 type JobRunArgs struct {
 	// The Tailer account, 6 digits ("000099").
 	Account pulumi.StringInput
+	// Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
+	AdoptRunId pulumi.StringPtrInput
 	// Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
 	AdoptRunning pulumi.BoolPtrInput
 	// Build the _<ENV> suffix of a table-to-table id. Default false: a missing suffix is refused at preview.
@@ -220,6 +226,11 @@ func (o JobRunOutput) ToJobRunOutputWithContext(ctx context.Context) JobRunOutpu
 // The Tailer account, 6 digits ("000099").
 func (o JobRunOutput) Account() pulumi.StringOutput {
 	return o.ApplyT(func(v *JobRun) pulumi.StringOutput { return v.Account }).(pulumi.StringOutput)
+}
+
+// Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
+func (o JobRunOutput) AdoptRunId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *JobRun) pulumi.StringPtrOutput { return v.AdoptRunId }).(pulumi.StringPtrOutput)
 }
 
 // Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.

@@ -19,6 +19,10 @@ type Provider struct {
 	ApiUrl pulumi.StringPtrOutput `pulumi:"apiUrl"`
 	// The path of a service-account key file. Environment: GOOGLE_APPLICATION_CREDENTIALS.
 	CredentialsFile pulumi.StringPtrOutput `pulumi:"credentialsFile"`
+	// "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+	InterruptedLaunchCheck pulumi.StringPtrOutput `pulumi:"interruptedLaunchCheck"`
+	// The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+	JournalDir pulumi.StringPtrOutput `pulumi:"journalDir"`
 	// "error" (default) refuses a table-to-table id without its _<ENV> suffix before sending; "off" sends it as is.
 	SuffixCheck pulumi.StringPtrOutput `pulumi:"suffixCheck"`
 	// A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
@@ -54,6 +58,12 @@ type providerArgs struct {
 	Credentials *string `pulumi:"credentials"`
 	// The path of a service-account key file. Environment: GOOGLE_APPLICATION_CREDENTIALS.
 	CredentialsFile *string `pulumi:"credentialsFile"`
+	// "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+	InterruptedLaunchCheck *string `pulumi:"interruptedLaunchCheck"`
+	// The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+	JournalDir *string `pulumi:"journalDir"`
+	// How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).
+	LaunchReconcileWindowMs *int `pulumi:"launchReconcileWindowMs"`
 	// Per-request timeout in milliseconds (default 30000).
 	RequestTimeoutMs *int `pulumi:"requestTimeoutMs"`
 	// Attempts per call, the first included (default 5).
@@ -78,6 +88,12 @@ type ProviderArgs struct {
 	Credentials pulumi.StringPtrInput
 	// The path of a service-account key file. Environment: GOOGLE_APPLICATION_CREDENTIALS.
 	CredentialsFile pulumi.StringPtrInput
+	// "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+	InterruptedLaunchCheck pulumi.StringPtrInput
+	// The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+	JournalDir pulumi.StringPtrInput
+	// How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).
+	LaunchReconcileWindowMs pulumi.IntPtrInput
 	// Per-request timeout in milliseconds (default 30000).
 	RequestTimeoutMs pulumi.IntPtrInput
 	// Attempts per call, the first included (default 5).
@@ -139,6 +155,16 @@ func (o ProviderOutput) ApiUrl() pulumi.StringPtrOutput {
 // The path of a service-account key file. Environment: GOOGLE_APPLICATION_CREDENTIALS.
 func (o ProviderOutput) CredentialsFile() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.CredentialsFile }).(pulumi.StringPtrOutput)
+}
+
+// "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+func (o ProviderOutput) InterruptedLaunchCheck() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.InterruptedLaunchCheck }).(pulumi.StringPtrOutput)
+}
+
+// The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+func (o ProviderOutput) JournalDir() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.JournalDir }).(pulumi.StringPtrOutput)
 }
 
 // "error" (default) refuses a table-to-table id without its _<ENV> suffix before sending; "off" sends it as is.

@@ -41,6 +41,39 @@ Object.defineProperty(exports, "credentialsFile", {
 });
 
 /**
+ * "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+ */
+export declare const interruptedLaunchCheck: string | undefined;
+Object.defineProperty(exports, "interruptedLaunchCheck", {
+    get() {
+        return __config.get("interruptedLaunchCheck");
+    },
+    enumerable: true,
+});
+
+/**
+ * The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+ */
+export declare const journalDir: string | undefined;
+Object.defineProperty(exports, "journalDir", {
+    get() {
+        return __config.get("journalDir");
+    },
+    enumerable: true,
+});
+
+/**
+ * How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).
+ */
+export declare const launchReconcileWindowMs: number | undefined;
+Object.defineProperty(exports, "launchReconcileWindowMs", {
+    get() {
+        return __config.getObject<number>("launchReconcileWindowMs");
+    },
+    enumerable: true,
+});
+
+/**
  * Per-request timeout in milliseconds (default 30000).
  */
 export declare const requestTimeoutMs: number | undefined;

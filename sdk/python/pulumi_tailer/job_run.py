@@ -24,6 +24,7 @@ class JobRunArgs:
                  configuration_id: pulumi.Input[_builtins.str],
                  configuration_type: pulumi.Input['ConfigurationType'],
                  environment: pulumi.Input['Environment'],
+                 adopt_run_id: pulumi.Input[Optional[_builtins.str]] = None,
                  adopt_running: pulumi.Input[Optional[_builtins.bool]] = None,
                  append_environment_suffix: pulumi.Input[Optional[_builtins.bool]] = None,
                  execution_date: pulumi.Input[Optional[_builtins.str]] = None,
@@ -42,6 +43,7 @@ class JobRunArgs:
         :param pulumi.Input[_builtins.str] configuration_id: The configuration id as the API knows it: table-to-table ids end with _<ENV> (see appendEnvironmentSuffix).
         :param pulumi.Input['ConfigurationType'] configuration_type: The configuration type (table-to-table, storage-to-storage, ...); gbq-to-gbq reads as table-to-table.
         :param pulumi.Input['Environment'] environment: The environment the configuration is deployed to.
+        :param pulumi.Input[_builtins.str] adopt_run_id: Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
         :param pulumi.Input[_builtins.bool] adopt_running: Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
         :param pulumi.Input[_builtins.bool] append_environment_suffix: Build the _<ENV> suffix of a table-to-table id. Default false: a missing suffix is refused at preview.
         :param pulumi.Input[_builtins.str] execution_date: The execution date passed to the job, YYYY-MM-DD. A change launches a new run.
@@ -58,6 +60,8 @@ class JobRunArgs:
         pulumi.set(__self__, "configuration_id", configuration_id)
         pulumi.set(__self__, "configuration_type", configuration_type)
         pulumi.set(__self__, "environment", environment)
+        if adopt_run_id is not None:
+            pulumi.set(__self__, "adopt_run_id", adopt_run_id)
         if adopt_running is not None:
             pulumi.set(__self__, "adopt_running", adopt_running)
         if append_environment_suffix is not None:
@@ -128,6 +132,18 @@ class JobRunArgs:
     @environment.setter
     def environment(self, value: pulumi.Input['Environment']):
         pulumi.set(self, "environment", value)
+
+    @_builtins.property
+    @pulumi.getter(name="adoptRunId")
+    def adopt_run_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
+        """
+        return pulumi.get(self, "adopt_run_id")
+
+    @adopt_run_id.setter
+    def adopt_run_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "adopt_run_id", value)
 
     @_builtins.property
     @pulumi.getter(name="adoptRunning")
@@ -269,6 +285,7 @@ class JobRun(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  account: pulumi.Input[Optional[_builtins.str]] = None,
+                 adopt_run_id: pulumi.Input[Optional[_builtins.str]] = None,
                  adopt_running: pulumi.Input[Optional[_builtins.bool]] = None,
                  append_environment_suffix: pulumi.Input[Optional[_builtins.bool]] = None,
                  configuration_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -292,6 +309,7 @@ class JobRun(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] account: The Tailer account, 6 digits ("000099").
+        :param pulumi.Input[_builtins.str] adopt_run_id: Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
         :param pulumi.Input[_builtins.bool] adopt_running: Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
         :param pulumi.Input[_builtins.bool] append_environment_suffix: Build the _<ENV> suffix of a table-to-table id. Default false: a missing suffix is refused at preview.
         :param pulumi.Input[_builtins.str] configuration_id: The configuration id as the API knows it: table-to-table ids end with _<ENV> (see appendEnvironmentSuffix).
@@ -334,6 +352,7 @@ class JobRun(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  account: pulumi.Input[Optional[_builtins.str]] = None,
+                 adopt_run_id: pulumi.Input[Optional[_builtins.str]] = None,
                  adopt_running: pulumi.Input[Optional[_builtins.bool]] = None,
                  append_environment_suffix: pulumi.Input[Optional[_builtins.bool]] = None,
                  configuration_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -360,6 +379,7 @@ class JobRun(pulumi.CustomResource):
             if account is None and not opts.urn:
                 raise TypeError("Missing required property 'account'")
             __props__.__dict__["account"] = account
+            __props__.__dict__["adopt_run_id"] = adopt_run_id
             __props__.__dict__["adopt_running"] = adopt_running
             __props__.__dict__["append_environment_suffix"] = append_environment_suffix
             if configuration_id is None and not opts.urn:
@@ -409,6 +429,7 @@ class JobRun(pulumi.CustomResource):
         __props__ = JobRunArgs.__new__(JobRunArgs)
 
         __props__.__dict__["account"] = None
+        __props__.__dict__["adopt_run_id"] = None
         __props__.__dict__["adopt_running"] = None
         __props__.__dict__["adopted"] = None
         __props__.__dict__["append_environment_suffix"] = None
@@ -438,6 +459,14 @@ class JobRun(pulumi.CustomResource):
         The Tailer account, 6 digits ("000099").
         """
         return pulumi.get(self, "account")
+
+    @_builtins.property
+    @pulumi.getter(name="adoptRunId")
+    def adopt_run_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
+        """
+        return pulumi.get(self, "adopt_run_id")
 
     @_builtins.property
     @pulumi.getter(name="adoptRunning")

@@ -22,6 +22,9 @@ class ProviderArgs:
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  credentials: pulumi.Input[Optional[_builtins.str]] = None,
                  credentials_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 interrupted_launch_check: pulumi.Input[Optional[_builtins.str]] = None,
+                 journal_dir: pulumi.Input[Optional[_builtins.str]] = None,
+                 launch_reconcile_window_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  retry_max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  retry_max_elapsed_ms: pulumi.Input[Optional[_builtins.int]] = None,
@@ -35,6 +38,9 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] api_url: The API base URL. Environment: TAILER_API_URL. Default: the documented production URL.
         :param pulumi.Input[_builtins.str] credentials: The JSON of a Google service-account key.
         :param pulumi.Input[_builtins.str] credentials_file: The path of a service-account key file. Environment: GOOGLE_APPLICATION_CREDENTIALS.
+        :param pulumi.Input[_builtins.str] interrupted_launch_check: "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+        :param pulumi.Input[_builtins.str] journal_dir: The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+        :param pulumi.Input[_builtins.int] launch_reconcile_window_ms: How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).
         :param pulumi.Input[_builtins.int] request_timeout_ms: Per-request timeout in milliseconds (default 30000).
         :param pulumi.Input[_builtins.int] retry_max_attempts: Attempts per call, the first included (default 5).
         :param pulumi.Input[_builtins.int] retry_max_elapsed_ms: Time budget of one call in milliseconds, waits included (default 120000).
@@ -49,6 +55,12 @@ class ProviderArgs:
             pulumi.set(__self__, "credentials", credentials)
         if credentials_file is not None:
             pulumi.set(__self__, "credentials_file", credentials_file)
+        if interrupted_launch_check is not None:
+            pulumi.set(__self__, "interrupted_launch_check", interrupted_launch_check)
+        if journal_dir is not None:
+            pulumi.set(__self__, "journal_dir", journal_dir)
+        if launch_reconcile_window_ms is not None:
+            pulumi.set(__self__, "launch_reconcile_window_ms", launch_reconcile_window_ms)
         if request_timeout_ms is not None:
             pulumi.set(__self__, "request_timeout_ms", request_timeout_ms)
         if retry_max_attempts is not None:
@@ -99,6 +111,42 @@ class ProviderArgs:
     @credentials_file.setter
     def credentials_file(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "credentials_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="interruptedLaunchCheck")
+    def interrupted_launch_check(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+        """
+        return pulumi.get(self, "interrupted_launch_check")
+
+    @interrupted_launch_check.setter
+    def interrupted_launch_check(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "interrupted_launch_check", value)
+
+    @_builtins.property
+    @pulumi.getter(name="journalDir")
+    def journal_dir(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+        """
+        return pulumi.get(self, "journal_dir")
+
+    @journal_dir.setter
+    def journal_dir(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "journal_dir", value)
+
+    @_builtins.property
+    @pulumi.getter(name="launchReconcileWindowMs")
+    def launch_reconcile_window_ms(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).
+        """
+        return pulumi.get(self, "launch_reconcile_window_ms")
+
+    @launch_reconcile_window_ms.setter
+    def launch_reconcile_window_ms(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "launch_reconcile_window_ms", value)
 
     @_builtins.property
     @pulumi.getter(name="requestTimeoutMs")
@@ -194,6 +242,9 @@ class Provider(pulumi.ProviderResource):
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  credentials: pulumi.Input[Optional[_builtins.str]] = None,
                  credentials_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 interrupted_launch_check: pulumi.Input[Optional[_builtins.str]] = None,
+                 journal_dir: pulumi.Input[Optional[_builtins.str]] = None,
+                 launch_reconcile_window_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  retry_max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  retry_max_elapsed_ms: pulumi.Input[Optional[_builtins.int]] = None,
@@ -210,6 +261,9 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] api_url: The API base URL. Environment: TAILER_API_URL. Default: the documented production URL.
         :param pulumi.Input[_builtins.str] credentials: The JSON of a Google service-account key.
         :param pulumi.Input[_builtins.str] credentials_file: The path of a service-account key file. Environment: GOOGLE_APPLICATION_CREDENTIALS.
+        :param pulumi.Input[_builtins.str] interrupted_launch_check: "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+        :param pulumi.Input[_builtins.str] journal_dir: The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+        :param pulumi.Input[_builtins.int] launch_reconcile_window_ms: How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).
         :param pulumi.Input[_builtins.int] request_timeout_ms: Per-request timeout in milliseconds (default 30000).
         :param pulumi.Input[_builtins.int] retry_max_attempts: Attempts per call, the first included (default 5).
         :param pulumi.Input[_builtins.int] retry_max_elapsed_ms: Time budget of one call in milliseconds, waits included (default 120000).
@@ -245,6 +299,9 @@ class Provider(pulumi.ProviderResource):
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  credentials: pulumi.Input[Optional[_builtins.str]] = None,
                  credentials_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 interrupted_launch_check: pulumi.Input[Optional[_builtins.str]] = None,
+                 journal_dir: pulumi.Input[Optional[_builtins.str]] = None,
+                 launch_reconcile_window_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  retry_max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  retry_max_elapsed_ms: pulumi.Input[Optional[_builtins.int]] = None,
@@ -264,6 +321,9 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["api_url"] = api_url
             __props__.__dict__["credentials"] = None if credentials is None else pulumi.Output.secret(credentials)
             __props__.__dict__["credentials_file"] = credentials_file
+            __props__.__dict__["interrupted_launch_check"] = interrupted_launch_check
+            __props__.__dict__["journal_dir"] = journal_dir
+            __props__.__dict__["launch_reconcile_window_ms"] = pulumi.Output.from_input(launch_reconcile_window_ms).apply(pulumi.runtime.to_json) if launch_reconcile_window_ms is not None else None
             __props__.__dict__["request_timeout_ms"] = pulumi.Output.from_input(request_timeout_ms).apply(pulumi.runtime.to_json) if request_timeout_ms is not None else None
             __props__.__dict__["retry_max_attempts"] = pulumi.Output.from_input(retry_max_attempts).apply(pulumi.runtime.to_json) if retry_max_attempts is not None else None
             __props__.__dict__["retry_max_elapsed_ms"] = pulumi.Output.from_input(retry_max_elapsed_ms).apply(pulumi.runtime.to_json) if retry_max_elapsed_ms is not None else None
@@ -292,6 +352,22 @@ class Provider(pulumi.ProviderResource):
         The path of a service-account key file. Environment: GOOGLE_APPLICATION_CREDENTIALS.
         """
         return pulumi.get(self, "credentials_file")
+
+    @_builtins.property
+    @pulumi.getter(name="interruptedLaunchCheck")
+    def interrupted_launch_check(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+        """
+        return pulumi.get(self, "interrupted_launch_check")
+
+    @_builtins.property
+    @pulumi.getter(name="journalDir")
+    def journal_dir(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+        """
+        return pulumi.get(self, "journal_dir")
 
     @_builtins.property
     @pulumi.getter(name="suffixCheck")

@@ -1,8 +1,8 @@
 /**
  * Runs the real `tailer-emulator` CLI in child processes.
  *
- * How: the emulator's sources (and the one shared file it imports,
- * provider/client/schemas.ts) are transpiled once per test run with the
+ * How: the emulator's sources (and the shared rules it imports from
+ * provider/client and provider/core) are transpiled once per test run with the
  * TypeScript compiler API (`transpileModule`: no type-check, no tsconfig, no
  * dist/ touched, about a second) into a temporary folder, and `node` runs that
  * folder's emulator/cli.js with NODE_PATH pointing at the repository's
@@ -21,12 +21,12 @@ let built: string | undefined;
 export function buildCli(): string {
   if (built) return built;
   const out = mkdtempSync(path.join(os.tmpdir(), "emu-cli-build-"));
-  const sources = [
-    ...readdirSync(path.join(ROOT, "emulator"))
+  // The emulator, and the shared rules it imports (provider/client, and the core they build on).
+  const sources = ["emulator", path.join("provider", "client"), path.join("provider", "core")].flatMap((dir) =>
+    readdirSync(path.join(ROOT, dir))
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
-      .map((f) => path.join("emulator", f)),
-    path.join("provider", "client", "schemas.ts"),
-  ];
+      .map((f) => path.join(dir, f)),
+  );
   for (const rel of sources) {
     const source = readFileSync(path.join(ROOT, rel), "utf8");
     const js = ts.transpileModule(source, {

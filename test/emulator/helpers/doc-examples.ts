@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 
-/** Copies of /work/shared/seeds, so the tests do not depend on the shared folder. */
+/** Verbatim copies of the two Tailer API documentation pages (the contract), kept in the repository. */
 export const SEED_PAGES_DIR = path.join(__dirname, "..", "fixtures", "seeds");
 
 /** One curl example of a doc page. */

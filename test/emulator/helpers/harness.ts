@@ -110,12 +110,24 @@ export function httpRequest(url: string, body: unknown, options: PostOptions = {
   });
 }
 
+/** Resolves with the socket-level error of a POST that gets no HTTP answer (reset, dropped); fails if one comes. */
+export function expectNoAnswer(url: string, body: unknown, token: string): Promise<NodeJS.ErrnoException> {
+  return new Promise((resolve, reject) => {
+    const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+    const req = http.request(url, { method: "POST", agent: false, headers }, (res) => {
+      reject(new Error(`unexpected answer ${res.statusCode}`));
+    });
+    req.on("error", (e) => resolve(e as NodeJS.ErrnoException));
+    req.end(JSON.stringify(body));
+  });
+}
+
 /** Resolves when `check` returns a truthy value (polled every few ms), or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T> | T, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T> | T, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -1,6 +1,15 @@
 /** Hand-made JWTs for authentication tests, including the malicious kinds. */
 
-import { createHmac, createSign, generateKeyPairSync } from "node:crypto";
+import {
+  constants,
+  createHmac,
+  createPrivateKey,
+  createSign,
+  generateKeyPairSync,
+  type KeyObject,
+  type SignKeyObjectInput,
+  sign,
+} from "node:crypto";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { generateServiceAccountKey } from "../../../emulator/dev-account";
@@ -11,6 +20,19 @@ const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringi
 export function signRs256(header: Record<string, unknown>, payload: Record<string, unknown>, privateKeyPem: string): string {
   const input = `${b64({ alg: "RS256", typ: "JWT", ...header })}.${b64(payload)}`;
   return `${input}.${createSign("RSA-SHA256").update(input).sign(privateKeyPem).toString("base64url")}`;
+}
+
+/** A token signed with any asymmetric algorithm Envoy implements (RS*, PS*, ES*, EdDSA). */
+export function signAs(alg: string, header: Record<string, unknown>, payload: Record<string, unknown>, key: string | KeyObject): string {
+  const input = `${b64({ typ: "JWT", ...header, alg })}.${b64(payload)}`;
+  const hash = alg === "EdDSA" ? null : alg.endsWith("384") ? "sha384" : alg.endsWith("512") ? "sha512" : "sha256";
+  const k = typeof key === "string" ? createPrivateKey(key) : key;
+  const options: SignKeyObjectInput = alg.startsWith("PS")
+    ? { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+    : alg.startsWith("ES")
+      ? { key: k, dsaEncoding: "ieee-p1363" }
+      : { key: k };
+  return `${input}.${sign(hash, Buffer.from(input), options).toString("base64url")}`;
 }
 
 /** An HS256 token whose HMAC secret is `secret` (the classic "public key as HMAC secret" attack). */
@@ -44,6 +66,12 @@ export function rsaKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
     privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
   };
+}
+
+/** A fresh key pair of another type (EC P-256 or Ed25519), the public half as a JWK with `kid` and `alg`. */
+export function otherKeyPair(type: "ec" | "ed25519", kid: string) {
+  const { privateKey, publicKey } = type === "ec" ? generateKeyPairSync("ec", { namedCurve: "P-256" }) : generateKeyPairSync("ed25519");
+  return { privateKey, jwk: { ...publicKey.export({ format: "jwk" }), kid, alg: type === "ec" ? "ES256" : "EdDSA", use: "sig" } };
 }
 
 /** A service-account key file in a temp folder; returns the path and the key. */

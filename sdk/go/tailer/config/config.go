@@ -26,6 +26,21 @@ func GetCredentialsFile(ctx *pulumi.Context) string {
 	return config.Get(ctx, "tailer:credentialsFile")
 }
 
+// "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+func GetInterruptedLaunchCheck(ctx *pulumi.Context) string {
+	return config.Get(ctx, "tailer:interruptedLaunchCheck")
+}
+
+// The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+func GetJournalDir(ctx *pulumi.Context) string {
+	return config.Get(ctx, "tailer:journalDir")
+}
+
+// How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).
+func GetLaunchReconcileWindowMs(ctx *pulumi.Context) int {
+	return config.GetInt(ctx, "tailer:launchReconcileWindowMs")
+}
+
 // Per-request timeout in milliseconds (default 30000).
 func GetRequestTimeoutMs(ctx *pulumi.Context) int {
 	return config.GetInt(ctx, "tailer:requestTimeoutMs")

@@ -29,6 +29,21 @@ credentialsFile: Optional[str]
 The path of a service-account key file. Environment: GOOGLE_APPLICATION_CREDENTIALS.
 """
 
+interruptedLaunchCheck: Optional[str]
+"""
+"auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+"""
+
+journalDir: Optional[str]
+"""
+The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+"""
+
+launchReconcileWindowMs: Optional[int]
+"""
+How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).
+"""
+
 requestTimeoutMs: Optional[int]
 """
 Per-request timeout in milliseconds (default 30000).

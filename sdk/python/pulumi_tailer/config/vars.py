@@ -42,6 +42,27 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('credentialsFile')
 
     @_builtins.property
+    def interrupted_launch_check(self) -> Optional[str]:
+        """
+        "auto" (default): a JobRun create reads the stack's state for launches a killed pulumi up left unfinished; "off" does not.
+        """
+        return __config__.get('interruptedLaunchCheck')
+
+    @_builtins.property
+    def journal_dir(self) -> Optional[str]:
+        """
+        The launch journal's folder. Environment: TAILER_JOURNAL_DIR. Default: ~/.pulumi-tailer/launches.
+        """
+        return __config__.get('journalDir')
+
+    @_builtins.property
+    def launch_reconcile_window_ms(self) -> Optional[int]:
+        """
+        How far back, in milliseconds, a launch whose answer was lost looks for the run it started (default: the request timeout and a margin).
+        """
+        return __config__.get_int('launchReconcileWindowMs')
+
+    @_builtins.property
     def request_timeout_ms(self) -> Optional[int]:
         """
         Per-request timeout in milliseconds (default 30000).

@@ -1,11 +1,13 @@
 /**
- * The provider process's entry point: what the serialized shim `require`s at run time. It is a
- * package export (`pulumi-tailer/runtime`) so that a state written on one machine still loads here.
+ * The resource providers by kind: what the serialized provider `require`s in the dynamic provider
+ * process. It is the package export `pulumi-tailer/runtime` (its name kept for the states that
+ * recorded it), so that a state written on one machine still loads here.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { configure as applyConfig } from "./clients";
 import { configurationStatusProvider } from "./configurationStatusProvider";
 import { jobRunProvider } from "./jobRunProvider";
-import { configure as applyConfig, type ProviderImplementation } from "./runtime";
+import type { ProviderImplementation } from "./lifecycle";
 import { workflowResetProvider } from "./workflowResetProvider";
 
 /** The provider implementations, by the kind the shim names. */
@@ -20,7 +22,7 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
   applyConfig(req.config);
 }
 
-/** The provider of `kind` with `configure`, as the serialized loader calls it. */
+/** The provider of `kind` with `configure`, as the serialized provider calls it. */
 export function providerFor(kind: string): Required<pulumi.dynamic.ResourceProvider> {
   const provider = providers[kind];
   if (!provider) throw new Error(`this version of pulumi-tailer has no resource kind "${kind}": upgrade it`);

@@ -1,21 +1,22 @@
 /**
  * The part of each resource that Pulumi serializes into state (`__provider`). It captures two strings,
  * the resource kind and the path of the compiled entry module, and nothing else: no client, agent,
- * token or credential. Each method loads the entry module in the provider process and delegates.
+ * token or credential. Each method loads the provider kinds module (providerKinds.ts) in the provider
+ * process and delegates.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The kinds of resource this package provides. */
 export type ProviderKind = "configurationStatus" | "jobRun" | "workflowReset";
 
-/** The package export the provider process loads when the path recorded at serialization is absent. */
+/** The package export of providerKinds.ts, loaded when the path recorded at serialization is absent (another machine). */
 export const RUNTIME_EXPORT = "pulumi-tailer/runtime";
 
 // One provider object per kind: Pulumi caches a provider's serialized text by object identity, so a new
 // object per resource would serialize the same closure again for every resource (CPU and memory).
 const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
 
-/** The serializable provider for `kind`, one per kind and entry path, delegating to the entry module at `entryPath`. */
+/** The serializable provider for `kind`, one per kind and module path, delegating to the provider kinds module at `entryPath`. */
 export function serializableProvider(kind: ProviderKind, entryPath: string): pulumi.dynamic.ResourceProvider {
   const key = `${kind}\0${entryPath}`;
   let provider = providers.get(key);
@@ -29,7 +30,7 @@ export function serializableProvider(kind: ProviderKind, entryPath: string): pul
 /**
  * The object Pulumi serializes. Its text is stored twice per resource (inputs and outputs) and rewritten
  * with the state file after every step, so it is kept to a minimum: no comments inside the functions
- * (they would be serialized), and the work (which module to load, the messages) done by the entry module.
+ * (they would be serialized), and the work (which module to load, the messages) done by providerKinds.ts.
  * It loads the exact code the program used when that path exists on this machine, otherwise the
  * installed package (state written on another machine, CI).
  */

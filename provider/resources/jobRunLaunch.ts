@@ -1,0 +1,289 @@
+/**
+ * How a TailerJobRun gets its run, exactly once: it first finishes what an earlier attempt left open
+ * (evidence in state, in the journal, or in the stack's pending operations), then adopts a run of the
+ * same job already in progress (adoptRunning), and only then launches, holding the job's launch lock and
+ * journaling the attempt before the request leaves. Nothing here launches after an uncertain attempt
+ * unless reconciliation proved that attempt launched nothing.
+ */
+import { randomUUID } from "node:crypto";
+import { type LaunchAttempt, LaunchUncertainError, RECONCILE_DEFAULTS, type RunOwnership } from "../client/launch";
+import { defaultJobId, isTerminalRunStatus, type Run } from "../client/schemas";
+import { ErrorCodes, TailerError } from "../core/errors";
+import { defined } from "../core/objects";
+import { client, currentSettings } from "./clients";
+import { type LaunchIntent, stackEvidence } from "./interruptedLaunches";
+import { type LaunchDefinition, LaunchJournal } from "./journal";
+import { acquireLaunchLock } from "./launchLock";
+import { log } from "./providerLog";
+import { RunOwners, recordRunOwner } from "./runOwners";
+import { apiIdentity, type IdentityState } from "./state";
+
+/** How far the launch intent's time (the clock of the machine that checked it) may be from the server's. */
+export const INTENT_CLOCK_SKEW_MS = 120_000;
+
+/** What a resource launches, and where its evidence lives. */
+export interface LaunchContext {
+  state: IdentityState & { jobId?: string; executionDate?: string; triggers?: Record<string, string>; adoptRunning: boolean };
+  /** The resource's URN. */
+  urn: string;
+  /** This create's launch intent (from check). */
+  intent?: LaunchIntent;
+  /** The job launched: the one given, else the configuration's default job (undefined for storage types). */
+  jobId: string | undefined;
+  definition: LaunchDefinition;
+  journal: LaunchJournal;
+  /** The journal key of this resource's launch of this definition. */
+  key: string;
+  /** When this operation began (epoch ms): runs launched for the same definition since then were launched "at once". */
+  startedAtMs: number;
+}
+
+/** How the resource got its run. */
+export interface StartedRun {
+  runId: string;
+  /** True when the run was not launched by this operation (found after a lost answer, or in progress). */
+  adopted: boolean;
+  /** The attempt that launched it, when this operation launched. */
+  attempt?: LaunchAttempt;
+  /** The job's runs read before launching (for the expected duration). */
+  history: Run[];
+  /** Intents of interrupted creates this resolved (recorded, so their pending operations are not read again). */
+  resolvedIntents: string[];
+}
+
+/** The launch context of a resource's state. */
+export function launchContext(state: LaunchContext["state"], urn: string | undefined, intent?: LaunchIntent): LaunchContext {
+  const jobId = state.jobId ?? defaultJobId(state.configurationType, state.account, state.configurationId, state.environment);
+  const definition: LaunchDefinition = defined({
+    account: state.account,
+    environment: state.environment,
+    configurationType: state.configurationType,
+    configurationId: state.configurationId,
+    jobId,
+    executionDate: state.executionDate,
+    triggers: state.triggers,
+  });
+  const resourceUrn = urn ?? `unknown:${randomUUID()}`; // a program older than __urn: no journal across processes
+  const journal = new LaunchJournal(currentSettings().journalDir);
+  return {
+    state,
+    urn: resourceUrn,
+    ...(intent ? { intent } : {}),
+    jobId,
+    definition,
+    journal,
+    key: LaunchJournal.key(resourceUrn, definition),
+    startedAtMs: Date.now(),
+  };
+}
+
+/** Gets the resource's run: resumes earlier evidence, adopts a run in progress, or launches once. */
+export async function startRun(ctx: LaunchContext, recorded?: LaunchAttempt): Promise<StartedRun> {
+  const stack = await readStack(ctx, recorded);
+  const owners = new RunOwners(ctx.journal, stack?.recordedRuns);
+  const resumed = await resumeEarlierAttempts(ctx, recorded, stack?.interrupted ?? [], owners.ownedByOthers(ctx.urn));
+  if (resumed.runId) return adopted(ctx, resumed.runId, [], resumed.resolvedIntents);
+  return launchUnderLock(ctx, resumed.resolvedIntents);
+}
+
+/** The stack's evidence, read only for a create (an update's evidence is its own state), when the setting allows. */
+async function readStack(ctx: LaunchContext, recorded: LaunchAttempt | undefined) {
+  if (recorded || !ctx.intent || ctx.urn.startsWith("unknown:") || currentSettings().interruptedLaunchCheck === "off") return undefined;
+  if (ctx.journal.read(ctx.key)) return undefined; // the journal knows more, and this machine saw the attempt
+  return stackEvidence(ctx.urn, ctx.intent);
+}
+
+/**
+ * Finishes the attempts an earlier operation left open, oldest first: the run it started is adopted; an
+ * attempt proven to have launched nothing is passed over; one that cannot be told throws LAUNCH_UNCERTAIN.
+ */
+async function resumeEarlierAttempts(
+  ctx: LaunchContext,
+  recorded: LaunchAttempt | undefined,
+  interrupted: Array<{ intent: LaunchIntent }>,
+  ownedElsewhere: RunOwnership,
+): Promise<{ runId?: string; resolvedIntents: string[] }> {
+  const entry = ctx.journal.read(ctx.key);
+  if (entry?.runId) {
+    // The launch answered before the process died: the run exists, even if reads do not show it yet.
+    log("info", `tailer: run ${entry.runId} of ${ctx.state.configurationId} was launched by an interrupted pulumi up: adopting it`);
+    return { runId: entry.runId, resolvedIntents: [] };
+  }
+  const attempts: Array<{ attempt: LaunchAttempt; intentId?: string; origin: string }> = [];
+  if (recorded) attempts.push({ attempt: recorded, origin: "an earlier pulumi up (recorded in state)" });
+  else if (entry) attempts.push({ attempt: entry.attempt, origin: "an interrupted pulumi up (launch journal)" });
+  for (const { intent } of interrupted)
+    attempts.push({
+      attempt: attemptOfIntent(ctx, intent),
+      intentId: intent.id,
+      origin: "a killed pulumi up (a pending operation in the stack's state)",
+    });
+  const resolvedIntents: string[] = [];
+  for (const { attempt, intentId, origin } of attempts) {
+    const run = await client().reconcileLaunch(launchBody(ctx), attempt, { ownedElsewhere });
+    if (intentId) resolvedIntents.push(intentId);
+    if (run) {
+      log(
+        "info",
+        `tailer: run ${run.run_id} of ${ctx.state.configurationId} was started by ${origin}: adopting it rather than launching again`,
+      );
+      return { runId: run.run_id, resolvedIntents };
+    }
+    log("info", `tailer: the launch of ${ctx.state.configurationId} by ${origin} at ${attempt.startedAt} left no run: it launched nothing`);
+  }
+  if (entry) ctx.journal.clear(ctx.key);
+  return { resolvedIntents };
+}
+
+/** A launch the stack's state records only by its intent: its time is the checking machine's clock, hence the margin. */
+function attemptOfIntent(ctx: LaunchContext, intent: LaunchIntent): LaunchAttempt {
+  const atMs = Date.parse(intent.at);
+  return {
+    startedAt: new Date(atMs - INTENT_CLOCK_SKEW_MS).toISOString(),
+    settlesAt: new Date(atMs + client().reconcileWindowMs).toISOString(),
+    runsBefore: [],
+    ...(ctx.jobId ? { jobId: ctx.jobId } : {}),
+    reason: "the pulumi up that launched it was killed",
+  };
+}
+
+/** Holding the job's lock: adopts a run in progress or one launched for the same definition at once, else launches. */
+async function launchUnderLock(ctx: LaunchContext, resolvedIntents: string[]): Promise<StartedRun> {
+  const c = client();
+  const maxHoldMs = c.retryPolicy.maxElapsedMs + 2 * c.reconcileWindowMs;
+  const job = { ...ctx.definition, executionDate: undefined, triggers: undefined };
+  const lock = await acquireLaunchLock({ dir: ctx.journal.dir, job, urn: ctx.urn, maxHoldMs });
+  try {
+    if (lock.waitedFor)
+      log("info", `tailer: ${ctx.state.configurationId}: waited ${lock.waitedMs} ms for ${lock.waitedFor} to launch the same job`);
+    const before = await c.readRuns(lookupBody(ctx));
+    const owners = new RunOwners(ctx.journal);
+    const running = runToAdopt(ctx, before.runs, owners, lock.waitedFor);
+    if (running) return adopted(ctx, running.run_id, before.runs, resolvedIntents);
+    return await launch(ctx, before, owners.ownedByOthers(ctx.urn), resolvedIntents);
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * A run this resource may take instead of launching: one launched for the very same definition by another
+ * resource since this operation began (two stacks at once: whatever its status, one run serves both), or, with
+ * adoptRunning, one of the job in progress that nobody else owns, when the resource names no execution
+ * date (runs do not show theirs).
+ */
+function runToAdopt(ctx: LaunchContext, runs: readonly Run[], owners: RunOwners, waitedFor: string | undefined): Run | undefined {
+  const ofJob = runs.filter((run) => !ctx.jobId || run.job_id === ctx.jobId);
+  // "At once": the other resource held the lock we waited for, or launched after this operation began.
+  const atOnce = (runId: string) =>
+    owners.launchedForSameDefinition(runId, ctx.urn, ctx.definition) &&
+    (owners.ownerOf(runId)?.urn === waitedFor || (owners.ownerOf(runId)?.sinceMs ?? 0) >= ctx.startedAtMs);
+  const shared = ofJob.find((run) => atOnce(run.run_id));
+  if (shared) {
+    const owner = owners.ownerOf(shared.run_id)?.urn;
+    log(
+      "info",
+      `tailer: run ${shared.run_id} of ${ctx.state.configurationId} was launched for the same job and inputs by ${owner}: sharing it`,
+    );
+    return shared;
+  }
+  if (!ctx.state.adoptRunning || ctx.state.executionDate !== undefined) return undefined;
+  const free = ofJob.find((run) => !isTerminalRunStatus(run.status) && owners.ownerOf(run.run_id) === undefined);
+  if (free)
+    log(
+      "info",
+      `tailer: run ${free.run_id} of ${ctx.state.configurationId} is already ${free.status}: adopting it instead of launching a duplicate`,
+    );
+  return free;
+}
+
+async function launch(
+  ctx: LaunchContext,
+  before: Awaited<ReturnType<ReturnType<typeof client>["readRuns"]>>,
+  ownedElsewhere: RunOwnership,
+  resolvedIntents: string[],
+): Promise<StartedRun> {
+  const journalEntry = (attempt: LaunchAttempt, runId?: string) => ({
+    urn: ctx.urn,
+    definition: ctx.definition,
+    attempt,
+    ...(runId ? { runId } : {}),
+    apiUrl: client().apiUrl,
+    writtenAt: new Date().toISOString(),
+  });
+  try {
+    const result = await client().launchJob(launchBody(ctx), {
+      before,
+      ownedElsewhere,
+      onAttempt: (attempt) => ctx.journal.write(ctx.key, journalEntry(attempt)),
+    });
+    ctx.journal.write(ctx.key, journalEntry(result.attempt, result.runId));
+    recordRunOwner(result.runId, { urn: ctx.urn, definition: ctx.definition });
+    log("info", `tailer: ${result.adopted ? "found" : "launched"} run ${result.runId} of ${ctx.state.configurationId}`);
+    return { runId: result.runId, adopted: result.adopted, attempt: result.attempt, history: before.runs, resolvedIntents };
+  } catch (error) {
+    // Only an uncertain launch leaves evidence to keep; any other failure proved nothing was launched.
+    if (!(error instanceof LaunchUncertainError)) ctx.journal.clear(ctx.key);
+    throw error;
+  }
+}
+
+function adopted(ctx: LaunchContext, runId: string, history: Run[], resolvedIntents: string[]): StartedRun {
+  recordRunOwner(runId, { urn: ctx.urn, definition: ctx.definition });
+  // The journal entry stays until an operation sees the run in state (a killed pulumi up records nothing).
+  ctx.journal.write(ctx.key, {
+    urn: ctx.urn,
+    definition: ctx.definition,
+    attempt: adoptionAttempt(ctx),
+    runId,
+    apiUrl: client().apiUrl,
+    writtenAt: new Date().toISOString(),
+  });
+  return { runId, adopted: true, history, resolvedIntents };
+}
+
+/** The evidence of an adoption: nothing to reconcile (the run is known), kept in the journal's shape. */
+function adoptionAttempt(ctx: LaunchContext): LaunchAttempt {
+  const now = new Date().toISOString();
+  return { startedAt: now, settlesAt: now, runsBefore: [], ...(ctx.jobId ? { jobId: ctx.jobId } : {}) };
+}
+
+/** Verifies a run the user named (adoptRunId) is a run of this resource's configuration and job. */
+export async function adoptNamedRun(ctx: LaunchContext, runId: string): Promise<StartedRun> {
+  const run = await lookupRun(ctx, runId);
+  if (!run)
+    throw new TailerError(
+      ErrorCodes.INVALID_REQUEST,
+      `adoptRunId "${runId}" is not a run of ${ctx.jobId ?? "the jobs of"} ${ctx.state.configurationId} (${ctx.state.environment}); nothing was recorded.`,
+      {
+        action: "check_run_status",
+        hint: "Copy the run id from the LAUNCH_UNCERTAIN message or Tailer Studio, or remove adoptRunId.",
+      },
+    );
+  log("info", `tailer: adopting run ${runId} of ${ctx.state.configurationId} as adoptRunId asks`);
+  return adopted(ctx, run.run_id, [], []);
+}
+
+/** One run of the resource's configuration: check_run_status when the job is known, else among its last runs. */
+export async function lookupRun(ctx: Pick<LaunchContext, "state" | "jobId">, runId: string): Promise<Run | undefined> {
+  const identity = apiIdentity(ctx.state);
+  if (ctx.jobId)
+    return client()
+      .checkRunStatus({ ...identity, job_id: ctx.jobId, run_id: runId })
+      .catch(notFoundIsUndefined);
+  const runs = await client().getLastStatus({ ...identity, limit: 50 });
+  return runs.find((run) => run.run_id === runId);
+}
+
+function notFoundIsUndefined(error: unknown): undefined {
+  if (error instanceof TailerError && error.code === ErrorCodes.NOT_FOUND && error.action === "check_run_status") return undefined;
+  throw error;
+}
+
+function launchBody(ctx: LaunchContext) {
+  return defined({ ...apiIdentity(ctx.state), job_id: ctx.state.jobId, execution_date: ctx.state.executionDate });
+}
+
+function lookupBody(ctx: LaunchContext) {
+  return defined({ ...apiIdentity(ctx.state), job_id: ctx.jobId, limit: RECONCILE_DEFAULTS.runsRead });
+}

@@ -1,0 +1,61 @@
+/**
+ * Who owns which run: the adopt policy's memory. A run that another resource launched, adopted or
+ * recorded is never taken as this resource's own (a sibling TailerJobRun for another date, a second
+ * stack's run), unless it was launched for the very same definition at the same time, where one run
+ * serves both. Sources: this process, the journal (the machines sharing its folder), and the stack's
+ * state when it was read (interruptedLaunches.ts).
+ */
+import type { RunOwnership } from "../client/launch";
+import type { LaunchDefinition, LaunchJournal } from "./journal";
+import { digest } from "./journal";
+
+/** A run's owner: the resource, what it launched, and since when it says so (epoch ms). */
+export interface RunOwner {
+  urn: string;
+  definition?: LaunchDefinition;
+  sinceMs?: number;
+}
+
+const ownedInProcess = new Map<string, RunOwner>();
+
+/** Records that `owner` launched or adopted `runId` (in this process). */
+export function recordRunOwner(runId: string, owner: RunOwner): void {
+  ownedInProcess.set(runId, { sinceMs: Date.now(), ...owner });
+}
+
+/** Forgets what this process recorded (tests). */
+export function forgetRunOwners(): void {
+  ownedInProcess.clear();
+}
+
+/** The owners of runs, as this process, a journal and (when read) the stack's state know them. */
+export class RunOwners {
+  readonly #owners = new Map<string, RunOwner>();
+
+  constructor(journal: LaunchJournal, recordedInState: ReadonlyMap<string, string> = new Map()) {
+    for (const [runId, urn] of recordedInState) this.#owners.set(runId, { urn });
+    for (const entry of journal.list())
+      if (entry.runId)
+        this.#owners.set(entry.runId, { urn: entry.urn, definition: entry.definition, sinceMs: Date.parse(entry.writtenAt) });
+    for (const [runId, owner] of ownedInProcess) this.#owners.set(runId, owner);
+  }
+
+  /** The owner of `runId`, if any source knows one. */
+  ownerOf(runId: string): RunOwner | undefined {
+    return this.#owners.get(runId);
+  }
+
+  /** Runs that resources other than `urn` own: what reconciliation and adoption must never take. */
+  ownedByOthers(urn: string): RunOwnership {
+    return (runId) => {
+      const owner = this.#owners.get(runId);
+      return owner !== undefined && owner.urn !== urn;
+    };
+  }
+
+  /** True when another resource launched `runId` for exactly `definition`: one run may serve both. */
+  launchedForSameDefinition(runId: string, urn: string, definition: LaunchDefinition): boolean {
+    const owner = this.#owners.get(runId);
+    return owner?.definition !== undefined && owner.urn !== urn && digest(owner.definition) === digest(definition);
+  }
+}

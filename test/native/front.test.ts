@@ -123,7 +123,10 @@ describe("provider configuration", () => {
   test("check names an unknown setting and a bad value, each with its fix", () => {
     expect(checkConfig({ apiUrll: "http://x", suffixCheck: "maybe", version: "0.1.0" })).toEqual([
       { property: "apiUrll", reason: expect.stringContaining('unknown provider setting "apiUrll"') },
-      { property: "suffixCheck", reason: 'config tailer:suffixCheck must be "error" or "off" (got "maybe").' },
+      {
+        property: "suffixCheck",
+        reason: 'config tailer:suffixCheck must be "error" or "off" (got "maybe"). pulumi config set tailer:suffixCheck error',
+      },
     ]);
   });
 });

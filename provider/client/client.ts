@@ -266,16 +266,16 @@ export class TailerClient {
     const request = this.#validate("launch_job", body);
     const lookup = launchLookup(request);
     const before = options.before ?? (await this.readRuns(lookup));
-    const localStartMs = Date.now();
-    const attempt: LaunchAttempt = {
-      startedAt: new Date(before.serverTimeMs ?? localStartMs).toISOString(),
-      settlesAt: new Date(localStartMs + this.#reconcileWindowMs).toISOString(),
-      runsBefore: before.runs.map((run) => run.run_id),
-      ...(lookup.job_id ? { jobId: lookup.job_id } : {}),
+    const readAtMs = Date.now();
+    let attempt = launchAttempt(before, lookup.job_id, readAtMs, this.#reconcileWindowMs);
+    const budget: Budget = { attempts: 0, startedAtMs: readAtMs };
+    // The evidence is journaled again before each send: a 429 or a refused connection proved the
+    // previous send did nothing, so a run that started before this one (a schedule's) is not ours.
+    const beforeSend = () => {
+      attempt = launchAttempt(before, lookup.job_id, readAtMs, this.#reconcileWindowMs);
+      options.onAttempt?.(attempt);
     };
-    options.onAttempt?.(attempt);
-    const budget: Budget = { attempts: 0, startedAtMs: localStartMs };
-    const outcome = await this.#call("launch_job", request, { idempotent: false, budget });
+    const outcome = await this.#call("launch_job", request, { idempotent: false, budget, beforeSend });
     if (!(outcome instanceof UncertainOutcome)) return { runId: outcome.body.run_id, adopted: false, attempts: budget.attempts, attempt };
     const uncertain: LaunchAttempt = { ...attempt, reason: outcome.failure.error.message };
     const run = await this.reconcileLaunch(request, uncertain, { noneIsUncertain: true, ownedElsewhere: options.ownedElsewhere });
@@ -419,7 +419,7 @@ export class TailerClient {
   async #call<A extends Action>(
     action: A,
     request: RequestOf<A>,
-    { idempotent, budget }: { idempotent: boolean; budget: Budget },
+    { idempotent, budget, beforeSend }: { idempotent: boolean; budget: Budget; beforeSend?: () => void },
   ): Promise<Answer<A> | UncertainOutcome> {
     let tokenRetried = false;
     for (;;) {
@@ -430,6 +430,7 @@ export class TailerClient {
         assertSendable(token, source, action); // once per token, not once per call
         this.#sendableToken = token;
       }
+      beforeSend?.();
       const outcome = await this.#attempt(action, request, token);
       if (!("error" in outcome)) return outcome;
       // A token refused once may have been revoked or expired in flight: mint a new one, once.
@@ -559,6 +560,20 @@ function preciseTimer(ms: number): { signal: AbortSignal; fired(): boolean; clea
     controller.abort();
   }, ms);
   return { signal: controller.signal, fired: () => fired, clear: () => clearTimeout(timer) };
+}
+
+/**
+ * The evidence of a launch sent now: it began no earlier than the read before it on the server's clock,
+ * plus the local time since (a lower bound while the server's clock runs at least as fast as ours).
+ */
+function launchAttempt(before: RunsRead, jobId: string | undefined, readAtMs: number, windowMs: number): LaunchAttempt {
+  const nowMs = Date.now();
+  return {
+    startedAt: new Date((before.serverTimeMs ?? readAtMs) + (nowMs - readAtMs)).toISOString(),
+    settlesAt: new Date(nowMs + windowMs).toISOString(),
+    runsBefore: before.runs.map((run) => run.run_id),
+    ...(jobId ? { jobId } : {}),
+  };
 }
 
 /** get_last_status for a launch's job: its identity, the job when known, the reconcile read's size. */

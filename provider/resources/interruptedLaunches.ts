@@ -49,6 +49,7 @@ type Deployment = z.infer<typeof Deployment>["deployment"];
 
 let snapshot: Promise<Deployment | undefined> | undefined;
 let verified = false;
+let readStack: (stack: string) => Promise<unknown> = exportStack;
 
 /** Forgets the state read by this process (tests). */
 export function forgetStackSnapshot(): void {
@@ -56,12 +57,20 @@ export function forgetStackSnapshot(): void {
   verified = false;
 }
 
+/** Reads the stack's state another way (tests: a deployment as `pulumi stack export` prints it); returns the previous reader. */
+export function setStackReader(next: (stack: string) => Promise<unknown>): (stack: string) => Promise<unknown> {
+  const previous = readStack;
+  readStack = next;
+  forgetStackSnapshot();
+  return previous;
+}
+
 /**
  * What the stack's state says about the resource `urn`, whose current create carries `own`; undefined
  * when the state cannot be read or is not this stack's (a warning says so, once).
  */
 export async function stackEvidence(urn: string, own: LaunchIntent): Promise<StackEvidence | undefined> {
-  snapshot ??= exportStack(stackOf(urn));
+  snapshot ??= readStack(stackOf(urn)).then(parseDeployment);
   const deployment = await snapshot;
   if (!deployment) return undefined;
   const pending = deployment.pending_operations ?? [];
@@ -107,7 +116,14 @@ export function stackOf(urn: string): string {
   return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1] ?? "";
 }
 
-function exportStack(stack: string): Promise<Deployment | undefined> {
+function parseDeployment(value: unknown): Deployment | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Deployment.safeParse(value);
+  if (!parsed.success) warnUnavailable("pulumi stack export printed no deployment");
+  return parsed.success ? parsed.data.deployment : undefined;
+}
+
+function exportStack(stack: string): Promise<unknown> {
   return new Promise((resolve) => {
     if (!stack) {
       warnUnavailable("the resource's URN names no stack");
@@ -120,9 +136,7 @@ function exportStack(stack: string): Promise<Deployment | undefined> {
         resolve(undefined);
         return;
       }
-      const parsed = Deployment.safeParse(safeJson(stdout));
-      if (!parsed.success) warnUnavailable("pulumi stack export printed no deployment");
-      resolve(parsed.success ? parsed.data.deployment : undefined);
+      resolve(safeJson(stdout) ?? null);
     });
   });
 }

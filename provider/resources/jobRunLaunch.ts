@@ -11,7 +11,7 @@ import { defaultJobId, isTerminalRunStatus, type Run } from "../client/schemas";
 import { ErrorCodes, TailerError } from "../core/errors";
 import { defined } from "../core/objects";
 import { client, currentSettings } from "./clients";
-import { type LaunchIntent, stackEvidence } from "./interruptedLaunches";
+import { type LaunchIntent, type StackEvidence, stackEvidence } from "./interruptedLaunches";
 import { type LaunchDefinition, LaunchJournal } from "./journal";
 import { acquireLaunchLock } from "./launchLock";
 import { log } from "./providerLog";
@@ -80,6 +80,7 @@ export function launchContext(state: LaunchContext["state"], urn: string | undef
 /** Gets the resource's run: resumes earlier evidence, adopts a run in progress, or launches once. */
 export async function startRun(ctx: LaunchContext, recorded?: LaunchAttempt): Promise<StartedRun> {
   const stack = await readStack(ctx, recorded);
+  dropStaleEntry(ctx, stack);
   const owners = new RunOwners(ctx.journal, stack?.recordedRuns);
   const resumed = await resumeEarlierAttempts(ctx, recorded, stack?.interrupted ?? [], owners.ownedByOthers(ctx.urn));
   if (resumed.runId) return adopted(ctx, resumed.runId, [], resumed.resolvedIntents);
@@ -89,8 +90,27 @@ export async function startRun(ctx: LaunchContext, recorded?: LaunchAttempt): Pr
 /** The stack's evidence, read only for a create (an update's evidence is its own state), when the setting allows. */
 async function readStack(ctx: LaunchContext, recorded: LaunchAttempt | undefined) {
   if (recorded || !ctx.intent || ctx.urn.startsWith("unknown:") || currentSettings().interruptedLaunchCheck === "off") return undefined;
-  if (ctx.journal.read(ctx.key)) return undefined; // the journal knows more, and this machine saw the attempt
+  const entry = ctx.journal.read(ctx.key);
+  if (entry && !entry.returnedAt) return undefined; // the journal knows more: this machine saw the attempt die
   return stackEvidence(ctx.urn, ctx.intent);
+}
+
+/**
+ * A journal entry whose create returned to the engine is in state: a replacement of the same resource
+ * (a relaunch, every-deploy, `--replace`) must not take it. Only a run the stack's state does not record
+ * (a create that finished after its pulumi up was killed) is still to adopt.
+ */
+function dropStaleEntry(ctx: LaunchContext, stack: StackEvidence | undefined): void {
+  const entry = ctx.journal.read(ctx.key);
+  if (!entry?.returnedAt) return;
+  const orphaned = entry.runId !== undefined && stack !== undefined && !stack.recordedRuns.has(entry.runId);
+  if (!orphaned) ctx.journal.clear(ctx.key);
+}
+
+/** Notes that the create using `ctx` returned its result to the engine (which records it in state). */
+export function markReturned(ctx: LaunchContext): void {
+  const entry = ctx.journal.read(ctx.key);
+  if (entry && !entry.returnedAt) ctx.journal.write(ctx.key, { ...entry, returnedAt: new Date().toISOString() });
 }
 
 /**

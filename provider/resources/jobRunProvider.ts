@@ -14,7 +14,7 @@ import { ErrorCodes, ResourceInitError, TailerError } from "../core/errors";
 import { defined } from "../core/objects";
 import { declaredStatus } from "./declaredStatuses";
 import { LaunchIntent } from "./interruptedLaunches";
-import { adoptNamedRun, type LaunchContext, launchContext, lookupRun, type StartedRun, startRun } from "./jobRunLaunch";
+import { adoptNamedRun, type LaunchContext, launchContext, lookupRun, markReturned, type StartedRun, startRun } from "./jobRunLaunch";
 import { runOutputs, SUCCEEDED, settle, type WaitSettings } from "./jobRunWait";
 import { changedKeys, type ProviderImplementation } from "./lifecycle";
 import { IDENTITY_FIELDS, IdentityState, isGone, parseState, stripProvider } from "./state";
@@ -166,9 +166,16 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   const state = parseState(JobRunState, news, KIND);
   failFastIfDisabled(state);
   const ctx = launchContext(state, state.__urn, state.__launchIntent);
-  const started = await recordingUncertainty(ctx, news, () => (state.adoptRunId ? adoptNamedRun(ctx, state.adoptRunId) : startRun(ctx)));
-  const base = runState({ ...stripProvider(news), ...state }, started);
-  return { id: started.runId, outs: await settle(base, ctx, news.__provider, started.history) };
+  try {
+    const started = await recordingUncertainty(ctx, news, () => (state.adoptRunId ? adoptNamedRun(ctx, state.adoptRunId) : startRun(ctx)));
+    const base = runState({ ...stripProvider(news), ...state }, started);
+    const outs = await settle(base, ctx, news.__provider, started.history);
+    markReturned(ctx);
+    return { id: started.runId, outs };
+  } catch (error) {
+    if (error instanceof ResourceInitError) markReturned(ctx); // recorded in state too
+    throw error;
+  }
 }
 
 /** Finishes an uncertain launch, adopts the run adoptRunId names, waits for a run in progress, or records new settings. */

@@ -58,6 +58,8 @@ export const JournalEntry = z.object({
   apiUrl: z.string(),
   /** When the entry was written (local clock, ISO). */
   writtenAt: z.string(),
+  /** When the create returned its result to the engine (which then records the run in state), if it did. */
+  returnedAt: z.string().optional(),
 });
 /** One launch in progress. */
 export type JournalEntry = z.infer<typeof JournalEntry>;

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { clearTokenCache, tokensMinted } from "../../provider/auth";
 import { type ClientEvent, ErrorCodes, hasErrorCode, isTailerError, type TailerClient } from "../../provider/client";
-import { LaunchUncertainError } from "../../provider/client/launch";
+import { type LaunchAttempt, LaunchUncertainError } from "../../provider/client/launch";
 import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { REPO } from "../helpers/pulumi";
 
@@ -268,6 +268,16 @@ describe("launch_job never launches twice", () => {
     await client.launchJob(T2T);
     const actions = (await env.admin.requests()).map((e) => `${e.action}:${e.status}`);
     expect(actions).toEqual(["get_last_status:200", "launch_job:429", "launch_job:200"]);
+  });
+
+  test("regression: a launch killed during a 429 back-off journaled the time before the back-off; each send journals its own time", async () => {
+    await env.admin.addFault({ kind: "rate_limit", retry_after_seconds: 1, max_count: 1, action: "launch_job" });
+    const attempts: LaunchAttempt[] = [];
+    await client.launchJob(T2T, { onAttempt: (attempt) => attempts.push(attempt) });
+    expect(attempts).toHaveLength(2);
+    const [first, second] = attempts.map((a) => Date.parse(a.startedAt)) as [number, number];
+    // A run started during the back-off (a schedule's) started before the second send: never ours.
+    expect(second - first).toBeGreaterThanOrEqual(1000);
   });
 
   test("a refused connection never reached the server: retried, and never reconciled", async () => {

@@ -3,6 +3,7 @@
 import type { LaunchAttempt } from "../../provider/client/launch";
 import { ErrorCodes, ResourceInitError } from "../../provider/core/errors";
 import { configurationStatusProvider } from "../../provider/resources/configurationStatusProvider";
+import { setStackReader } from "../../provider/resources/interruptedLaunches";
 import { launchContext } from "../../provider/resources/jobRunLaunch";
 import { JobRunState, LAUNCH_UNCERTAIN_STATUS, jobRunProvider as provider } from "../../provider/resources/jobRunProvider";
 import { LaunchJournal } from "../../provider/resources/journal";
@@ -10,6 +11,7 @@ import { launchOutsidePulumi, type RunningEmulator } from "../helpers/emulator";
 import {
   calls,
   checkedInputs,
+  configureFor,
   PROVIDER_PLACEHOLDER,
   providerLog,
   resetWorld,
@@ -52,6 +54,27 @@ async function failureOf(promise: Promise<unknown>): Promise<ResourceInitError> 
   expect(error).toBeInstanceOf(ResourceInitError);
   return error as ResourceInitError;
 }
+
+/** A deployment as `pulumi stack export` prints it: this create's pending operation, others', and resources. */
+function stackState(own: Record<string, unknown>, others: Record<string, unknown>[], resources: object[] = []) {
+  const pending = [own, ...others].map((inputs) => ({ type: "creating", resource: { urn: String(inputs.__urn), inputs } }));
+  return { deployment: { resources, pending_operations: pending } };
+}
+
+/** Runs `operation` with the stack's state reading `deployment` (and the check on). */
+async function withDeployment<T>(deployment: unknown, operation: () => Promise<T>): Promise<T> {
+  const previous = setStackReader(async () => deployment);
+  configureFor(env, { "tailer:interruptedLaunchCheck": "auto" });
+  try {
+    return await operation();
+  } finally {
+    setStackReader(previous);
+    configureFor(env);
+  }
+}
+
+const withStackState = <T>(own: Record<string, unknown>, others: Record<string, unknown>[], operation: () => Promise<T>) =>
+  withDeployment(stackState(own, others), operation);
 
 describe("create", () => {
   test("launches, waits for SUCCESS and records the run", async () => {
@@ -310,10 +333,11 @@ describe("a pulumi up killed mid-launch, resumed on the same machine (the launch
     expect(providerLog.join("\n")).toMatch(/left no run: it launched nothing/);
   });
 
-  test("an orphaned create (its pulumi up was killed, it finished anyway) leaves its run for the next create", async () => {
+  test("an orphaned create (its pulumi up was killed, it finished anyway) leaves its run for the next create, which the state does not record", async () => {
     const orphan = await provider.create(await checked(definition)); // nobody records this result
     await env.admin.clearRequests();
-    const next = await provider.create(await checked(definition));
+    const news = await checked(definition);
+    const next = await withStackState(news, [], () => provider.create(news));
     expect(next.id).toBe(orphan.id);
     expect(await launches()).toBe(0);
   });
@@ -328,13 +352,55 @@ describe("a pulumi up killed mid-launch, resumed on the same machine (the launch
     expect(journal.read(key)).toBeUndefined();
   });
 
-  test("a run recorded in state is relaunched normally by every-deploy: the journal does not hold it back", async () => {
+  test("regression: a replacement (every-deploy, a relaunch) adopted the run its predecessor journaled; it launches anew", async () => {
     const first = await provider.create(await checked({ ...definition, rerunOn: "every-deploy" }));
-    await provider.read(first.id, first.outs); // the next up sees it in state
     const news = await checked({ ...definition, rerunOn: "every-deploy" });
     expect((await provider.diff(first.id, first.outs, news)).replaces).toEqual(["rerunOn"]);
     const second = await provider.create(news);
     expect(second.id).not.toBe(first.id);
+  });
+});
+
+describe("a pulumi up killed on one runner, resumed on another (no shared journal: the stack's pending operation)", () => {
+  const definition = { ...identity, ...fast, __urn: urn("load") };
+  const killedIntent = () => ({ id: "killed-create", at: new Date(Date.now() - 60_000).toISOString() });
+
+  test("the run the killed create launched (even finished) is adopted, and its intent recorded as resolved", async () => {
+    const launched = await launchOutsidePulumi(env, apiIdentity); // what the killed runner launched
+    await env.admin.advanceClock(600);
+    const news = await checked(definition);
+    const created = await withStackState(news, [{ ...definition, __launchIntent: killedIntent() }], () => provider.create(news));
+    expect(created).toMatchObject({ id: launched, outs: { adopted: true, resolvedIntents: ["killed-create"] } });
+    expect(await runsOfJob()).toHaveLength(1);
+  });
+
+  test("killed before it launched: no run since, so the next create launches once", async () => {
+    const news = await checked(definition);
+    const created = await withStackState(news, [{ ...definition, __launchIntent: killedIntent() }], () => provider.create(news));
+    expect(created.outs).toMatchObject({ adopted: false, resolvedIntents: ["killed-create"] });
+    expect(await runsOfJob()).toHaveLength(1);
+  });
+
+  test("a pending operation the resource already resolved is not read again", async () => {
+    const news = await checked(definition);
+    const deployment = stackState(
+      news,
+      [{ ...definition, __launchIntent: killedIntent() }],
+      [{ urn: urn("load"), type: "pulumi-nodejs:dynamic/tailer:JobRun", outputs: { runId: "old", resolvedIntents: ["killed-create"] } }],
+    );
+    await launchOutsidePulumi(env, apiIdentity); // a schedule's run: not the killed create's
+    const created = await withDeployment(deployment, () => provider.create(news));
+    expect(created.outs).toMatchObject({ adopted: true }); // adoptRunning, not resumption
+    expect(created.outs.resolvedIntents).toBeUndefined();
+  });
+
+  test("a state that does not hold this create's own pending operation is another stack's: not used", async () => {
+    const news = await checked(definition);
+    const foreign = stackState(await checked(definition), [{ ...definition, __launchIntent: killedIntent() }]);
+    providerLog.length = 0;
+    const created = await withDeployment(foreign, () => provider.create(news));
+    expect(created.outs.resolvedIntents).toBeUndefined();
+    expect(providerLog.join("\n")).toMatch(/could not read the stack's state .*own pending operation/);
   });
 });
 

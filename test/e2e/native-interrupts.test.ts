@@ -4,9 +4,9 @@
  * refresh clearing the interrupted create, up) adopts the same run: no duplicate, no run lost.
  */
 import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { installPlugin } from "../helpers/native";
-import { stackProcesses, waitFor } from "../helpers/processes";
-import { createProgramStack, type ProgramStack } from "../helpers/programs";
+import { createYamlStack, jobRunYamlProgram } from "../helpers/native";
+import { interruptGroup, stackProcesses, waitFor } from "../helpers/processes";
+import type { ProgramStack } from "../helpers/programs";
 import { WORLD_SEED } from "../helpers/provider";
 
 jest.setTimeout(600_000);
@@ -17,19 +17,6 @@ const load = {
   configuration_type: "table-to-table" as const,
   configuration_id: "000099_sales_load_DEV",
 };
-
-const PROGRAM = `name: interrupted
-runtime: yaml
-resources:
-  loadRun:
-    type: tailer:index:JobRun
-    properties:
-      account: "000099"
-      environment: DEV
-      configurationType: table-to-table
-      configurationId: 000099_sales_load_DEV
-      pollIntervalSeconds: 0.5
-`;
 
 let env: RunningEmulator;
 let stack: ProgramStack | undefined;
@@ -49,24 +36,12 @@ async function recordedRun(): Promise<{ runId?: string; status?: string } | unde
 }
 
 test("killed while its run is in progress: the plugin exits by itself, and the recovery adopts the same run", async () => {
-  stack = await createProgramStack(
-    { "Pulumi.yaml": PROGRAM },
-    { config: { "tailer:apiUrl": env.url }, secretConfig: { "tailer:credentials": JSON.stringify(env.emulator.devServiceAccountKey) } },
-  );
-  installPlugin(stack);
+  stack = await createYamlStack(env, jobRunYamlProgram("interrupted"));
   await env.admin.scriptLaunches(load, [{ duration: "0:10:00", outcome: "SUCCESS" }]);
   const up = stack.start(["up", "--yes"]);
   const run = await waitFor(async () => (await env.admin.listRuns(load)).find((r) => r.status === "RUNNING"), "a RUNNING run");
 
-  // Ctrl-C to the CLI's process group, then, as an impatient user or a CI timeout does, SIGKILL.
-  const group = -(up.child.pid as number);
-  process.kill(group, "SIGINT");
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  try {
-    process.kill(group, "SIGKILL");
-  } catch {
-    // already gone
-  }
+  await interruptGroup(up.child.pid as number);
   await up.exited;
   const current = stack;
   await waitFor(

@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { installPlugin } from "../helpers/native";
-import { createProgramStack, type ProgramStack } from "../helpers/programs";
+import { createYamlStack, jobRunYamlProgram } from "../helpers/native";
+import type { ProgramStack } from "../helpers/programs";
 import { WORLD_SEED } from "../helpers/provider";
 import { REPO } from "../helpers/pulumi";
 
@@ -32,15 +32,6 @@ const load = {
 };
 const aggregate = { ...load, configuration_id: "000099_sales_aggregate_DEV" };
 
-async function yamlStack(program: string): Promise<ProgramStack> {
-  const created = await createProgramStack(
-    { "Pulumi.yaml": program },
-    { config: { "tailer:apiUrl": env.url }, secretConfig: { "tailer:credentials": JSON.stringify(env.emulator.devServiceAccountKey) } },
-  );
-  installPlugin(created);
-  return created;
-}
-
 async function ok(result: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {
   const { code, stdout, stderr } = await result;
   if (code !== 0) throw new Error(`pulumi failed (${code}):\n${stdout}${stderr}`);
@@ -48,7 +39,7 @@ async function ok(result: Promise<{ code: number; stdout: string; stderr: string
 }
 
 test("examples/yaml: statuses, a job run and an invoke; drift caught by preview --refresh and repaired; destroy honours onDelete", async () => {
-  stack = await yamlStack(readFileSync(join(REPO, "examples", "yaml", "Pulumi.yaml"), "utf8"));
+  stack = await createYamlStack(env, readFileSync(join(REPO, "examples", "yaml", "Pulumi.yaml"), "utf8"));
   const up = await ok(stack.pulumi(["up", "--yes"]));
   expect(up).toMatch(/tailer: launched run \d{8}-\d{6}-[0-9a-f-]+ of 000099_sales_load_DEV/);
   expect(up).toMatch(/tailer: run \d{8}-\d{6}-[0-9a-f-]+ of 000099_sales_load_DEV: SUCCESS/);
@@ -83,24 +74,8 @@ test("examples/yaml: statuses, a job run and an invoke; drift caught by preview 
   expect((await env.admin.listConfigurations(load))[0]?.activated).toBe(true);
 });
 
-const RUN_ONLY = `name: runs
-runtime: yaml
-resources:
-  loadRun:
-    type: tailer:index:JobRun
-    properties:
-      account: "000099"
-      environment: DEV
-      configurationType: table-to-table
-      configurationId: 000099_sales_load_DEV
-      pollIntervalSeconds: 0.5
-outputs:
-  runId: \${loadRun.runId}
-  status: \${loadRun.status}
-`;
-
 test("a run that ends FAILED fails the up yet stays in state; the next up relaunches it once, never twice", async () => {
-  stack = await yamlStack(RUN_ONLY);
+  stack = await createYamlStack(env, jobRunYamlProgram("runs"));
   await env.admin.scriptLaunches(load, [{ duration: 30, outcome: "FAILED" }]);
   const failed = await stack.pulumi(["up", "--yes"]);
   expect(failed.code).not.toBe(0);
@@ -122,7 +97,7 @@ test("a run that ends FAILED fails the up yet stays in state; the next up relaun
 
 test("pulumi import writes YAML for an existing configuration, and the program made of it previews without a change", async () => {
   const header = "name: imported\nruntime: yaml\n";
-  stack = await yamlStack(header);
+  stack = await createYamlStack(env, header);
   const file = join(stack.dir, "imported.yaml");
   await ok(
     stack.pulumi([

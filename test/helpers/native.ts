@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { CACHE_DIR, digestOf, filesUnder } from "../../scripts/gen-sdk";
 import { pluginTarball, pluginVersion } from "../../scripts/plugin-tarball";
 import { type RunningEmulator, startEmulator } from "./emulator";
+import { createProgramStack, type ProgramStack } from "./programs";
 import { WORLD_SEED } from "./provider";
 import { createE2EStack, type E2EStack, type EmulatorTarget, pulumiBinDir, REPO } from "./pulumi";
 
@@ -125,4 +126,36 @@ export function fileEmulator(): { readonly env: RunningEmulator } {
     await holder.env?.close();
   });
   return holder;
+}
+
+/** A YAML program of one TailerJobRun of 000099_sales_load_DEV (the examples' world), named `name`. */
+export function jobRunYamlProgram(name: string): string {
+  return `name: ${name}
+runtime: yaml
+resources:
+  loadRun:
+    type: tailer:index:JobRun
+    properties:
+      account: "000099"
+      environment: DEV
+      configurationType: table-to-table
+      configurationId: 000099_sales_load_DEV
+      pollIntervalSeconds: 0.5
+outputs:
+  runId: \${loadRun.runId}
+  status: \${loadRun.status}
+`;
+}
+
+/** A YAML project's stack wired to `emulator` (its URL, the dev service account as secret credentials), with the plugin installed. */
+export async function createYamlStack(emulator: RunningEmulator, program: string): Promise<ProgramStack> {
+  const stack = await createProgramStack(
+    { "Pulumi.yaml": program },
+    {
+      config: { "tailer:apiUrl": emulator.url },
+      secretConfig: { "tailer:credentials": JSON.stringify(emulator.emulator.devServiceAccountKey) },
+    },
+  );
+  installPlugin(stack);
+  return stack;
 }

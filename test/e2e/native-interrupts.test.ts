@@ -7,16 +7,11 @@ import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../hel
 import { createYamlStack, jobRunYamlProgram } from "../helpers/native";
 import { interruptGroup, stackProcesses, waitFor } from "../helpers/processes";
 import type { ProgramStack } from "../helpers/programs";
-import { WORLD_SEED } from "../helpers/provider";
+import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
 
 jest.setTimeout(600_000);
 
-const load = {
-  account: "000099",
-  environment: "DEV" as const,
-  configuration_type: "table-to-table" as const,
-  configuration_id: "000099_sales_load_DEV",
-};
+const load = SALES_LOAD_DEV;
 
 let env: RunningEmulator;
 let stack: ProgramStack | undefined;

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { createYamlStack, jobRunYamlProgram } from "../helpers/native";
 import type { ProgramStack } from "../helpers/programs";
-import { WORLD_SEED } from "../helpers/provider";
+import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
 import { REPO } from "../helpers/pulumi";
 
 jest.setTimeout(600_000);
@@ -24,12 +24,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-const load = {
-  account: "000099",
-  environment: "DEV" as const,
-  configuration_type: "table-to-table" as const,
-  configuration_id: "000099_sales_load_DEV",
-};
+const load = SALES_LOAD_DEV;
 const aggregate = { ...load, configuration_id: "000099_sales_aggregate_DEV" };
 
 async function ok(result: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {

@@ -111,6 +111,11 @@ export class TailerError extends Error {
     return true;
   }
 
+  /** The same failure, recorded in state as `recorded` (the operation failed, the resource exists). */
+  recordedAs(recorded: RecordedResource): ResourceInitError {
+    return new ResourceInitError(this.code, this.#summary, recorded, this.#details);
+  }
+
   /** The same failure, reporting the attempts made in all (a call gives up with its last attempt's error). */
   withAttempts(attempts: number): TailerError {
     return new TailerError(this.code, this.#summary, { ...this.#details, attempts });

@@ -88,15 +88,18 @@ export async function stackEvidence(urn: string, own: LaunchIntent): Promise<Sta
 /** The evidence for `urn` in a deployment: unresolved foreign intents, and the runs the stack records. */
 export function evidenceFor(urn: string, own: LaunchIntent, deployment: Deployment): StackEvidence {
   const resources = deployment.resources ?? [];
-  const resolved = new Set(
-    resources.filter((r) => r.urn === urn).flatMap((r) => (Array.isArray(r.outputs?.resolvedIntents) ? r.outputs.resolvedIntents : [])),
-  );
+  const mine = resources.filter((r) => r.urn === urn);
+  // A later create or update of the resource that reached state finished what an older one left open.
+  const resolved = (intent: LaunchIntent) =>
+    mine.some((r) => {
+      const recorded = intentOf(r.outputs);
+      const listed = Array.isArray(r.outputs?.resolvedIntents) && r.outputs.resolvedIntents.includes(intent.id);
+      return listed || (recorded !== undefined && Date.parse(recorded.at) > Date.parse(intent.at));
+    });
   const interrupted = (deployment.pending_operations ?? [])
     .filter((op) => op.type === "creating" && op.resource.urn === urn)
     .map((op) => ({ intent: intentOf(op.resource.inputs), inputs: op.resource.inputs ?? {} }))
-    .filter(
-      (op): op is StackEvidence["interrupted"][number] => op.intent !== undefined && op.intent.id !== own.id && !resolved.has(op.intent.id),
-    )
+    .filter((op): op is StackEvidence["interrupted"][number] => op.intent !== undefined && op.intent.id !== own.id && !resolved(op.intent))
     .sort((a, b) => Date.parse(a.intent.at) - Date.parse(b.intent.at));
   const recordedRuns = new Map<string, string>();
   for (const resource of resources) {

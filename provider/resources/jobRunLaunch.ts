@@ -12,14 +12,14 @@ import { ErrorCodes, TailerError } from "../core/errors";
 import { defined } from "../core/objects";
 import { client, currentSettings } from "./clients";
 import { type LaunchIntent, type StackEvidence, stackEvidence } from "./interruptedLaunches";
-import { type LaunchDefinition, LaunchJournal } from "./journal";
+import { digest, type LaunchDefinition, LaunchJournal } from "./journal";
 import { acquireLaunchLock } from "./launchLock";
 import { log } from "./providerLog";
 import { RunOwners, recordRunOwner } from "./runOwners";
 import { apiIdentity, type IdentityState } from "./state";
 
-/** How far the launch intent's time (the clock of the machine that checked it) may be from the server's. */
-export const INTENT_CLOCK_SKEW_MS = 120_000;
+/** How far the launch intent's time (the clock of the machine that checked it) may be from the server's: NTP keeps it far closer. */
+export const INTENT_CLOCK_SKEW_MS = 30_000;
 
 /** What a resource launches, and where its evidence lives. */
 export interface LaunchContext {
@@ -82,17 +82,35 @@ export async function startRun(ctx: LaunchContext, recorded?: LaunchAttempt): Pr
   const stack = await readStack(ctx, recorded);
   dropStaleEntry(ctx, stack);
   const owners = new RunOwners(ctx.journal, stack?.recordedRuns);
-  const resumed = await resumeEarlierAttempts(ctx, recorded, stack?.interrupted ?? [], owners.ownedByOthers(ctx.urn));
+  const interrupted = recorded ? [] : (stack?.interrupted ?? []).filter((op) => sameDefinition(ctx, op.inputs));
+  const resumed = await resumeEarlierAttempts(ctx, recorded, interrupted, owners.excludedFor(ctx.urn));
   if (resumed.runId) return adopted(ctx, resumed.runId, [], resumed.resolvedIntents);
-  return launchUnderLock(ctx, resumed.resolvedIntents);
+  return launchUnderLock(ctx, resumed.resolvedIntents, stack?.recordedRuns);
 }
 
 /** The stack's evidence, read only for a create (an update's evidence is its own state), when the setting allows. */
-async function readStack(ctx: LaunchContext, recorded: LaunchAttempt | undefined) {
-  if (recorded || !ctx.intent || ctx.urn.startsWith("unknown:") || currentSettings().interruptedLaunchCheck === "off") return undefined;
-  const entry = ctx.journal.read(ctx.key);
-  if (entry && !entry.returnedAt) return undefined; // the journal knows more: this machine saw the attempt die
+async function readStack(ctx: LaunchContext, _recorded: LaunchAttempt | undefined) {
+  if (!ctx.intent || ctx.urn.startsWith("unknown:") || currentSettings().interruptedLaunchCheck === "off") return undefined;
   return stackEvidence(ctx.urn, ctx.intent);
+}
+
+/** True when a pending create's inputs launch what `ctx` launches: another definition's launch is not this one's. */
+function sameDefinition(ctx: LaunchContext, inputs: Record<string, unknown>): boolean {
+  const triggers = (t: unknown) =>
+    t && typeof t === "object" ? Object.fromEntries(Object.entries(t).map(([k, v]) => [k, String(v)])) : undefined;
+  const theirs = {
+    configurationId: inputs.configurationId,
+    executionDate: inputs.executionDate,
+    jobId: inputs.jobId,
+    triggers: triggers(inputs.triggers),
+  };
+  const ours = {
+    configurationId: ctx.state.configurationId,
+    executionDate: ctx.state.executionDate,
+    jobId: ctx.state.jobId,
+    triggers: ctx.state.triggers,
+  };
+  return digest(theirs) === digest(ours);
 }
 
 /**
@@ -132,7 +150,8 @@ async function resumeEarlierAttempts(
   const attempts: Array<{ attempt: LaunchAttempt; intentId?: string; origin: string }> = [];
   if (recorded) attempts.push({ attempt: recorded, origin: "an earlier pulumi up (recorded in state)" });
   else if (entry) attempts.push({ attempt: entry.attempt, origin: "an interrupted pulumi up (launch journal)" });
-  for (const { intent } of interrupted)
+  // The journal's attempt and the engine's pending operation of one killed create are one attempt.
+  for (const { intent } of interrupted.filter((op) => op.intent.id !== entry?.intentId))
     attempts.push({
       attempt: attemptOfIntent(ctx, intent),
       intentId: intent.id,
@@ -168,7 +187,11 @@ function attemptOfIntent(ctx: LaunchContext, intent: LaunchIntent): LaunchAttemp
 }
 
 /** Holding the job's lock: adopts a run in progress or one launched for the same definition at once, else launches. */
-async function launchUnderLock(ctx: LaunchContext, resolvedIntents: string[]): Promise<StartedRun> {
+async function launchUnderLock(
+  ctx: LaunchContext,
+  resolvedIntents: string[],
+  recordedRuns?: ReadonlyMap<string, string>,
+): Promise<StartedRun> {
   const c = client();
   const maxHoldMs = c.retryPolicy.maxElapsedMs + 2 * c.reconcileWindowMs;
   const job = { ...ctx.definition, executionDate: undefined, triggers: undefined };
@@ -177,10 +200,10 @@ async function launchUnderLock(ctx: LaunchContext, resolvedIntents: string[]): P
     if (lock.waitedFor)
       log("info", `tailer: ${ctx.state.configurationId}: waited ${lock.waitedMs} ms for ${lock.waitedFor} to launch the same job`);
     const before = await c.readRuns(lookupBody(ctx));
-    const owners = new RunOwners(ctx.journal);
+    const owners = new RunOwners(ctx.journal, recordedRuns);
     const running = runToAdopt(ctx, before.runs, owners, lock.waitedFor);
     if (running) return adopted(ctx, running.run_id, before.runs, resolvedIntents);
-    return await launch(ctx, before, owners.ownedByOthers(ctx.urn), resolvedIntents);
+    return await launch(ctx, before, owners.excludedFor(ctx.urn), resolvedIntents);
   } finally {
     lock.release();
   }
@@ -225,6 +248,7 @@ async function launch(
 ): Promise<StartedRun> {
   const journalEntry = (attempt: LaunchAttempt, runId?: string) => ({
     urn: ctx.urn,
+    ...(ctx.intent ? { intentId: ctx.intent.id } : {}),
     definition: ctx.definition,
     attempt,
     ...(runId ? { runId } : {}),
@@ -253,6 +277,7 @@ function adopted(ctx: LaunchContext, runId: string, history: Run[], resolvedInte
   // The journal entry stays until an operation sees the run in state (a killed pulumi up records nothing).
   ctx.journal.write(ctx.key, {
     urn: ctx.urn,
+    ...(ctx.intent ? { intentId: ctx.intent.id } : {}),
     definition: ctx.definition,
     attempt: adoptionAttempt(ctx),
     runId,

@@ -187,7 +187,7 @@ export async function update(
   forgetJournaled(olds);
   const previous = parseState(JobRunState, olds, KIND);
   const next = parseState(JobRunState, news, KIND);
-  const ctx = launchContext(next, next.__urn);
+  const ctx = launchContext(next, next.__urn, next.__launchIntent);
   const known = { ...stripProvider(news), ...next, ...pickRun(previous), runId: previous.runId ?? id };
   if (next.adoptRunId && next.adoptRunId !== previous.runId) {
     const started = await adoptNamedRun(ctx, next.adoptRunId);
@@ -253,15 +253,10 @@ async function recordingUncertainty(
     if (!(error instanceof LaunchUncertainError)) throw error;
     const id = typeof news.__id === "string" ? news.__id : `launch-uncertain-${ctx.key.slice(0, 16)}`;
     const { __id: _ignored, ...inputs } = news;
-    throw new ResourceInitError(
-      ErrorCodes.LAUNCH_UNCERTAIN,
-      error.message,
-      {
-        id,
-        properties: defined({ ...inputs, status: LAUNCH_UNCERTAIN_STATUS, launchAttempt: error.attempt, runId: undefined }),
-      },
-      { ...(error.hint ? { hint: error.hint } : {}) },
-    );
+    throw error.recordedAs({
+      id,
+      properties: defined({ ...inputs, status: LAUNCH_UNCERTAIN_STATUS, launchAttempt: error.attempt, runId: undefined }),
+    });
   }
 }
 

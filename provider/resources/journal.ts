@@ -48,6 +48,8 @@ export type LaunchDefinition = z.infer<typeof LaunchDefinition>;
 export const JournalEntry = z.object({
   /** The resource that launched (its URN). */
   urn: z.string(),
+  /** The launch intent of the create that wrote it (the engine's pending operation names the same). */
+  intentId: z.string().optional(),
   /** What it launched. */
   definition: LaunchDefinition,
   /** The attempt's evidence, written before the request is sent. */

@@ -31,8 +31,10 @@ export function forgetRunOwners(): void {
 /** The owners of runs, as this process, a journal and (when read) the stack's state know them. */
 export class RunOwners {
   readonly #owners = new Map<string, RunOwner>();
+  readonly #recorded: ReadonlySet<string>;
 
   constructor(journal: LaunchJournal, recordedInState: ReadonlyMap<string, string> = new Map()) {
+    this.#recorded = new Set(recordedInState.keys());
     for (const [runId, urn] of recordedInState) this.#owners.set(runId, { urn });
     for (const entry of journal.list())
       if (entry.runId)
@@ -45,11 +47,14 @@ export class RunOwners {
     return this.#owners.get(runId);
   }
 
-  /** Runs that resources other than `urn` own: what reconciliation and adoption must never take. */
-  ownedByOthers(urn: string): RunOwnership {
+  /**
+   * Runs reconciliation must never take for `urn`: those other resources own, and every run the stack's
+   * state records (this resource's own earlier runs included: a replacement launches anew).
+   */
+  excludedFor(urn: string): RunOwnership {
     return (runId) => {
       const owner = this.#owners.get(runId);
-      return owner !== undefined && owner.urn !== urn;
+      return this.#recorded.has(runId) || (owner !== undefined && owner.urn !== urn);
     };
   }
 

@@ -95,6 +95,15 @@ export function evaluateTargets(r: BenchResults): TargetVerdict[] {
         met: defaultParallel.addedMs <= 1500,
       });
   }
+  const native = r.native?.sizes[r.native.sizes.length - 1];
+  if (native)
+    out.push({
+      item: 13,
+      what: `native up at N = ${native.n} against the dynamic floor`,
+      measured: `${s(native.ms.native.up.median)} vs ${s(native.ms.floor.up.median)} (${x(native.ratioToFloor.up)})`,
+      target: "<= the floor",
+      met: native.ms.native.up.median <= native.ms.floor.up.median,
+    });
   if (r.curl)
     out.push({
       item: 4,
@@ -207,6 +216,33 @@ export function renderMarkdown(r: BenchResults): string {
       ...e.latency.map(
         (l) =>
           `| ${l.n} | ${l.parallel ?? `default (${m.pulumiDefaultParallel ?? "?"})`} | ${s(l.upMs0.median)} (${l.upMs0.samples.length}) | ${s(l.upMsLatency.median)} (${l.upMsLatency.samples.length}) | +${s(l.addedMs)} |`,
+      ),
+      "",
+    );
+  }
+  const nat = r.native;
+  if (nat) {
+    const kb = (rss: Record<string, number>) => mb(rss.nativeProvider ?? rss.dynamicProvider);
+    const size = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(0)} kB`);
+    add(
+      "## The native provider (issue 13)",
+      "",
+      "The same N configuration statuses through the native plugin (`pulumi-resource-tailer` from its tarball, as YAML, Python and Go",
+      "users run it), through the dynamic resources, and N no-op dynamic resources (the floor); `up`, `preview --refresh",
+      "--expect-no-changes`, `destroy` as above; the state's size after up; the provider process's peak memory.",
+      "",
+      "| N | reps | up: native | dynamic | floor | native / floor | preview --refresh: native | dynamic | floor | destroy: native | dynamic | floor |",
+      "|---|---|---|---|---|---|---|---|---|---|---|---|",
+      ...nat.sizes.map(
+        (z) =>
+          `| ${z.n} | ${z.repetitions} | ${s(z.ms.native.up.median)} | ${s(z.ms.dynamic.up.median)} | ${s(z.ms.floor.up.median)} | ${x(z.ratioToFloor.up)} | ${s(z.ms.native.refresh.median)} | ${s(z.ms.dynamic.refresh.median)} | ${s(z.ms.floor.refresh.median)} | ${s(z.ms.native.destroy.median)} | ${s(z.ms.dynamic.destroy.median)} | ${s(z.ms.floor.destroy.median)} |`,
+      ),
+      "",
+      "| N | state: native | dynamic | floor | provider peak RSS: native | dynamic | floor |",
+      "|---|---|---|---|---|---|---|",
+      ...nat.sizes.map(
+        (z) =>
+          `| ${z.n} | ${size(z.stateBytes.native)} | ${size(z.stateBytes.dynamic)} | ${size(z.stateBytes.floor)} | ${kb(z.peakRssKb.native)} | ${kb(z.peakRssKb.dynamic)} | ${kb(z.peakRssKb.floor)} |`,
       ),
       "",
     );

@@ -5,10 +5,11 @@ import type { ClientResult } from "./sections/client";
 import type { CurlResult } from "./sections/curl";
 import type { EmulatorLoadResult } from "./sections/emulator-load";
 import type { EngineResult } from "./sections/engine";
+import type { NativeResult } from "./sections/native";
 import type { RunsResult } from "./sections/runs";
 
 /** The sections, in the order they run. */
-export const SECTIONS = ["emulator", "client", "engine", "curl", "runs"] as const;
+export const SECTIONS = ["emulator", "client", "engine", "native", "curl", "runs"] as const;
 /** A section's name. */
 export type SectionName = (typeof SECTIONS)[number];
 
@@ -25,6 +26,7 @@ export interface BenchResults {
   emulator?: EmulatorLoadResult;
   client?: ClientResult;
   engine?: EngineResult;
+  native?: NativeResult;
   curl?: CurlResult;
   runs?: RunsResult;
   /** Each target of the issue, evaluated (null: reported, no target). */

@@ -18,4 +18,5 @@ export {
   withEnvironmentSuffix,
 } from "./client";
 export * from "./functions";
+export { dynamicAlias, migrateFromDynamic } from "./native/migrate";
 export * from "./resources";

@@ -88,9 +88,10 @@ export function watchPeakRss(root: number, match: ProcessMatcher, intervalMs = 1
   };
 }
 
-/** The Pulumi processes whose memory the benchmark reports: the dynamic-provider process and the program's. */
+/** The Pulumi processes whose memory the benchmark reports: the dynamic-provider process, the native provider's, and the program's. */
 export const pulumiProcesses: ProcessMatcher = (argv) => {
   if (!/(^|\/)node$/.test(argv[0] ?? "") || argv.includes("-e")) return undefined;
+  if (argv.some((a) => /(^|\/)pulumi-resource-tailer$/.test(a))) return "nativeProvider";
   if (argv.some((a) => /\/cmd\/dynamic-provider(\/index\.js)?$/.test(a))) return "dynamicProvider";
   if (argv.some((a) => /\/cmd\/run(\/index\.js)?$/.test(a))) return "program";
   return undefined;

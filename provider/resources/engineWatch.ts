@@ -15,9 +15,13 @@ let watchingEngine = false;
  * checks now and then that the engine still listens, and exits once it is gone. Does nothing elsewhere.
  */
 export function watchEngine(argv: readonly string[] = process.argv, intervalMs = ENGINE_CHECK_INTERVAL_MS): void {
-  if (watchingEngine) return;
-  const address = /dynamic-provider(\/index\.js)?$/.test(argv[1] ?? "") ? /^([\w.-]+|\[[\w:]+\]):(\d+)$/.exec(argv[2] ?? "") : null;
-  if (!address) return;
+  if (/dynamic-provider(\/index\.js)?$/.test(argv[1] ?? "")) watchEngineAt(argv[2] ?? "", intervalMs);
+}
+
+/** Exits once nothing listens at the engine's `host:port` any more (the native provider's process calls it too). */
+export function watchEngineAt(engineAddress: string, intervalMs = ENGINE_CHECK_INTERVAL_MS): void {
+  const address = /^([\w.-]+|\[[\w:]+\]):(\d+)$/.exec(engineAddress);
+  if (watchingEngine || !address) return;
   watchingEngine = true;
   const [, host, port] = address;
   const timer = setInterval(() => {

@@ -3,22 +3,25 @@ import type { ClientEvent } from "../client";
 import { redact } from "../core/redact";
 import { exitWhenStderrBreaks } from "./engineWatch";
 
+/** A log line's severity. */
+export type LogSeverity = "info" | "warn";
+
 /** Where log lines go: the dynamic provider's stderr, which the engine relays to the CLI's output. */
-let sink = (line: string): void => {
+let sink = (line: string, _severity: LogSeverity): void => {
   exitWhenStderrBreaks();
   process.stderr.write(`${line}\n`);
 };
 
 /** Sends log lines elsewhere (tests read them; the native plugin sends them to the engine); returns the previous sink. */
-export function setLogSink(next: (line: string) => void): (line: string) => void {
+export function setLogSink(next: (line: string, severity: LogSeverity) => void): (line: string, severity: LogSeverity) => void {
   const previous = sink;
   sink = next;
   return previous;
 }
 
 /** Writes a progress or diagnostic line where the user of `pulumi up` sees it. */
-export function log(severity: "info" | "warn", message: string): void {
-  sink(`${severity === "warn" ? "warning: " : ""}${redact(message)}`);
+export function log(severity: LogSeverity, message: string): void {
+  sink(`${severity === "warn" ? "warning: " : ""}${redact(message)}`, severity);
 }
 
 /** Logs what the client reports (retries, adoptions). */

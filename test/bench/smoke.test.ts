@@ -102,6 +102,18 @@ test("item 8: a first run, a stated duration and a usual run measured; without h
   }
 });
 
+test("issue 13: the native provider, the dynamic resources and the floor timed; native state carries no serialized provider; the plugin's memory measured", () => {
+  const size = results.native.sizes[0]!;
+  expect(size.n).toBe(5);
+  for (const which of ["native", "dynamic", "floor"] as const)
+    for (const phase of PHASES) expect(finite(size.ms[which][phase].median)).toBe(true);
+  expect(size.stateBytes.native).toBeLessThan(size.stateBytes.dynamic);
+  expect(size.peakRssKb.native.nativeProvider).toBeGreaterThan(0);
+  expect(size.peakRssKb.dynamic.dynamicProvider).toBeGreaterThan(0);
+  expect(markdown).toContain("## The native provider (issue 13)");
+  expect(results.targets.map((t) => t.item)).toContain(13);
+});
+
 test("latest.md has the targets table and a section per item", () => {
   expect(markdown).toMatch(/^# pulumi-tailer benchmarks \(quick smoke run/);
   expect(markdown).toContain("| # | what | measured | target | verdict |");

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { stackProcesses, waitFor } from "../helpers/processes";
+import { interruptGroup, stackProcesses, waitFor } from "../helpers/processes";
 import { WORLD_SEED } from "../helpers/provider";
 import { createE2EStack, type E2EStack, pulumiBinDir, REPO } from "../helpers/pulumi";
 
@@ -48,16 +48,9 @@ function startPulumi(args: string[]): { child: ChildProcess; output: () => strin
 
 const running = () => waitFor(async () => (await env.admin.listRuns(load)).find((r) => r.status === "RUNNING"), "a RUNNING run");
 
-/** Ctrl-C (SIGINT to the process group), then, as an impatient user or a CI timeout does, SIGKILL. */
+/** Ctrl-C, then SIGKILL (interruptGroup); waits for the orphaned provider to exit. */
 async function interrupt(up: ReturnType<typeof startPulumi>): Promise<void> {
-  const group = -(up.child.pid as number);
-  process.kill(group, "SIGINT");
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  try {
-    process.kill(group, "SIGKILL");
-  } catch {
-    // already gone
-  }
+  await interruptGroup(up.child.pid as number);
   await up.exit;
   // The provider process is not in the CLI's process group: orphaned, it must notice and stop.
   await waitFor(

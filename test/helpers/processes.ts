@@ -29,3 +29,14 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, what: stri
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Ctrl-C to a process group (SIGINT), then, 1.5 s later, as an impatient user or a CI timeout does, SIGKILL. */
+export async function interruptGroup(leader: number): Promise<void> {
+  process.kill(-leader, "SIGINT");
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  try {
+    process.kill(-leader, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}

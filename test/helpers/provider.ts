@@ -12,6 +12,14 @@ import { type RunningEmulator, startEmulator } from "./emulator";
 /** The seed of provider and end-to-end tests. */
 export const WORLD_SEED = join(__dirname, "..", "..", "examples", "world.json");
 
+/** The world's sales load in DEV, as the wire (and the emulator's admin API) names it. */
+export const SALES_LOAD_DEV = {
+  account: "000099",
+  environment: "DEV" as const,
+  configuration_type: "table-to-table" as const,
+  configuration_id: "000099_sales_load_DEV",
+};
+
 /** What the provider logged (its progress lines), since the provider environment started. */
 export const providerLog: string[] = [];
 

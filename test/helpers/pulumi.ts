@@ -61,14 +61,17 @@ export interface E2EStack {
 /** What a stack needs of an emulator: its URL and the dev service account's key (an in-process emulator, or one in a child process). */
 export type EmulatorTarget = RunningEmulator | { url: string; devServiceAccountKey: unknown };
 
-/** Copies `programDir` under .e2e/ (inside the package, so `import "pulumi-tailer"` resolves) and creates a stack for `emulator`. */
+/**
+ * Copies `programDir` under `root` (default .e2e/, inside the package, so `import "pulumi-tailer"` resolves)
+ * and creates a stack for `emulator`.
+ */
 export async function createE2EStack(
   programDir: string,
   emulator: EmulatorTarget,
   config: Record<string, string> = {},
   secretConfig: Record<string, string> = {},
+  root = join(REPO, ".e2e"),
 ): Promise<E2EStack> {
-  const root = join(REPO, ".e2e");
   mkdirSync(root, { recursive: true });
   const dir = mkdtempSync(join(root, "program-"));
   cpSync(programDir, dir, { recursive: true });

@@ -1,21 +1,14 @@
 /** A provider process whose engine is gone (pulumi killed) exits rather than living on as an orphan. */
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { exitCodeOnceEngineCloses } from "../helpers/provider-rpc";
 import { REPO } from "../helpers/pulumi";
 
 test("the dynamic-provider process exits once its engine stops listening, not before", async () => {
-  const engine = createServer();
-  await new Promise<void>((resolve) => engine.listen(0, "127.0.0.1", resolve));
-  const address = `127.0.0.1:${(engine.address() as { port: number }).port}`;
   const runtime = join(REPO, "dist", "provider", "resources", "engineWatch.js");
-  const script = `require(${JSON.stringify(runtime)}).watchEngine(["node", "/x/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", ${JSON.stringify(address)}], 100); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ["-e", script], { stdio: "ignore" });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  await new Promise((resolve) => setTimeout(resolve, 600));
-  expect(child.exitCode).toBeNull(); // the engine is there: it keeps serving
-  await new Promise((resolve) => engine.close(resolve));
-  expect(await exited).toBe(1);
+  const script = (address: string) =>
+    `require(${JSON.stringify(runtime)}).watchEngine(["node", "/x/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", ${JSON.stringify(address)}], 100); setInterval(() => {}, 1000);`;
+  expect(await exitCodeOnceEngineCloses(script)).toBe(1);
 });
 
 test("elsewhere (a program, a test) it watches nothing, even with no engine at that address", async () => {

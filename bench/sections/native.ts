@@ -1,0 +1,117 @@
+/**
+ * The native provider beside the dynamic resources and the dynamic floor: `pulumi up`, a no-change
+ * `preview --refresh` and `destroy` of N ConfigurationStatus through the plugin tarball's
+ * `pulumi-resource-tailer` (what YAML, Python and Go users run), N TailerConfigurationStatus, and N
+ * no-op dynamic resources; the state's size after up, and each provider process's peak memory.
+ */
+import { execFileSync } from "node:child_process";
+import { appendFileSync } from "node:fs";
+import { pluginTarball } from "../../scripts/plugin-tarball";
+import type { BenchContext } from "../lib/context";
+import { benchWorld, startEmulatorProcess } from "../lib/emulator";
+import { BenchStack, type CliResult } from "../lib/pulumi";
+import { median, type Sampled, sampled } from "../lib/stats";
+
+/** The three programs, by name. */
+const PROGRAMS = ["native", "dynamic", "floor"] as const;
+type Program = (typeof PROGRAMS)[number];
+
+/** Per N: times of the three programs, the state's size, the providers' memory. */
+export interface NativeSizeResult {
+  n: number;
+  repetitions: number;
+  ms: Record<Program, { up: Sampled; refresh: Sampled; destroy: Sampled }>;
+  /** native / floor, from the medians. */
+  ratioToFloor: { up: number; refresh: number; destroy: number };
+  /** Bytes of `pulumi stack export` after up. */
+  stateBytes: Record<Program, number>;
+  /** Peak RSS (KiB) of the provider process (nativeProvider or dynamicProvider) and of the program. */
+  peakRssKb: Record<Program, Record<string, number>>;
+}
+
+/** The section's results. */
+export interface NativeResult {
+  sizes: NativeSizeResult[];
+}
+
+const UP = ["up", "--yes", "--skip-preview"];
+const REFRESH = ["preview", "--refresh", "--expect-no-changes"];
+const DESTROY = ["destroy", "--yes", "--skip-preview"];
+
+/** The native program's stack, with the plugin from its tarball (extracted once) named in Pulumi.yaml. */
+async function nativeStack(ctx: BenchContext, config: Record<string, string>, secrets: Record<string, string>): Promise<BenchStack> {
+  const plugin = ctx.tempDir("native-plugin");
+  execFileSync("tar", ["-xzf", pluginTarball(), "-C", plugin]);
+  const stack = await BenchStack.create("native", config, secrets);
+  appendFileSync(`${stack.dir}/Pulumi.yaml`, `plugins:\n  providers:\n    - name: tailer\n      path: ${plugin}\n`);
+  return stack;
+}
+
+/** Runs the section. */
+export async function runNative(ctx: BenchContext): Promise<NativeResult> {
+  const sizes = ctx.quick ? [5] : [10, 100, 500];
+  const emulator = await startEmulatorProcess({ stateDir: ctx.tempDir("native-emulator"), seed: benchWorld(Math.max(...sizes)) });
+  const config = { "tailer:apiUrl": emulator.url };
+  const secrets = { "tailer:credentials": emulator.devKeyJson };
+  const stacks: Record<Program, BenchStack> = {
+    native: await nativeStack(ctx, config, secrets),
+    dynamic: await BenchStack.create("tailer", config, secrets),
+    floor: await BenchStack.create("floor", {}),
+  };
+  try {
+    // Warm caches (CLI, plugins, node modules, ts compile) once, unmeasured (not in the smoke run).
+    if (!ctx.quick)
+      for (const [program, stack] of Object.entries(stacks)) {
+        ctx.log(`native: warm-up cycle: ${program}`);
+        await stack.must(["config", "set", "bench:count", String(sizes[0])]);
+        for (const command of [UP, REFRESH, DESTROY]) await stack.must(command);
+      }
+    const results: NativeSizeResult[] = [];
+    for (const n of sizes) {
+      const repetitions = ctx.quick ? 1 : n >= 500 ? 2 : 3;
+      for (const stack of Object.values(stacks)) await stack.must(["config", "set", "bench:count", String(n)]);
+      const ms = Object.fromEntries(
+        PROGRAMS.map((p) => [p, { up: [] as number[], refresh: [] as number[], destroy: [] as number[] }]),
+      ) as Record<Program, { up: number[]; refresh: number[]; destroy: number[] }>;
+      const stateBytes = {} as Record<Program, number>;
+      const peakRssKb = Object.fromEntries(PROGRAMS.map((p) => [p, {}])) as Record<Program, Record<string, number>>;
+      for (let rep = 0; rep < repetitions; rep++) {
+        // Rotate the order, so slow drifts of a shared machine hit all three alike.
+        const order = PROGRAMS.map((_, i) => PROGRAMS[(i + rep) % PROGRAMS.length] as Program);
+        for (const program of order) {
+          ctx.log(`native: N=${n} repetition ${rep + 1}/${repetitions}: ${program}`);
+          const stack = stacks[program];
+          const up = await stack.must(UP, { sampleRss: true });
+          stateBytes[program] = (await stack.must(["stack", "export"])).stdout.length;
+          const refresh = await stack.must(REFRESH, { sampleRss: true });
+          const destroy = await stack.must(DESTROY, { sampleRss: true });
+          ms[program].up.push(up.ms);
+          ms[program].refresh.push(refresh.ms);
+          ms[program].destroy.push(destroy.ms);
+          for (const r of [up, refresh, destroy]) keepPeaks(peakRssKb[program], r);
+        }
+      }
+      const timing = (p: Program) => ({ up: sampled(ms[p].up), refresh: sampled(ms[p].refresh), destroy: sampled(ms[p].destroy) });
+      results.push({
+        n,
+        repetitions,
+        ms: { native: timing("native"), dynamic: timing("dynamic"), floor: timing("floor") },
+        ratioToFloor: {
+          up: median(ms.native.up) / median(ms.floor.up),
+          refresh: median(ms.native.refresh) / median(ms.floor.refresh),
+          destroy: median(ms.native.destroy) / median(ms.floor.destroy),
+        },
+        stateBytes,
+        peakRssKb,
+      });
+    }
+    return { sizes: results };
+  } finally {
+    for (const stack of Object.values(stacks)) stack.dispose();
+    await emulator.stop();
+  }
+}
+
+function keepPeaks(into: Record<string, number>, from: CliResult): void {
+  for (const [k, v] of Object.entries(from.peakRssKb ?? {})) into[k] = Math.max(into[k] ?? 0, v);
+}

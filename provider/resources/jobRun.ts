@@ -35,8 +35,8 @@ export interface TailerJobRunArgs {
   relaunchOnFailure?: pulumi.Input<boolean>;
   /**
    * Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true. A
-   * resource with an executionDate adopts only a run the launch journal knows was launched for that date
-   * (Tailer's runs do not show the date they were launched for).
+   * resource with an executionDate or triggers adopts only a run launched for the same inputs (Tailer's
+   * runs do not show the date or release they were launched for).
    */
   adoptRunning?: pulumi.Input<boolean>;
   /** Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved. */

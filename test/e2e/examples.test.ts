@@ -61,12 +61,12 @@ describe("deployment-gate", () => {
       () => undefined,
       (e: Error) => e,
     );
-    expect(failedUp).toBeDefined();
+    expect(failedUp?.message).toMatch(/Deployment gate closed: the last DEV run of 000099_sales_load_DEV ended FAILED/);
     expect((await env.admin.listConfigurations(prod))[0]?.activated).toBe(false);
   });
 
   test("open: after a successful DEV run, up activates PROD", async () => {
-    const gate = stacks[stacks.length - 1] as E2EStack;
+    const gate = await stackFor("deployment-gate");
     await launch("000099_sales_load_DEV");
     const up = await gate.stack.up();
     expect(up.outputs.prodActivated?.value).toBe(true);

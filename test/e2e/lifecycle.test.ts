@@ -21,12 +21,21 @@ let e2e: E2EStack;
 
 beforeAll(async () => {
   env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-  e2e = await createE2EStack(join(REPO, "examples", "quickstart"), env);
 });
 afterAll(async () => {
-  await e2e?.dispose();
   await env?.close();
 });
+// Each test deploys a stack of its own on a fresh world: none depends on another's state or order.
+beforeEach(async () => {
+  await env.admin.reset();
+  e2e = await createE2EStack(join(REPO, "examples", "quickstart"), env);
+});
+afterEach(async () => {
+  await e2e?.dispose();
+});
+
+/** The quickstart deployed, as every test but the first starts. */
+const deployed = () => e2e.stack.up();
 
 test("up creates the statuses and runs the job, with exactly the calls expected", async () => {
   await env.admin.clearRequests();
@@ -43,6 +52,7 @@ test("up creates the statuses and runs the job, with exactly the calls expected"
 });
 
 test("preview right after shows no changes, with and without refresh", async () => {
+  await deployed();
   await e2e.stack.preview({ expectNoChanges: true });
   await e2e.stack.preview({ expectNoChanges: true, refresh: true });
 });
@@ -51,6 +61,7 @@ test("preview right after shows no changes, with and without refresh", async () 
 const scheduledRun = () => launchOutsidePulumi(env, load);
 
 test("a configuration disabled in Tailer Studio is drift: preview --refresh fails naming it, up --refresh puts it back", async () => {
+  await deployed();
   await env.admin.advanceClock(5);
   await env.admin.updateConfiguration({ ...load, activated: false });
   await scheduledRun(); // comes back DEACTIVATED: the evidence
@@ -68,6 +79,7 @@ test("a configuration disabled in Tailer Studio is drift: preview --refresh fail
 });
 
 test("a run marked FAILED out of band is relaunched once by up --refresh", async () => {
+  await deployed();
   const state = await e2e.stack.outputs();
   const runId = String(state.loadRunId?.value);
   await env.admin.setRunStatus(runId, "FAILED");
@@ -80,6 +92,7 @@ test("a run marked FAILED out of band is relaunched once by up --refresh", async
 });
 
 test("destroy honours onDelete: disable disables, keep leaves the configuration as it is", async () => {
+  await deployed();
   await e2e.stack.destroy();
   const [kept] = await env.admin.listConfigurations(load);
   const [disabled] = await env.admin.listConfigurations({ ...load, configuration_id: "000099_sales_aggregate_DEV" });

@@ -11,11 +11,17 @@ let e2e: E2EStack;
 
 beforeAll(async () => {
   env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-  e2e = await createE2EStack(join(REPO, "examples", "workflow-reset"), env);
 });
 afterAll(async () => {
-  await e2e?.dispose();
   await env?.close();
+});
+// Each test deploys a stack of its own on a fresh world.
+beforeEach(async () => {
+  await env.admin.reset();
+  e2e = await createE2EStack(join(REPO, "examples", "workflow-reset"), env);
+});
+afterEach(async () => {
+  await e2e?.dispose();
 });
 
 async function marks(): Promise<string[]> {
@@ -32,6 +38,7 @@ test("JA, JB and JC succeed: the target JT is launched and the marks are cleared
 });
 
 test("a redeploy resets the unbalanced workflow: JC's lone success no longer counts", async () => {
+  await e2e.stack.up();
   await launchOutsidePulumi(env, {
     account: "000099",
     environment: "DEV",

@@ -7,37 +7,24 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import type { RunningEmulator } from "../helpers/emulator";
 import { interruptGroup, stackProcesses, waitFor } from "../helpers/processes";
-import { WORLD_SEED } from "../helpers/provider";
-import { createE2EStack, type E2EStack, pulumiBinDir, REPO } from "../helpers/pulumi";
+import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
+import { type E2EStack, pulumiBinDir, REPO, stackPerTest } from "../helpers/pulumi";
 
 jest.setTimeout(600_000);
 
-const load = {
-  account: "000099",
-  environment: "DEV" as const,
-  configuration_type: "table-to-table" as const,
-  configuration_id: "000099_sales_load_DEV",
-};
+const load = SALES_LOAD_DEV;
 
+const setup = stackPerTest(join(REPO, "test", "e2e", "programs", "jobs"), { seed: WORLD_SEED, clockSpeed: 60 });
 let env: RunningEmulator;
 let e2e: E2EStack;
-
-beforeAll(async () => {
-  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 60 });
+beforeEach(() => {
+  env = setup.env();
+  e2e = setup.e2e();
 });
-afterAll(async () => {
-  await env?.close();
-});
-// Each test interrupts a stack of its own, on a fresh world.
-beforeEach(async () => {
-  await env.admin.reset();
-  e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "jobs"), env);
-});
-afterEach(async () => {
+afterEach(() => {
   for (const pid of stackProcesses(e2e, /dynamic-provider|pulumi-language-nodejs/)) process.kill(pid, "SIGKILL"); // never leave an orphan behind
-  await e2e?.dispose();
 });
 
 /** Starts `pulumi <args>` in its own process group, as a terminal would run it. */

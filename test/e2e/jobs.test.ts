@@ -1,34 +1,19 @@
 /** TailerJobRun's relaunch rules with the real CLI: failures kept in state and relaunched once, triggers, every-deploy. */
 import { join } from "node:path";
-import { type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { WORLD_SEED } from "../helpers/provider";
-import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
+import type { RunningEmulator } from "../helpers/emulator";
+import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
+import { type E2EStack, REPO, stackPerTest } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
-const load = {
-  account: "000099",
-  environment: "DEV" as const,
-  configuration_type: "table-to-table" as const,
-  configuration_id: "000099_sales_load_DEV",
-};
+const load = SALES_LOAD_DEV;
 
+const setup = stackPerTest(join(REPO, "test", "e2e", "programs", "jobs"), { seed: WORLD_SEED, clockSpeed: 600 });
 let env: RunningEmulator;
 let e2e: E2EStack;
-
-beforeAll(async () => {
-  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-});
-afterAll(async () => {
-  await env?.close();
-});
-// Each test deploys a stack of its own on a fresh world, and counts its own runs.
-beforeEach(async () => {
-  await env.admin.reset();
-  e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "jobs"), env);
-});
-afterEach(async () => {
-  await e2e?.dispose();
+beforeEach(() => {
+  env = setup.env();
+  e2e = setup.e2e();
 });
 
 const runCount = async () => (await env.admin.listRuns(load)).length;

@@ -20,8 +20,10 @@ import type { Logger } from "./logger";
 import { silentLogger } from "./logger";
 import { Platform, type PlatformHooks } from "./platform";
 import { RequestLog } from "./request-log";
-import { loadSeed, type SeedFile } from "./seed";
+import { combineSeeds, loadSeed, type SeedFile } from "./seed";
 import docsSeed from "./seeds/docs.json";
+import examplesSeed from "./seeds/examples.json";
+import historySeed from "./seeds/history.json";
 import { type TlsOptions, Transport } from "./server";
 import { Store } from "./store";
 
@@ -62,8 +64,20 @@ export { ConfigurationInput, DurationInput, IdentityInput, Outcome, RunInput, ty
 export type { TlsOptions } from "./server";
 export type { ExecutionDateRule, RunOriginCount, RunOutcome, WorkflowDefinition } from "./store";
 
-/** The seed used when none is given: the world of the two documentation pages. */
+/** The world of the two documentation pages (emulator/seeds/docs.json). */
 export const DOCS_SEED: unknown = docsSeed;
+
+/** The world of the examples, the README and the tests: a sales pipeline in DEV and PROD, the JA/JB/JC -> JT workflow (emulator/seeds/examples.json). */
+export const EXAMPLES_SEED: unknown = examplesSeed;
+
+/**
+ * The seed used when none is given: the docs' world, the examples' world, and their history (a DEV sales
+ * load that succeeded), so every program of the README runs against a plain `tailer-emulator start`.
+ */
+export const DEFAULT_SEED: unknown = combineSeeds(
+  "The docs' world, the examples' world and their history (emulator/seeds/docs.json, examples.json, history.json).",
+  [docsSeed, examplesSeed, historySeed],
+);
 
 /** Default request body limit (64 KiB): the API's bodies are a few hundred bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -72,7 +86,7 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export interface EmulatorOptions {
   /** SQLite file path, or ":memory:" (default) for a state that dies with the process. */
   database?: string;
-  /** Seed: a JSON file path or the parsed object; null for an empty world; default the docs' world. Applied to a fresh database only. */
+  /** Seed: a JSON file path or the parsed object; null for an empty world; default {@link DEFAULT_SEED}. Applied to a fresh database only. */
   seed?: string | object | null;
   /** Wipe the database and apply the seed even if the database already has state. */
   reseed?: boolean;
@@ -170,7 +184,7 @@ function settingsOf(options: EmulatorOptions): Settings {
   if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) throw new OptionsError("maxBodyBytes must be a positive integer");
   const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
   if (adminToken.length < 8 || /\s/.test(adminToken)) throw new OptionsError("adminToken must be at least 8 characters, without spaces");
-  const seedSource = options.seed === undefined ? docsSeed : options.seed;
+  const seedSource = options.seed === undefined ? DEFAULT_SEED : options.seed;
   return {
     logger: options.logger ?? silentLogger,
     guesses: { ...DEFAULT_GUESSES, ...options.guesses },

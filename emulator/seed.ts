@@ -243,6 +243,21 @@ export function toRunRecord(
   };
 }
 
+/** The parts of a seed that combineSeeds joins (in the seed file's own form, not yet validated). */
+interface SeedParts {
+  configurations?: readonly unknown[];
+  runs?: readonly unknown[];
+}
+
+/** One seed (in the file's form) holding the configurations and runs of several: loadSeed refuses anything defined twice. */
+export function combineSeeds(description: string, seeds: readonly SeedParts[]): unknown {
+  return {
+    description,
+    configurations: seeds.flatMap((seed) => seed.configurations ?? []),
+    runs: seeds.flatMap((seed) => seed.runs ?? []),
+  };
+}
+
 /** Reads and validates a seed: a path to a JSON file, or the parsed object. */
 export function loadSeed(seed: string | unknown): SeedFile {
   let raw: unknown = seed;

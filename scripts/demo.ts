@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...offlinePulumiEnv(join(scratch, "state"), join(scratch, "home"), "demo") };
 
   say("Starting the Tailer API emulator (the examples' world; 1 emulated minute per real second)");
-  const emulator = createEmulator({ seed: join(REPO, "examples", "world.json"), clockSpeed: 60, database: join(scratch, "tailer.db") });
+  const emulator = createEmulator({ clockSpeed: 60, database: join(scratch, "tailer.db") });
   const { url } = await emulator.listen({ port: 0 });
   process.stdout.write(`Tailer API emulator at ${url}\n`);
 

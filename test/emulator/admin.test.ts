@@ -7,7 +7,7 @@ import { AdminApiError } from "../../emulator/errors";
 import { tokenFingerprint } from "../../emulator/request-log";
 import { ACTION_PATHS } from "../../provider/client/schemas";
 import { launchOutsidePulumi, outsideActorToken } from "../helpers/emulator";
-import { closeAll, type Harness, httpRequest, LOAD_PDA, PREPARE_PDA, startEmulator } from "./helpers/harness";
+import { closeAll, DEFAULT_WORLD, type Harness, httpRequest, LOAD_PDA, PREPARE_PDA, startEmulator } from "./helpers/harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -52,7 +52,7 @@ describe("access", () => {
 
 describe("configurations", () => {
   it("lists the seeded configurations with their defaults, filterable", async () => {
-    expect(await h.admin.listConfigurations()).toHaveLength(7);
+    expect(await h.admin.listConfigurations()).toHaveLength(DEFAULT_WORLD.configurations);
     const [prepare] = await h.admin.listConfigurations(PREPARE_PDA);
     expect(prepare).toEqual({
       ...PREPARE_PDA,
@@ -179,7 +179,7 @@ describe("runs", () => {
         { origin: "launch", token_fingerprint: tokenFingerprint(h.token), runs: 1 },
         { origin: "launch", token_fingerprint: second.fingerprint, runs: 1 },
         { origin: "workflow", token_fingerprint: null, runs: 1 },
-        { origin: "seed", token_fingerprint: null, runs: 10 },
+        { origin: "seed", token_fingerprint: null, runs: DEFAULT_WORLD.runs },
         { origin: "admin", token_fingerprint: null, runs: 1 },
       ]),
     );
@@ -212,7 +212,7 @@ describe("tokens, info and reset", () => {
 
   it("reports counts, internal errors and the guesses in use", async () => {
     const info = await h.admin.info();
-    expect(info).toMatchObject({ url: h.url, configurations: 7, runs: 10, internal_errors: 0, database: ":memory:" });
+    expect(info).toMatchObject({ url: h.url, ...DEFAULT_WORLD, internal_errors: 0, database: ":memory:" });
     expect(info.guesses).toMatchObject({ defaultLastStatusLimit: 3 });
   });
 
@@ -220,7 +220,7 @@ describe("tokens, info and reset", () => {
     await h.admin.deleteConfiguration(PREPARE_PDA);
     await h.admin.addFault({ kind: "error" });
     const r = await h.admin.reset();
-    expect(r).toEqual({ reset: true, configurations: 7, runs: 10 });
+    expect(r).toEqual({ reset: true, ...DEFAULT_WORLD });
     expect((await h.admin.listFaults()).faults).toEqual([]);
     expect((await lastStatus(PREPARE_PDA)).status).toBe(200);
   });

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import Database from "better-sqlite3";
 import { createEmulator, isEmulatorError } from "../../emulator/index";
 import { parseIsoDate } from "../../provider/client/wire";
-import { closeAll, LOAD_PDA, PREPARE_PDA, startEmulator, tempDir } from "./helpers/harness";
+import { closeAll, DEFAULT_WORLD, LOAD_PDA, PREPARE_PDA, startEmulator, tempDir } from "./helpers/harness";
 
 afterEach(closeAll);
 
@@ -154,7 +154,7 @@ describe("a file database", () => {
     await first.emulator.close();
     const second = await startEmulator({ database, reseed: true });
     expect(await second.admin.listRuns({ ...PREPARE_PDA, status: "RUNNING" })).toEqual([]);
-    expect(await second.admin.listRuns({ limit: 1000 })).toHaveLength(10);
+    expect(await second.admin.listRuns({ limit: 1000 })).toHaveLength(DEFAULT_WORLD.runs);
   });
 
   it("never shows an earlier time after a restart, even when the last clock ran ahead of real time", async () => {

@@ -10,7 +10,7 @@ import { configFromObject } from "../../provider/resources/settings";
 import { type RunningEmulator, startEmulator } from "./emulator";
 
 /** The seed of provider and end-to-end tests. */
-export const WORLD_SEED = join(__dirname, "..", "..", "examples", "world.json");
+export const WORLD_SEED = join(__dirname, "..", "..", "emulator", "seeds", "examples.json");
 
 /** The world's sales load in DEV, as the wire (and the emulator's admin API) names it. */
 export const SALES_LOAD_DEV = {

@@ -9,9 +9,16 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AdminClient } from "../../../emulator/admin-client";
-import { createEmulator, type Emulator, type EmulatorOptions } from "../../../emulator/index";
+import { createEmulator, DEFAULT_SEED, type Emulator, type EmulatorOptions } from "../../../emulator/index";
+import { loadSeed } from "../../../emulator/seed";
 
 /** A started emulator with what tests use most. */
+/** The default world (the docs', the examples' and their history): how many configurations and runs it holds. */
+export const DEFAULT_WORLD = (() => {
+  const world = loadSeed(DEFAULT_SEED);
+  return { configurations: world.configurations.length, runs: world.runs.length };
+})();
+
 export interface Harness {
   emulator: Emulator;
   url: string;

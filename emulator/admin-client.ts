@@ -12,6 +12,7 @@ import { bearerHeader } from "../provider/client/wire";
 import type {
   AdminClock,
   AdminConfiguration,
+  AdminDevAccount,
   AdminFaults,
   AdminInfo,
   AdminRun,
@@ -97,6 +98,11 @@ export class AdminClient {
     if (response.statusCode < 200 || response.statusCode > 299)
       throw new AdminApiError(response.statusCode, parsed, method, `/_emulator/${path}`);
     return parsed as T;
+  }
+
+  /** The dev service account and where its key file is (no admin token needed). */
+  devAccount(): Promise<AdminDevAccount> {
+    return this.call<AdminDevAccount>("GET", "dev-account");
   }
 
   /** True when the emulator answers its health check. */

@@ -185,6 +185,17 @@ export interface AdminClock {
   speed: number;
 }
 
+/** The dev service account and where its key is (`GET dev-account`, open to anyone: the key file itself is readable by its owner only). */
+export interface AdminDevAccount {
+  dev_account: {
+    client_email: string;
+    /** The key id (`kid`) of the tokens the emulator trusts for it. */
+    kid: string;
+    /** The key file in the emulator's state folder; null for a key kept in memory (no state folder). */
+    key_file: string | null;
+  } | null;
+}
+
 /** Facts about an emulator (`GET info`). */
 export interface AdminInfo {
   url: string | null;

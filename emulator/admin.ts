@@ -11,6 +11,7 @@ import { runToWire, storedTypeName } from "./actions";
 import {
   type AdminClock,
   type AdminConfiguration,
+  type AdminDevAccount,
   type AdminFaults,
   type AdminInfo,
   type AdminRun,
@@ -64,6 +65,8 @@ export interface AdminDependencies {
   mintToken: ((o: { accounts?: string[]; expiresInSeconds?: number; audience?: string }) => string) | undefined;
   /** Facts for GET /_emulator/info. */
   info: () => AdminInfo;
+  /** The dev account and its key file, for GET /_emulator/dev-account (how `tailer-emulator token` finds the key). */
+  devAccount: () => AdminDevAccount;
 }
 
 type Query = URLSearchParams;
@@ -342,6 +345,11 @@ export async function handleAdminRequest(
   try {
     if (path === "health") {
       sendJson(req, res, 200, { ok: true });
+      return;
+    }
+    // Without the admin token, like health: it names a file, whose permissions protect the key itself.
+    if (path === "dev-account" && req.method === "GET") {
+      sendJson(req, res, 200, deps.devAccount());
       return;
     }
     if (!tokenMatches(req.headers.authorization, deps.adminToken)) {

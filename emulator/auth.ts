@@ -13,7 +13,7 @@ import { createPublicKey, type JsonWebKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { GATEWAY_REFUSALS, GATEWAY_TOKEN_LOCATIONS, type GatewayRefusalCode } from "../provider/client/gateway";
 import { PRODUCTION_API_URL } from "../provider/client/schemas";
-import type { ServiceAccountKey } from "./dev-account";
+import { DEV_ACCOUNT_EMAIL, type ServiceAccountKey } from "./dev-account";
 import { GatewayAuthError, isEmulatorError, OptionsError } from "./errors";
 import { checkTimes, type ParsedJwt, parseJwt, type VerificationKey, verifySignature } from "./jwt";
 import { type Logger, silentLogger } from "./logger";
@@ -341,8 +341,13 @@ export class Authenticator {
     const key = JSON.stringify([issuer, kid]);
     if (this.warned.has(key) || this.warned.size >= WARNED_LIMIT) return;
     this.warned.add(key);
+    // A dev-account token of another key: minted with another emulator's state folder (the usual cause).
+    const otherDevKey =
+      issuer === DEV_ACCOUNT_EMAIL
+        ? "It is a dev-account token signed with another emulator's key (another state folder): mint it with `tailer-emulator token --url <this emulator's URL>`, or in the folder this emulator runs in. "
+        : "";
     this.logger.warn(
-      `API token refused (${GATEWAY_REFUSALS[code].message}): no trusted key has kid ${JSON.stringify(kid)} for issuer ${JSON.stringify(issuer)}. ` +
+      `API token refused (${GATEWAY_REFUSALS[code].message}): no trusted key has kid ${JSON.stringify(kid)} for issuer ${JSON.stringify(issuer)}. ${otherDevKey}` +
         "To trust it, start the emulator with --trust <file> (the service account's key JSON, a JWKS, a {kid: certificate} JSON or a PEM), " +
         "or pass createEmulator({ trustedKeyFiles }) or ({ trustedKeys }).",
       { kid, issuer, trusted_issuers: this.providers.map((p) => p.issuer ?? "(any)") },

@@ -7,13 +7,11 @@ import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { PRODUCTION_API_URL } from "../provider/client/schemas";
-import { loadOrCreateDevKey, MAX_TOKEN_LIFETIME_SECONDS, mintServiceAccountToken } from "./dev-account";
+import { MAX_TOKEN_LIFETIME_SECONDS, mintServiceAccountToken } from "./dev-account";
 import { isEmulatorError, UsageError } from "./errors";
+import { DEFAULT_EMULATOR_URL, DEFAULT_STATE_DIR, findDevKey } from "./find-dev-key";
 import { createEmulator, type Emulator, type EmulatorOptions } from "./index";
 import { consoleLogger, silentLogger } from "./logger";
-
-/** Default folder of the emulator's state (database, dev key). */
-const DEFAULT_STATE_DIR = ".tailer-emulator";
 
 const MAIN_HELP = `Usage: tailer-emulator <command> [options]
 
@@ -62,15 +60,21 @@ Options:
 
 const TOKEN_HELP = `Usage: tailer-emulator token [options]
 
-Prints an RS256 JWT of the local development service account (its key is created in the
-state folder on first use and trusted by "tailer-emulator start" with the same --state-dir).
+Prints an RS256 JWT of the local development service account, signed with the key of the
+emulator it is for ("tailer-emulator start" creates that key in its state folder; this command
+never makes one). The key is found, in this order:
+  --state-dir <dir>      in this state folder;
+  --url <url>            from the emulator at this URL, from any folder;
+  (neither)              in ./${DEFAULT_STATE_DIR}, else from the emulator at $TAILER_EMULATOR_URL
+                         (default ${DEFAULT_EMULATOR_URL}).
 
 Options:
   --account <id>         Limit the token to this account (repeatable; default: every account)
   --audience <url>       The aud claim (default ${PRODUCTION_API_URL}, which the emulator accepts
                          whatever its own URL; or give the emulator's URL)
   --expires-in <s>       Lifetime in seconds (default 3600, at most ${MAX_TOKEN_LIFETIME_SECONDS})
-  --state-dir <dir>      State folder holding the dev key (default ./${DEFAULT_STATE_DIR})
+  --state-dir <dir>      State folder holding the dev key
+  --url <url>            URL of the running emulator whose key to use
   -h, --help             Show this help
 `;
 
@@ -187,7 +191,8 @@ function readyText(values: StartValues, emulator: Emulator, url: string, options
     };
     return `${JSON.stringify(ready)}\n`;
   }
-  const tokenCommand = `tailer-emulator token${values["state-dir"] ? ` --state-dir ${stateDir}` : ""}`;
+  // Plain `token` finds the key in ./.tailer-emulator or at the default URL; otherwise name this emulator.
+  const tokenCommand = `tailer-emulator token${values["state-dir"] || url !== DEFAULT_EMULATOR_URL ? ` --url ${url}` : ""}`;
   const devAccount = emulator.devServiceAccountKey;
   return [
     `Tailer API emulator listening on ${url}`,
@@ -229,7 +234,7 @@ async function start(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function token(args: string[], io: CliIo): number {
+async function token(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -239,6 +244,7 @@ function token(args: string[], io: CliIo): number {
       audience: { type: "string" },
       "expires-in": { type: "string" },
       "state-dir": { type: "string" },
+      url: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -253,9 +259,11 @@ function token(args: string[], io: CliIo): number {
   if (expiresIn !== undefined && !(expiresIn > 0 && expiresIn <= MAX_TOKEN_LIFETIME_SECONDS)) {
     throw new UsageError(`--expires-in must be between 1 and ${MAX_TOKEN_LIFETIME_SECONDS} seconds`);
   }
-  const key = loadOrCreateDevKey(path.resolve(values["state-dir"] ?? DEFAULT_STATE_DIR));
+  if (values["state-dir"] !== undefined && values.url !== undefined) throw new UsageError("--state-dir and --url exclude each other");
+  const found = await findDevKey({ stateDir: values["state-dir"], url: values.url });
+  if (found.note) io.stderr.write(`tailer-emulator: ${found.note}\n`);
   io.stdout.write(
-    `${mintServiceAccountToken(key, {
+    `${mintServiceAccountToken(found.key, {
       audience: values.audience ?? PRODUCTION_API_URL,
       accounts: values.account,
       expiresInSeconds: expiresIn,
@@ -278,7 +286,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       case "start":
         return await start(rest, io);
       case "token":
-        return token(rest, io);
+        return await token(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

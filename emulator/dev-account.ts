@@ -22,7 +22,7 @@ export interface ServiceAccountKey {
 const DEV_KEY_FILE = "dev-service-account.json";
 
 /** Email of the generated dev service account. */
-const DEV_ACCOUNT_EMAIL = "tailer-emulator-dev@tailer-emulator.iam.gserviceaccount.com";
+export const DEV_ACCOUNT_EMAIL = "tailer-emulator-dev@tailer-emulator.iam.gserviceaccount.com";
 
 /** Longest lifetime of a minted token: one day, beyond which google-auth-library's verifiers refuse a token (the gateway sets no limit). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
@@ -44,6 +44,21 @@ export function generateServiceAccountKey(clientEmail = DEV_ACCOUNT_EMAIL): Serv
   };
 }
 
+/** Where the dev key of the state folder `stateDir` is kept. */
+export function devKeyFile(stateDir: string): string {
+  return path.join(stateDir, DEV_KEY_FILE);
+}
+
+/** The dev key kept in `stateDir`, or undefined when there is none (it never makes one). */
+export function readDevKey(stateDir: string): ServiceAccountKey | undefined {
+  try {
+    return JSON.parse(readFileSync(devKeyFile(stateDir), "utf8")) as ServiceAccountKey;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
 /**
  * The dev key of `stateDir`, created on first use (atomically: two processes
  * starting together end up with the same key). Without a state folder, one
@@ -54,12 +69,9 @@ export function loadOrCreateDevKey(stateDir?: string): ServiceAccountKey {
     processKey ??= generateServiceAccountKey();
     return processKey;
   }
-  const file = path.join(stateDir, DEV_KEY_FILE);
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as ServiceAccountKey;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
+  const file = devKeyFile(stateDir);
+  const existing = readDevKey(stateDir);
+  if (existing) return existing;
   mkdirSync(stateDir, { recursive: true });
   const key = generateServiceAccountKey();
   try {

@@ -32,6 +32,7 @@ export type EmulatorErrorCode =
   | "admin_unauthorized"
   | "invalid_seed"
   | "invalid_options"
+  | "dev_key_not_found"
   | "internal";
 
 /** Base of every error the emulator throws on purpose. */
@@ -245,6 +246,12 @@ export class AdminApiError extends EmulatorError {
 export class UsageError extends EmulatorError {
   readonly code = "usage";
   readonly httpStatus = 400;
+}
+
+/** `tailer-emulator token` found no dev key it may use: it never makes one, since no running emulator would trust it. */
+export class DevKeyNotFoundError extends EmulatorError {
+  readonly code = "dev_key_not_found";
+  readonly httpStatus = 404;
 }
 
 /** The database file is locked by another process (SQLITE_BUSY or SQLITE_LOCKED), most likely another emulator. */

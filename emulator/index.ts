@@ -4,6 +4,7 @@
  * Factory separate from listen, so tests choose port 0 and read `url`.
  */
 import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
 import { PRODUCTION_API_URL } from "../provider/client/schemas";
 import { Actions } from "./actions";
 import { ADMIN_PREFIX, type AdminDependencies, type AdminRoutes, createAdminRoutes, handleAdminRequest } from "./admin";
@@ -11,7 +12,7 @@ import { AdminClient } from "./admin-client";
 import { type ApiDependencies, handleApiRequest } from "./api";
 import { AudienceSet, Authenticator, type TrustedKey, trustedKeyFromServiceAccount, trustedKeysFromFile } from "./auth";
 import { EmulatorClock } from "./clock";
-import { loadOrCreateDevKey, mintServiceAccountToken, type ServiceAccountKey } from "./dev-account";
+import { devKeyFile, loadOrCreateDevKey, mintServiceAccountToken, type ServiceAccountKey } from "./dev-account";
 import { isEmulatorError, OptionsError } from "./errors";
 import { FaultInjector } from "./faults";
 import { DEFAULT_GUESSES, type Guesses } from "./guesses";
@@ -42,6 +43,7 @@ export {
 export type {
   AdminClock,
   AdminConfiguration,
+  AdminDevAccount,
   AdminFaults,
   AdminInfo,
   AdminRun,
@@ -331,6 +333,15 @@ function adminDependencies(parts: Parts, mintToken: (o?: MintOptions) => string)
       audiences: audiences.list(),
       max_body_bytes: settings.maxBodyBytes,
       guesses: settings.guesses,
+    }),
+    devAccount: () => ({
+      dev_account: devKey
+        ? {
+            client_email: devKey.client_email,
+            kid: devKey.private_key_id,
+            key_file: parts.options.stateDir === undefined ? null : devKeyFile(resolve(parts.options.stateDir)),
+          }
+        : null,
     }),
   };
 }

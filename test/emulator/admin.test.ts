@@ -3,11 +3,13 @@
  * person makes in Tailer Studio, which the public API then reflects.
  */
 
+import * as path from "node:path";
 import { AdminApiError } from "../../emulator/errors";
+import { DOCS_SEED, EXAMPLES_SEED } from "../../emulator/index";
 import { tokenFingerprint } from "../../emulator/request-log";
 import { ACTION_PATHS } from "../../provider/client/schemas";
 import { launchOutsidePulumi, outsideActorToken } from "../helpers/emulator";
-import { closeAll, DEFAULT_WORLD, type Harness, httpRequest, LOAD_PDA, PREPARE_PDA, startEmulator } from "./helpers/harness";
+import { closeAll, DEFAULT_WORLD, type Harness, httpRequest, LOAD_PDA, PREPARE_PDA, startEmulator, tempDir } from "./helpers/harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -51,6 +53,16 @@ describe("access", () => {
 });
 
 describe("configurations", () => {
+  it("start in the default world: every configuration of the docs' world and of the examples' world, and the DEV sales load's successful run", async () => {
+    const ids = (await h.admin.listConfigurations()).map((c) => c.configuration_id).sort();
+    const seeded = [DOCS_SEED, EXAMPLES_SEED].flatMap(
+      (seed) => (seed as { configurations: { configuration_id: string }[] }).configurations,
+    );
+    expect(ids).toEqual(seeded.map((c) => c.configuration_id).sort());
+    const [last] = await h.admin.listRuns({ configuration_id: "000099_sales_load_DEV", limit: 1 });
+    expect(last).toMatchObject({ status: "SUCCESS", origin: "seed" });
+  });
+
   it("lists the seeded configurations with their defaults, filterable", async () => {
     expect(await h.admin.listConfigurations()).toHaveLength(DEFAULT_WORLD.configurations);
     const [prepare] = await h.admin.listConfigurations(PREPARE_PDA);
@@ -208,6 +220,21 @@ describe("tokens, info and reset", () => {
       { token },
     );
     expect(own.status).toBe(200);
+  });
+
+  it("says where the dev account's key file is, without the admin token (null for a key kept in memory)", async () => {
+    const stateDir = tempDir("emu-admin-");
+    const withFolder = await startEmulator({ stateDir });
+    const key = withFolder.emulator.devServiceAccountKey as { private_key_id: string; client_email: string };
+    const anyone = await httpRequest(`${withFolder.url}/_emulator/dev-account`, undefined, { method: "GET" });
+    expect([anyone.status, anyone.body]).toEqual([
+      200,
+      {
+        dev_account: { client_email: key.client_email, kid: key.private_key_id, key_file: path.join(stateDir, "dev-service-account.json") },
+      },
+    ]);
+    expect(JSON.stringify(anyone.body)).not.toContain("PRIVATE KEY");
+    expect((await h.admin.devAccount()).dev_account?.key_file).toBeNull();
   });
 
   it("reports counts, internal errors and the guesses in use", async () => {

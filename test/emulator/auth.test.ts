@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as http2 from "node:http2";
 import * as path from "node:path";
 import { JWTAccess } from "google-auth-library";
+import { generateServiceAccountKey, mintServiceAccountToken } from "../../emulator/dev-account";
 import type { LogFields, Logger } from "../../emulator/logger";
 import { GATEWAY_REFUSALS, type GatewayRefusalCode } from "../../provider/client/gateway";
 import { PRODUCTION_API_URL } from "../../provider/client/schemas";
@@ -214,6 +215,17 @@ describe("the issuer: each trusted key stands for its account", () => {
     log.lines.length = 0;
     expectRefusal(await read(bySa({}, { kid: "rotated-kid" })), "jwks_kid_alg_mismatch");
     expect(log.lines.map((l) => l.fields?.kid)).toEqual(["rotated-kid"]);
+  });
+
+  it("regression (a token of another folder's dev key got a bare 401): refuses it, and the log says how to mint one this emulator trusts", async () => {
+    const otherEmulatorsKey = generateServiceAccountKey(); // the dev key another state folder holds
+    log.lines.length = 0;
+    expectRefusal(await read(mintServiceAccountToken(otherEmulatorsKey, { audience: h.url })), "jwks_kid_alg_mismatch");
+    expect(log.lines.map((l) => l.message)).toEqual([
+      expect.stringContaining(
+        "It is a dev-account token signed with another emulator's key (another state folder): mint it with `tailer-emulator token --url <this emulator's URL>`, or in the folder this emulator runs in.",
+      ),
+    ]);
   });
 
   it("does not trust the dev account when devAccount is false", async () => {

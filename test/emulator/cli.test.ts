@@ -4,9 +4,12 @@
  * state surviving kill -9, and graceful shutdown.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import { AdminClient } from "../../emulator/admin-client";
+import { loadOrCreateDevKey } from "../../emulator/dev-account";
 import { PRODUCTION_API_URL } from "../../provider/client/schemas";
 import { buildCli, killAllCli, removeBuild, requireCurl, runCli, startCli } from "./helpers/cli-process";
 import { docPages, examplesOf } from "./helpers/doc-examples";
@@ -56,13 +59,23 @@ describe("help and usage errors", () => {
   });
 });
 
+/** A URL nobody answers at: a port just released. */
+async function closedUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return `http://127.0.0.1:${port}`;
+}
+
 describe("tailer-emulator token", () => {
   it("prints an RS256 token of the state folder's dev account, for the production audience by default", () => {
     const stateDir = tmp();
+    const key = loadOrCreateDevKey(stateDir); // as `tailer-emulator start --state-dir` leaves it
     const r = runCli(["token", "--state-dir", stateDir, "--account", "000099", "--account", "000110", "--expires-in", "600"]);
     expect(r.status).toBe(0);
     const [header, payload] = r.stdout.trim().split(".") as [string, string];
-    expect(decode(header)).toMatchObject({ alg: "RS256", typ: "JWT", kid: expect.any(String) });
+    expect(decode(header)).toMatchObject({ alg: "RS256", typ: "JWT", kid: key.private_key_id });
     const claims = decode(payload);
     expect(claims).toMatchObject({
       aud: PRODUCTION_API_URL,
@@ -70,8 +83,80 @@ describe("tailer-emulator token", () => {
       iss: expect.stringContaining("tailer-emulator-dev@"),
     });
     expect((claims.exp as number) - (claims.iat as number)).toBe(600);
-    // The key is made once: a second token has the same kid.
-    expect(decode(runCli(["token", "--state-dir", stateDir]).stdout.split(".")[0] as string).kid).toBe(decode(header).kid);
+  });
+
+  it("regression (a token from another folder got a 401): from a folder without a key, it mints with the running emulator's key, found by its URL", async () => {
+    const server = await startCli(["--memory", "--state-dir", tmp()]);
+    const elsewhere = tmp();
+    const r = runCli(["token", "--url", server.url], elsewhere);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const answer = await httpRequest(
+      `${server.url}/v1/dag/status`,
+      { action: "get_last_status", ...PREPARE_PDA },
+      { token: r.stdout.trim() },
+    );
+    expect(answer.status).toBe(200);
+    expect(existsSync(path.join(elsewhere, ".tailer-emulator"))).toBe(false); // no new key made there
+  });
+
+  it("without options, in a folder without a key, it asks the emulator at $TAILER_EMULATOR_URL and says whose key it used", async () => {
+    const stateDir = tmp();
+    const server = await startCli(["--memory", "--state-dir", stateDir]);
+    const r = runCli(["token"], tmp(), { TAILER_EMULATOR_URL: server.url });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(
+      `tailer-emulator: using the dev key of the emulator at ${server.url} (${path.join(stateDir, "dev-service-account.json")})\n`,
+    );
+    const answer = await httpRequest(
+      `${server.url}/v1/dag/status`,
+      { action: "get_last_status", ...PREPARE_PDA },
+      { token: r.stdout.trim() },
+    );
+    expect(answer.status).toBe(200);
+  });
+
+  it("with no key in the folder and no emulator at the URL, it stops (exit 1) saying where the key would be, and makes none", async () => {
+    const folder = tmp();
+    const url = await closedUrl();
+    const r = runCli(["token"], folder, { TAILER_EMULATOR_URL: url });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(
+      `tailer-emulator: no dev key in ${path.join(folder, ".tailer-emulator", "dev-service-account.json")}, and no emulator answers at ${url} (ECONNREFUSED).`,
+    );
+    expect(r.stderr).toContain(
+      "Run this command in the folder the emulator runs in, or give --url <the URL it prints> or --state-dir <its state folder>.",
+    );
+    expect(r.stderr).toContain(
+      '"tailer-emulator start" keeps its key in <the folder it runs in>/.tailer-emulator/dev-service-account.json',
+    );
+    expect(existsSync(path.join(folder, ".tailer-emulator"))).toBe(false);
+  });
+
+  it("with --state-dir of a folder without a key, it stops naming the file and the command that creates it", () => {
+    const stateDir = tmp();
+    const r = runCli(["token", "--state-dir", stateDir]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `tailer-emulator: no dev key in ${path.join(stateDir, "dev-service-account.json")}: "tailer-emulator start --state-dir ${stateDir}" creates it. Start the emulator with that state folder first.\n`,
+    );
+    expect(existsSync(path.join(stateDir, "dev-service-account.json"))).toBe(false);
+  });
+
+  it("with --url of an emulator without a dev account, it says so", async () => {
+    const server = await startCli(["--memory", "--state-dir", tmp(), "--no-dev-account"]);
+    const r = runCli(["token", "--url", server.url]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`the emulator at ${server.url} trusts no dev account (it was started with --no-dev-account)`);
+  });
+
+  it("the banner's token command names the emulator when it is not on the default URL, and works from any folder", async () => {
+    const server = await startCli(["--memory", "--state-dir", tmp()], os.tmpdir(), { banner: true });
+    const line = server.banner.split("\n").find((l) => l.includes("TOKEN=$(")) as string;
+    expect(line.trim()).toBe(`TOKEN=$(tailer-emulator token --url ${server.url})`);
+    const r = runCli(["token", "--url", server.url], tmp());
+    expect(r.status).toBe(0);
   });
 });
 
@@ -81,6 +166,7 @@ describe("tailer-emulator start", () => {
     const server = await startCli(["--memory", "--state-dir", stateDir]);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const token = runCli(["token", "--state-dir", stateDir]).stdout.trim();
+    expect(token).toMatch(/^eyJ/);
     const r = await httpRequest(`${server.url}/v1/dag/status`, { action: "get_last_status", ...PREPARE_PDA }, { token });
     expect(r.status).toBe(200);
     expect(r.body.results[0].run_id).toBe("20201230-112837-0a795c70-2557-4a60-ba16-788aa2bea179");

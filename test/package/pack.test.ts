@@ -31,6 +31,8 @@ test("the tarball holds the compiled package, its types and source maps, the emu
     "dist/emulator/index.js",
     "dist/emulator/cli.js",
     "dist/emulator/seeds/docs.json",
+    "dist/emulator/seeds/examples.json",
+    "dist/emulator/seeds/history.json",
   ])
     expect(files).toContain(needed);
 });

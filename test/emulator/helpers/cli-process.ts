@@ -46,9 +46,13 @@ export function buildCli(): string {
 
 const env = () => ({ ...process.env, NODE_PATH: path.join(ROOT, "node_modules") });
 
-/** Runs the CLI to completion (for help, token, usage errors). */
-export function runCli(args: string[], cwd = os.tmpdir()): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [buildCli(), ...args], { cwd, env: env(), encoding: "utf8", timeout: 30_000 });
+/** Runs the CLI to completion (for help, token, usage errors), with `extraEnv` added to the environment. */
+export function runCli(
+  args: string[],
+  cwd = os.tmpdir(),
+  extraEnv: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [buildCli(), ...args], { cwd, env: { ...env(), ...extraEnv }, encoding: "utf8", timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -58,6 +62,8 @@ export interface CliServer {
   url: string;
   adminToken: string;
   pid: number;
+  /** What it printed up to its ready line: the JSON line, or with `banner` the banner. */
+  banner: string;
   stderr(): string;
   /** Resolves with the exit code (or signal name) once the child is gone. */
   exited: Promise<number | string>;
@@ -65,9 +71,12 @@ export interface CliServer {
 
 const running = new Set<ChildProcess>();
 
-/** Starts `tailer-emulator start --port 0 --ready-json ...args` and waits for its ready line. */
-export function startCli(args: string[], cwd = os.tmpdir()): Promise<CliServer> {
-  const child = spawn(process.execPath, [buildCli(), "start", "--port", "0", "--ready-json", ...args], {
+/**
+ * Starts `tailer-emulator start --port 0 --ready-json ...args` and waits for its ready line; with `banner`,
+ * without --ready-json, waiting for the banner's `READY <url>` line (the admin token read from the banner).
+ */
+export function startCli(args: string[], cwd = os.tmpdir(), { banner = false } = {}): Promise<CliServer> {
+  const child = spawn(process.execPath, [buildCli(), "start", "--port", "0", ...(banner ? [] : ["--ready-json"]), ...args], {
     cwd,
     env: env(),
     stdio: ["ignore", "pipe", "pipe"],
@@ -82,13 +91,28 @@ export function startCli(args: string[], cwd = os.tmpdir()): Promise<CliServer> 
       resolve(code ?? signal ?? "unknown");
     });
   });
+  const server = (url: string, adminToken: string, pid: number): CliServer => ({
+    child,
+    url,
+    adminToken,
+    pid,
+    banner: stdout,
+    stderr: () => stderr,
+    exited,
+  });
   return new Promise((resolve, reject) => {
     child.stdout?.on("data", (c: Buffer) => {
       stdout += c.toString();
+      if (banner) {
+        const ready = /^READY (\S+)$/m.exec(stdout);
+        const adminToken = /admin token: (\S+)/.exec(stdout);
+        if (ready?.[1] && adminToken?.[1]) resolve(server(ready[1], adminToken[1], child.pid ?? 0));
+        return;
+      }
       const line = stdout.split("\n").find((l) => l.startsWith("{"));
       if (!line) return;
       const ready = JSON.parse(line) as { event: string; url: string; admin_token: string; pid: number };
-      resolve({ child, url: ready.url, adminToken: ready.admin_token, pid: ready.pid, stderr: () => stderr, exited });
+      resolve(server(ready.url, ready.admin_token, ready.pid));
     });
     void exited.then((code) => reject(new Error(`tailer-emulator exited (${code}) before it was ready:\n${stderr}`)));
   });

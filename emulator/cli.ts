@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { PRODUCTION_API_URL } from "../provider/client/schemas";
 import { MAX_TOKEN_LIFETIME_SECONDS, mintServiceAccountToken } from "./dev-account";
 import { isEmulatorError, UsageError } from "./errors";
-import { DEFAULT_EMULATOR_URL, DEFAULT_STATE_DIR, findDevKey } from "./find-dev-key";
+import { DEFAULT_EMULATOR_URL, DEFAULT_STATE_DIR, defaultEmulatorUrl, findDevKey } from "./find-dev-key";
 import { createEmulator, type Emulator, type EmulatorOptions } from "./index";
 import { consoleLogger, silentLogger } from "./logger";
 
@@ -35,7 +35,7 @@ Quick start:
 const START_HELP = `Usage: tailer-emulator start [options]
 
 Options:
-  --port <n>             TCP port (default 8080; 0 picks a free one)
+  --port <n>             TCP port (default: the port of $TAILER_EMULATOR_URL, else 8080; 0 picks a free one)
   --host <addr>          Interface to listen on (default 127.0.0.1)
   --state-dir <dir>      State folder: database and dev account key (default ./${DEFAULT_STATE_DIR})
   --db <file>            SQLite database (default <state-dir>/state.db)
@@ -124,6 +124,12 @@ const START_OPTIONS = {
 
 type StartValues = ReturnType<typeof parseArgs<{ options: typeof START_OPTIONS; strict: true }>>["values"];
 
+/** The port of $TAILER_EMULATOR_URL (where `token` looks for the emulator), else 8080. */
+function defaultPort(): number {
+  const url = new URL(defaultEmulatorUrl());
+  return url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
+}
+
 /** The emulator's options from `start`'s flags (usage errors for contradictions). */
 function startOptions(values: StartValues, io: CliIo): { options: EmulatorOptions; port: number; stateDir: string } {
   if (values.memory && values.db) throw new UsageError("--memory and --db exclude each other");
@@ -133,7 +139,7 @@ function startOptions(values: StartValues, io: CliIo): { options: EmulatorOption
   if (values.durability !== undefined && values.durability !== "normal" && values.durability !== "full") {
     throw new UsageError("--durability must be normal or full");
   }
-  const port = number("port", values.port) ?? 8080;
+  const port = number("port", values.port) ?? defaultPort();
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port must be an integer from 0 to 65535");
   const stateDir = path.resolve(values["state-dir"] ?? DEFAULT_STATE_DIR);
   const database = values.memory ? ":memory:" : path.resolve(values.db ?? path.join(stateDir, "state.db"));

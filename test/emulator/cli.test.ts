@@ -151,6 +151,14 @@ describe("tailer-emulator token", () => {
     expect(r.stderr).toContain(`the emulator at ${server.url} trusts no dev account (it was started with --no-dev-account)`);
   });
 
+  it("start listens on the port of $TAILER_EMULATOR_URL, where a plain token command finds it", async () => {
+    const url = await closedUrl();
+    const server = await startCli(["--memory", "--state-dir", tmp()], os.tmpdir(), { extraEnv: { TAILER_EMULATOR_URL: url } });
+    expect(server.url).toBe(url);
+    const r = runCli(["token"], tmp(), { TAILER_EMULATOR_URL: url });
+    expect(r.status).toBe(0);
+  });
+
   it("the banner's token command names the emulator when it is not on the default URL, and works from any folder", async () => {
     const server = await startCli(["--memory", "--state-dir", tmp()], os.tmpdir(), { banner: true });
     const line = server.banner.split("\n").find((l) => l.includes("TOKEN=$(")) as string;

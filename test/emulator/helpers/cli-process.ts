@@ -74,11 +74,17 @@ const running = new Set<ChildProcess>();
 /**
  * Starts `tailer-emulator start --port 0 --ready-json ...args` and waits for its ready line; with `banner`,
  * without --ready-json, waiting for the banner's `READY <url>` line (the admin token read from the banner).
+ * With `extraEnv` (added to the environment) holding TAILER_EMULATOR_URL, without --port 0.
  */
-export function startCli(args: string[], cwd = os.tmpdir(), { banner = false } = {}): Promise<CliServer> {
-  const child = spawn(process.execPath, [buildCli(), "start", "--port", "0", ...(banner ? [] : ["--ready-json"]), ...args], {
+export function startCli(
+  args: string[],
+  cwd = os.tmpdir(),
+  { banner = false, extraEnv = {} as Record<string, string> } = {},
+): Promise<CliServer> {
+  const port = extraEnv.TAILER_EMULATOR_URL === undefined ? ["--port", "0"] : [];
+  const child = spawn(process.execPath, [buildCli(), "start", ...port, ...(banner ? [] : ["--ready-json"]), ...args], {
     cwd,
-    env: env(),
+    env: { ...env(), ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { CACHE_DIR, digestOf, filesUnder } from "../../scripts/gen-sdk";
 import { pluginTarball, pluginVersion } from "../../scripts/plugin-tarball";
 import { type RunningEmulator, startEmulator } from "./emulator";
+import { npmInstallEnv } from "./npm-install";
 import { createProgramStack, type ProgramStack } from "./programs";
 import { WORLD_SEED } from "./provider";
 import { createE2EStack, type E2EStack, type EmulatorTarget, pulumiBinDir, REPO } from "./pulumi";
@@ -79,7 +80,7 @@ export function nodeProject(): string {
         },
       }),
     );
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: stage, stdio: "inherit" });
+    execFileSync("npm", ["install", "--loglevel=error"], { cwd: stage, stdio: "inherit", env: { ...process.env, ...npmInstallEnv() } });
   });
 }
 

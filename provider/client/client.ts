@@ -406,6 +406,15 @@ export class TailerClient {
       });
   }
 
+  /**
+   * Checks, without any call, that credentials are configured (a token, a key, a command): throws
+   * TAILER_CREDENTIALS listing every source otherwise. The provider runs it at configure, so a missing
+   * credential fails `pulumi preview`, not only `up`.
+   */
+  checkCredentials(): void {
+    this.#source();
+  }
+
   #source(): TokenSource {
     this.#resolvedSource ??= this.#tokenSource ?? resolveTokenSource(this.#auth, this.apiUrl);
     return this.#resolvedSource;

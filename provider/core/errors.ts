@@ -94,7 +94,7 @@ export class TailerError extends Error {
 
   constructor(code: ErrorCode, message: string, details: TailerErrorDetails = {}) {
     const safeCause = details.cause === undefined ? undefined : redactCause(details.cause);
-    super(redact(composeMessage(message, details)), safeCause === undefined ? undefined : { cause: safeCause });
+    super(redact(composeMessage(code, message, details)), safeCause === undefined ? undefined : { cause: safeCause });
     this.#summary = message;
     this.#details = { ...details, cause: safeCause };
     this.name = "TailerError";
@@ -191,8 +191,9 @@ export class ResourceInitError extends TailerError {
   }
 }
 
-function composeMessage(message: string, d: TailerErrorDetails): string {
-  const parts = [d.action ? `${d.action}: ${message}` : message];
+/** The message users read: the stable code first (the README's troubleshooting is organised by it), then the action. */
+function composeMessage(code: ErrorCode, message: string, d: TailerErrorDetails): string {
+  const parts = [`${code}: ${d.action ? `${d.action}: ${message}` : message}`];
   if (d.status !== undefined) parts.push(`(HTTP ${d.status}${d.requestId ? `, request id ${d.requestId}` : ""})`);
   if (d.serverMessage && !message.includes(d.serverMessage)) parts.push(`Tailer said: ${d.serverMessage}.`);
   if (d.attempts !== undefined && d.attempts > 1) parts.push(`Gave up after ${d.attempts} attempts.`);
@@ -224,6 +225,16 @@ export function errorCodeOfStatus(status: number): ErrorCode {
   return ErrorCodes.BAD_REQUEST;
 }
 
+const IDENTITY_HINT = "Check account, environment, configuration_type and configuration_id (table-to-table ids end with _<ENV>, e.g. _DEV)";
+
+/** What to check after a 404, per action: what each one looks up. */
+function notFoundHint(action: Action): string {
+  if (action === "launch_job") return `${IDENTITY_HINT}; an archived configuration cannot be launched.`;
+  if (action === "check_run_status") return `${IDENTITY_HINT}, and that the run id is a run of that job (job_id).`;
+  if (action === "set_run_status") return `${IDENTITY_HINT}, and the run id.`;
+  return `${IDENTITY_HINT}. The API cannot create configurations: deploy it with the Tailer SDK first.`;
+}
+
 /** The error for a non-2xx answer, with the code chosen from the HTTP status and a hint per case. */
 export function errorFromResponse(
   action: Action,
@@ -248,11 +259,7 @@ export function errorFromResponse(
       ...details,
       hint: "Use credentials of a service account or user that has access to this account.",
     });
-  if (status === 404)
-    return new TailerError(ErrorCodes.NOT_FOUND, "not found.", {
-      ...details,
-      hint: "Check account, environment, configuration_type and configuration_id (table-to-table ids end with _<ENV>, e.g. _DEV); archived configurations cannot be launched.",
-    });
+  if (status === 404) return new TailerError(ErrorCodes.NOT_FOUND, "not found.", { ...details, hint: notFoundHint(action) });
   if (status === 431)
     return new TailerError(ErrorCodes.BAD_REQUEST, "the API refused the request's headers as too large.", {
       ...details,

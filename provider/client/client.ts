@@ -6,9 +6,10 @@
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { type AuthOptions, resolveTokenSource, type TokenSource } from "../auth";
-import { ErrorCodes, errorFromResponse, TailerError } from "../core/errors";
+import { ErrorCodes, TailerError } from "../core/errors";
 import { PACKAGE_VERSION } from "../core/packageInfo";
 import { redact } from "../core/redact";
+import { errorFromResponse } from "./answerErrors";
 import { checkEnvironmentSuffix } from "./identity";
 import { decideLaunch, type LaunchAttempt, LaunchUncertainError, launchCandidates, RECONCILE_DEFAULTS, type RunOwnership } from "./launch";
 import {

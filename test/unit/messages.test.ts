@@ -1,5 +1,6 @@
 /** The words users read first: every error starts with its stable code, and each hint points the right way. */
-import { ErrorCodes, errorFromResponse, TailerError } from "../../provider/core/errors";
+import { errorFromResponse } from "../../provider/client/answerErrors";
+import { ErrorCodes, TailerError } from "../../provider/core/errors";
 import { closeClients, configure } from "../../provider/resources/clients";
 import { configFromObject } from "../../provider/resources/settings";
 

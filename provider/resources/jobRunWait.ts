@@ -14,7 +14,7 @@ import { formatElapsed, log } from "./providerLog";
 export const SUCCEEDED: readonly string[] = ["SUCCESS", "CHECKED"];
 
 /** How often progress lines repeat while the status does not change. */
-export const PROGRESS_EVERY_MS = 10_000;
+const PROGRESS_EVERY_MS = 10_000;
 
 /** What waiting needs of the resource's state. */
 export interface WaitSettings {

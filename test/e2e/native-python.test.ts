@@ -4,9 +4,12 @@
  * tarball): statuses, a job run, a workflow reset and get_last_status; a refreshed preview without changes;
  * drift made through the public API caught and repaired; destroy honouring each onDelete; bad input refused.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { launchOutsidePulumi, type RunningEmulator, startEmulator, type WireIdentity } from "../helpers/emulator";
 import type { ProgramStack } from "../helpers/programs";
 import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
+import { REPO } from "../helpers/pulumi";
 import { createPythonStack, pythonProject } from "../helpers/python";
 
 jest.setTimeout(600_000);
@@ -28,39 +31,15 @@ const salesExport: WireIdentity = { ...load, configuration_type: "table-to-stora
 const ja: WireIdentity = { ...load, configuration_id: "000099_ja_DEV" };
 const jc: WireIdentity = { ...load, configuration_id: "000099_jc_DEV" };
 
-/** One configuration status per onDelete, the JT workflow reset per release and then JA run, a read of JA's last success. */
-const PROGRAM = `
-import pulumi
-import pulumi_tailer as tailer
+/**
+ * The complete program of the README's "Use from Python": one configuration status per onDelete, the JT workflow
+ * reset per release and then JA run, a read of JA's last success. What users copy is what runs here.
+ */
+const PROGRAM = /```python\n# __main__\.py\n([\s\S]*?)```/.exec(readFileSync(join(REPO, "README.md"), "utf8"))?.[1] ?? "";
 
-ACCOUNT = "000099"
-DEV = tailer.Environment.DEV
-T2T = tailer.ConfigurationType.TABLE_TO_TABLE
-release = pulumi.Config().get("release") or "2026.11.1"
-
-load = tailer.ConfigurationStatus("sales-load", account=ACCOUNT, environment=DEV, configuration_type=T2T,
-                                  configuration_id="000099_sales_load", append_environment_suffix=True)
-tailer.ConfigurationStatus("sales-aggregate", account=ACCOUNT, environment=DEV, configuration_type=T2T,
-                           configuration_id="000099_sales_aggregate_DEV", on_delete=tailer.OnDelete.DISABLE)
-tailer.ConfigurationStatus("sales-export", account=ACCOUNT, environment=DEV,
-                           configuration_type=tailer.ConfigurationType.TABLE_TO_STORAGE,
-                           configuration_id="000099_sales_export", on_delete=tailer.OnDelete.ARCHIVE)
-
-reset = tailer.WorkflowReset("jt-workflow", account=ACCOUNT, environment=DEV,
-                             configuration_id="000099-jt-workflow", triggers={"release": release})
-ja = tailer.JobRun("ja-run", account=ACCOUNT, environment=DEV, configuration_type=T2T,
-                   configuration_id="000099_ja_DEV", poll_interval_seconds=0.5, triggers={"release": release},
-                   opts=pulumi.ResourceOptions(depends_on=[reset]))
-last_success = tailer.get_last_status_output(account=ACCOUNT, environment=DEV, configuration_type=T2T,
-                                             configuration_id=ja.configuration_id,
-                                             status=tailer.RunStatus.SUCCESS, limit=1)
-
-pulumi.export("load_configuration_id", load.configuration_id)
-pulumi.export("ja_run_id", ja.run_id)
-pulumi.export("ja_run_status", ja.status)
-pulumi.export("reset_at", reset.reset_at)
-pulumi.export("ja_last_success", last_success.last_run.apply(lambda run: run.run_id if run else None))
-`;
+test("the README has the program", () => {
+  expect(PROGRAM).toMatch(/^import pulumi\nimport pulumi_tailer as tailer\n/);
+});
 
 async function ok(result: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {
   const { code, stdout, stderr } = await result;
@@ -113,6 +92,7 @@ test("a Python program's statuses, job run, workflow reset and get_last_status: 
 
 test("a Python program's bad input is refused before any call, naming the field and the fix, without a Python traceback", async () => {
   const program = PROGRAM.replace('ACCOUNT = "000099"', "ACCOUNT = str(99)");
+  expect(program).not.toBe(PROGRAM);
   stack = await createPythonStack(env, pythonProject("tailer-python", program));
   await env.admin.clearRequests();
   const preview = await stack.pulumi(["preview"]);

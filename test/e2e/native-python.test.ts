@@ -6,24 +6,14 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchOutsidePulumi, type RunningEmulator, startEmulator, type WireIdentity } from "../helpers/emulator";
-import type { ProgramStack } from "../helpers/programs";
-import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
+import { launchOutsidePulumi, type WireIdentity } from "../helpers/emulator";
+import { SALES_LOAD_DEV } from "../helpers/provider";
 import { REPO } from "../helpers/pulumi";
-import { createPythonStack, pythonProject } from "../helpers/python";
+import { pythonProject, pythonTests } from "../helpers/python";
 
 jest.setTimeout(600_000);
 
-let env: RunningEmulator;
-let stack: ProgramStack | undefined;
-beforeEach(async () => {
-  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-});
-afterEach(async () => {
-  stack?.dispose();
-  stack = undefined;
-  await env?.close();
-});
+const python = pythonTests();
 
 const load: WireIdentity = SALES_LOAD_DEV;
 const aggregate: WireIdentity = { ...load, configuration_id: "000099_sales_aggregate_DEV" };
@@ -47,20 +37,21 @@ async function ok(result: Promise<{ code: number; stdout: string; stderr: string
   return stdout + stderr;
 }
 
-const configuration = async (identity: WireIdentity) => (await env.admin.listConfigurations(identity))[0];
+const configuration = async (identity: WireIdentity) => (await python.env.admin.listConfigurations(identity))[0];
 
 async function workflowMarks(): Promise<string[]> {
-  const workflow = (await env.admin.listWorkflows()).find((w) => w.configuration_id === "000099-jt-workflow");
+  const workflow = (await python.env.admin.listWorkflows()).find((w) => w.configuration_id === "000099-jt-workflow");
   return (workflow?.marks ?? []).map((m) => m.job_id).sort();
 }
 
 test("a Python program's statuses, job run, workflow reset and get_last_status: up, a refreshed preview without changes, drift made through the public API caught and repaired, destroy honouring each onDelete", async () => {
+  const { env } = python;
   // JC succeeded alone before this release: a mark the reset must clear.
   await launchOutsidePulumi(env, jc);
   await env.admin.advanceClock(60);
   expect(await workflowMarks()).toEqual(["gbq-to-gbq|000099_jc_DEV"]);
 
-  stack = await createPythonStack(env, pythonProject("tailer-python", PROGRAM));
+  const stack = await python.stack(pythonProject("tailer-python", PROGRAM));
   const up = await ok(stack.pulumi(["up", "--yes"]));
   expect(up).toMatch(/tailer: run \d{8}-\d{6}-[0-9a-f-]+ of 000099_ja_DEV: SUCCESS/);
   const outputs = await stack.outputs();
@@ -93,12 +84,12 @@ test("a Python program's statuses, job run, workflow reset and get_last_status: 
 test("a Python program's bad input is refused before any call, naming the field and the fix, without a Python traceback", async () => {
   const program = PROGRAM.replace('ACCOUNT = "000099"', "ACCOUNT = str(99)");
   expect(program).not.toBe(PROGRAM);
-  stack = await createPythonStack(env, pythonProject("tailer-python", program));
-  await env.admin.clearRequests();
+  const stack = await python.stack(pythonProject("tailer-python", program));
+  await python.env.admin.clearRequests();
   const preview = await stack.pulumi(["preview"]);
   const output = preview.stdout + preview.stderr;
   expect(preview.code).not.toBe(0);
   expect(output).toMatch(/property account value .* account must have 6 digits: did you mean "000099"\?/);
   expect(output).not.toMatch(/Traceback/);
-  expect(await env.admin.requests()).toEqual([]);
+  expect(await python.env.admin.requests()).toEqual([]);
 });

@@ -10,9 +10,10 @@ import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { digestOf, filesUnder } from "../../scripts/gen-sdk";
-import type { RunningEmulator } from "./emulator";
+import { type RunningEmulator, startEmulator } from "./emulator";
 import { installPlugin } from "./native";
 import { createProgramStack, type ProgramStack } from "./programs";
+import { WORLD_SEED } from "./provider";
 import { PULUMI_VERSION, REPO } from "./pulumi";
 
 const execFileAsync = promisify(execFile);
@@ -188,4 +189,40 @@ export async function createPythonStack(
     stack.dispose();
     throw error;
   }
+}
+
+/** What {@link pythonTests} gives each test: a fresh emulator, and Python stacks on it, all closed after the test. */
+export interface PythonTest {
+  /** The test's emulator (the examples' world, 600 emulated seconds per second). */
+  readonly env: RunningEmulator;
+  /** {@link createPythonStack} on the test's emulator; the stack is disposed after the test. */
+  stack(files: Record<string, string>, secretConfig?: Record<string, string>): Promise<ProgramStack>;
+}
+
+/** Gives each test of the file its own emulator and Python stacks ({@link PythonTest}): no state shared between tests. */
+export function pythonTests(): PythonTest {
+  let env: RunningEmulator | undefined;
+  const stacks: ProgramStack[] = [];
+  beforeEach(async () => {
+    env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
+  });
+  afterEach(async () => {
+    for (const stack of stacks.splice(0)) stack.dispose();
+    await env?.close();
+    env = undefined;
+  });
+  const running = () => {
+    if (env === undefined) throw new Error("pythonTests(): the emulator runs only during a test");
+    return env;
+  };
+  return {
+    get env() {
+      return running();
+    },
+    async stack(files, secretConfig) {
+      const stack = await createPythonStack(running(), files, secretConfig);
+      stacks.push(stack);
+      return stack;
+    },
+  };
 }

@@ -103,7 +103,7 @@ export function pythonSdkVirtualenv(): Promise<string> {
 }
 
 /** The generated Python SDK's sources (sdk/python, without what pip or mypy leave next to them). */
-export function tailerSdkSources(): string[] {
+function tailerSdkSources(): string[] {
   return filesUnder(PYTHON_SDK, ["__pycache__", "build", "dist", "pulumi_tailer.egg-info", ".mypy_cache"]);
 }
 

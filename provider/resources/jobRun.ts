@@ -1,6 +1,7 @@
 /** TailerJobRun: a run of a Tailer job launched on deploy, modelled as an immutable resource. */
 import * as pulumi from "@pulumi/pulumi";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
+import { warnIgnoredSuffix } from "./ignoredInputs";
 import { serializableProvider } from "./serializedProvider";
 
 /** The inputs of a TailerJobRun. */
@@ -90,5 +91,6 @@ export class TailerJobRun extends pulumi.dynamic.Resource {
       "tailer",
       "JobRun",
     );
+    warnIgnoredSuffix(this, args.configurationType, args.appendEnvironmentSuffix);
   }
 }

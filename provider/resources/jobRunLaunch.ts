@@ -23,10 +23,10 @@ import { apiIdentity, type IdentityState } from "./state";
  * one deployment of it (two stacks of one release, a pipeline retried on another runner): one run
  * serves both. Later, a second declaration launches a run of its own.
  */
-export const SAME_DEPLOYMENT_WINDOW_MS = 30 * 60_000;
+const SAME_DEPLOYMENT_WINDOW_MS = 30 * 60_000;
 
 /** How far the launch intent's time (the clock of the machine that checked it) may be from the server's: NTP keeps it far closer. */
-export const INTENT_CLOCK_SKEW_MS = 30_000;
+const INTENT_CLOCK_SKEW_MS = 30_000;
 
 /** What a resource launches, and where its evidence lives. */
 export interface LaunchContext {

@@ -98,6 +98,14 @@ describe("create", () => {
     providerLog.length = 0;
     const result = await provider.create(await checked({ ...identity, ...fast }));
     expect(providerLog).toContain(`tailer: launched run ${result.id} of 000099_sales_load_DEV`);
+    // What a Ctrl-C does is said before the wait, not discovered by waiting.
+    expect(providerLog).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^tailer: waiting for run ${result.id} of 000099_sales_load_DEV \\(up to 3600 s\\)\\. Ctrl-C: .*a second Ctrl-C stops waiting, the run goes on in Tailer and the next pulumi up adopts it\\.$`,
+        ),
+      ),
+    );
     expect(providerLog).toEqual(
       expect.arrayContaining([
         expect.stringMatching(new RegExp(`^tailer: run ${result.id} of 000099_sales_load_DEV: SUCCESS, \\d+s elapsed$`)),

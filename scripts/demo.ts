@@ -1,17 +1,95 @@
 /**
- * `npm run demo`: the quickstart end to end on this machine, offline. Starts the emulator with the
- * examples' world, runs `pulumi up` on the root project, shows the outputs, makes a change "in Tailer
- * Studio" and shows `pulumi preview --refresh` catching it, repairs it, then cleans everything up.
+ * `npm run demo`: the quickstart end to end on this machine, offline. Starts the emulator (its default world), runs
+ * `pulumi up` on the root project, shows the outputs, makes the change a Tailer Studio user would make (shown as the
+ * curl commands it stands for, and sent), shows `pulumi preview --refresh --expect-no-changes --diff` catching it with
+ * its evidence, repairs it, destroys, and shows what destroy did to each configuration. On a terminal it is coloured;
+ * piped or in CI it is plain text (no escape codes, no progress dots).
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEmulator } from "../emulator";
+import { createEmulator, type Emulator } from "../emulator";
 import { offlinePulumiEnv, pulumiBinDir, REPO } from "./pulumi-cli";
 
 const STACK = "demo";
-const say = (text: string) => process.stdout.write(`\n\x1b[1m==> ${text}\x1b[0m\n`);
+/** Colour and live progress only for a person at a terminal (and never with NO_COLOR). */
+const TERMINAL = process.stdout.isTTY === true && !process.env.NO_COLOR;
+/** The pulumi commands that show progress while they run. */
+const OPERATIONS = new Set(["up", "preview", "refresh", "destroy"]);
+const IDENTITY = { account: "000099", environment: "DEV" } as const;
+/** The quickstart's configurations and what its program says destroy does to each. */
+const CONFIGURATIONS = [
+  { configuration_type: "table-to-table", configuration_id: "000099_sales_load_DEV", onDelete: "keep" },
+  { configuration_type: "table-to-table", configuration_id: "000099_sales_aggregate_DEV", onDelete: "disable" },
+  { configuration_type: "table-to-storage", configuration_id: "000099_sales_export", onDelete: "keep" },
+] as const;
+const AGGREGATE = { ...IDENTITY, configuration_type: "table-to-table", configuration_id: "000099_sales_aggregate_DEV" } as const;
+
+/** Writes a step's title: bold on a terminal, plain otherwise. */
+function say(text: string): void {
+  process.stdout.write(TERMINAL ? `\n\x1b[1m==> ${text}\x1b[0m\n` : `\n==> ${text}\n`);
+}
+
+/** The pulumi CLI on the demo's stack, its output shown as it comes and kept for the demo to quote. */
+function pulumiRunner(env: NodeJS.ProcessEnv) {
+  return (args: string[], input?: string) =>
+    new Promise<{ code: number; output: string }>((done) => {
+      process.stdout.write(`\n$ pulumi ${args.join(" ")}\n`);
+      const display = TERMINAL ? [] : ["--color", "never", ...(OPERATIONS.has(args[0] as string) ? ["--suppress-progress"] : [])];
+      const child = spawn("pulumi", [...args, ...display, "--stack", STACK, "--non-interactive", "--cwd", REPO], {
+        env,
+        stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      });
+      if (input !== undefined) child.stdin?.end(input);
+      let output = "";
+      child.stdout?.on("data", (d: Buffer) => {
+        output += d;
+        process.stdout.write(d);
+      });
+      child.stderr?.on("data", (d: Buffer) => {
+        output += d;
+        process.stderr.write(d);
+      });
+      child.on("close", (code) => done({ code: code ?? 1, output }));
+    });
+}
+
+/** Sends one call of the public API, after printing the curl command that makes it. */
+async function call(url: string, emulator: Emulator, path: string, body: Record<string, unknown>): Promise<void> {
+  const json = JSON.stringify(body);
+  process.stdout.write(
+    `\n$ curl -sS -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" ${url}${path} \\\n    -d '${json}'\n`,
+  );
+  const answer = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${emulator.mintToken()}` },
+    body: json,
+  });
+  process.stdout.write(`${await answer.text()}\n`);
+}
+
+/** The refreshed resources of the gate's diff whose status changed: the id, the change, and the run that shows it. */
+function driftEvidence(diff: string): string[] {
+  const chunks = diff.split(/\n(?=\s*~ [\w-]+:[\w/]+:\w+: \((?:refresh|update)\))/);
+  return chunks
+    .filter((chunk) => /: \(refresh\)/.test(chunk) && /^\s*~ (activated|archived|status)\s*:/m.test(chunk))
+    .flatMap((chunk) =>
+      chunk
+        .split("\n")
+        .filter((line) => /^\s*\[id=|^\s*[~+] (activated|archived|status|lastRunId|lastRunStatus|lastRunStartDate)\s*:/.test(line))
+        .map((line) => line.trim()),
+    );
+}
+
+/** Each configuration's status in Tailer after destroy, with what its onDelete asked for. */
+async function afterDestroy(emulator: Emulator): Promise<void> {
+  for (const { onDelete, ...configuration } of CONFIGURATIONS) {
+    const [found] = await emulator.admin().listConfigurations({ ...IDENTITY, ...configuration });
+    const status = found?.archived ? "archived" : found?.activated ? "active" : "disabled";
+    process.stdout.write(`${configuration.configuration_id}: ${status} (onDelete: ${onDelete})\n`);
+  }
+}
 
 async function main(): Promise<void> {
   say("Provisioning the Pulumi CLI (built once per machine from the Go module proxy)");
@@ -21,27 +99,23 @@ async function main(): Promise<void> {
   mkdirSync(join(scratch, "state"));
   mkdirSync(join(scratch, "home"));
   const configFile = join(scratch, `Pulumi.${STACK}.yaml`);
-  const env: NodeJS.ProcessEnv = { ...process.env, ...offlinePulumiEnv(join(scratch, "state"), join(scratch, "home"), "demo") };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...offlinePulumiEnv(join(scratch, "state"), join(scratch, "home"), "demo"),
+    // The demo's launch journal goes with its emulator: another demo's runs are not this one's to adopt.
+    TAILER_JOURNAL_DIR: join(scratch, "launches"),
+  };
+  const pulumi = pulumiRunner(env);
+  const must = async (args: string[], input?: string) => {
+    const result = await pulumi(args, input);
+    if (result.code !== 0) throw new Error(`pulumi ${args[0]} failed (exit ${result.code})`);
+    return result.output;
+  };
 
-  say("Starting the Tailer API emulator (the examples' world; 1 emulated minute per real second)");
+  say("Starting the Tailer API emulator (its default world; 1 emulated minute per real second)");
   const emulator = createEmulator({ clockSpeed: 60, database: join(scratch, "tailer.db") });
   const { url } = await emulator.listen({ port: 0 });
   process.stdout.write(`Tailer API emulator at ${url}\n`);
-
-  const pulumi = (args: string[], input?: string) =>
-    new Promise<number>((done) => {
-      process.stdout.write(`\n$ pulumi ${args.join(" ")}\n`);
-      const child = spawn("pulumi", [...args, "--stack", STACK, "--non-interactive", "--cwd", REPO], {
-        env,
-        stdio: [input === undefined ? "ignore" : "pipe", "inherit", "inherit"],
-      });
-      if (input !== undefined) child.stdin?.end(input);
-      child.on("close", (code) => done(code ?? 1));
-    });
-  const must = async (args: string[], input?: string) => {
-    const code = await pulumi(args, input);
-    if (code !== 0) throw new Error(`pulumi ${args[0]} failed (exit ${code})`);
-  };
 
   try {
     await must(["stack", "init"]);
@@ -55,30 +129,32 @@ async function main(): Promise<void> {
     await must(["up", "--yes", ...withConfig]);
     await must(["stack", "output"]);
 
-    say("Someone disables 000099_sales_aggregate_DEV in Tailer Studio; its next scheduled run comes back DEACTIVATED");
-    const aggregate = {
-      account: "000099",
-      environment: "DEV",
-      configuration_type: "table-to-table",
-      configuration_id: "000099_sales_aggregate_DEV",
-    } as const;
     await emulator.admin().advanceClock(5);
-    await emulator.admin().updateConfiguration({ ...aggregate, activated: false });
-    await fetch(`${url}/v1/dag/launch`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${emulator.mintToken()}` },
-      body: JSON.stringify({ action: "launch_job", ...aggregate }),
+    say(
+      "Someone disables 000099_sales_aggregate_DEV in Tailer Studio. The API calls that stand for it: the switch, then Tailer's next scheduled run, which comes back DEACTIVATED",
+    );
+    process.stdout.write(`\n$ TOKEN=$(npx tailer-emulator token --url ${url})   # a token of the emulator's key\n`);
+    await call(url, emulator, "/v1/configuration/status", {
+      action: "set_configuration_status",
+      ...AGGREGATE,
+      activated: false,
+      archived: false,
     });
+    await call(url, emulator, "/v1/dag/launch", { action: "launch_job", ...AGGREGATE });
 
-    say("The drift gate: pulumi preview --refresh --expect-no-changes");
-    const gate = await pulumi(["preview", "--refresh", "--expect-no-changes", ...withConfig]);
-    process.stdout.write(gate === 0 ? "\nNo drift found (unexpected).\n" : `\nDrift caught: the gate exited ${gate}.\n`);
+    say("The drift gate: pulumi preview --refresh --expect-no-changes --diff");
+    const gate = await pulumi(["preview", "--refresh", "--expect-no-changes", "--diff", ...withConfig]);
+    if (gate.code === 0) throw new Error("the drift gate found no drift");
+    process.stdout.write(`\nDrift caught: the gate exited ${gate.code}. The evidence, from the diff above:\n`);
+    for (const line of driftEvidence(gate.output)) process.stdout.write(`  ${line.trim()}\n`);
 
     say("pulumi up --refresh puts it back");
     await must(["up", "--refresh", "--yes", ...withConfig]);
 
-    say("Cleaning up: pulumi destroy (onDelete decides what happens to each configuration)");
+    say("pulumi destroy: each configuration's onDelete says what happens to it in Tailer");
     await must(["destroy", "--yes", ...withConfig]);
+    say("What destroy did, as Tailer now has it (the job run is history: destroy forgets it)");
+    await afterDestroy(emulator);
     await must(["stack", "rm", "--yes"]);
   } finally {
     await emulator.close();

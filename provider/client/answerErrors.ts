@@ -3,7 +3,7 @@
  * status, and a hint per case and per action (what that action looked up).
  */
 import { type ErrorCode, ErrorCodes, TailerError } from "../core/errors";
-import { gatewayRefusalOf } from "./gateway";
+import { type GatewayRefusalCode, gatewayRefusalOf } from "./gateway";
 
 /** An API action name. */
 type Action = string;
@@ -19,6 +19,9 @@ export function errorCodeOfStatus(status: number): ErrorCode {
 }
 
 const IDENTITY_HINT = "Check account, environment, configuration_type and configuration_id (table-to-table ids end with _<ENV>, e.g. _DEV)";
+
+/** The gateway's refusals of a token that is well formed but signed by a key it does not trust. */
+const UNTRUSTED_KEY: ReadonlySet<GatewayRefusalCode> = new Set(["jwt_unknown_issuer", "jwks_kid_alg_mismatch", "jwt_verification_fails"]);
 
 /** What to check after a 404, per action: what each one looks up. */
 function notFoundHint(action: Action): string {
@@ -37,12 +40,23 @@ export function errorFromResponse(
   attempts?: number,
 ): TailerError {
   const details = { action, status, serverMessage, requestId, ...(attempts === undefined ? {} : { attempts }) };
+  const refusal = gatewayRefusalOf(status, serverMessage);
+  if (status === 401 && refusal !== undefined && UNTRUSTED_KEY.has(refusal))
+    return new TailerError(ErrorCodes.UNAUTHENTICATED, "the API does not trust the key that signed the token (not its age, not its URL).", {
+      ...details,
+      hint: "Use a key of a service account the API knows. With the emulator: the token was signed with another emulator's development key; mint it with `npx tailer-emulator token --url <its URL>`, or set tailer:credentialsFile to the .tailer-emulator/dev-service-account.json of the folder the emulator runs in.",
+    });
+  if (status === 401 && refusal === "jwt_expired")
+    return new TailerError(ErrorCodes.UNAUTHENTICATED, "the token has expired.", {
+      ...details,
+      hint: "Give a current token, or configure a service-account key (tailer:credentialsFile) so tokens are minted and refreshed for you.",
+    });
   if (status === 401)
     return new TailerError(ErrorCodes.UNAUTHENTICATED, "the API refused the token.", {
       ...details,
       hint: "Check that the token is current and signed by a service account the API trusts, or configure a service-account key (tailer:credentialsFile) so tokens are minted and refreshed for you.",
     });
-  if (status === 403 && gatewayRefusalOf(status, serverMessage) === "jwt_audience")
+  if (status === 403 && refusal === "jwt_audience")
     return new TailerError(ErrorCodes.FORBIDDEN, "the token was minted for another API URL (its audience).", {
       ...details,
       hint: "Mint the token for the API URL you call (tailer:apiUrl), or configure a service-account key (tailer:credentialsFile) so tokens are minted for it.",

@@ -1,5 +1,6 @@
 /** The words users read first: every error starts with its stable code, and each hint points the right way. */
 import { errorFromResponse } from "../../provider/client/answerErrors";
+import { GATEWAY_REFUSALS } from "../../provider/client/gateway";
 import { ErrorCodes, TailerError } from "../../provider/core/errors";
 import { closeClients, configure } from "../../provider/resources/clients";
 import { configFromObject } from "../../provider/resources/settings";
@@ -20,6 +21,24 @@ test.each([
   const error = errorFromResponse(action, 404, "not found", undefined);
   expect(error.hint).toMatch(hint);
   if (action !== "launch_job") expect(error.hint).not.toMatch(/launched/);
+});
+
+test.each([["jwt_unknown_issuer"], ["jwks_kid_alg_mismatch"], ["jwt_verification_fails"]] as const)(
+  "a 401 for an untrusted key (%s) says so, and how to get a token the emulator trusts, not that the URL is wrong",
+  (refusal) => {
+    const error = errorFromResponse("get_last_status", 401, GATEWAY_REFUSALS[refusal].message, "r-1");
+    expect(error.message).toMatch(
+      /^TAILER_UNAUTHENTICATED: get_last_status: the API does not trust the key that signed the token \(not its age, not its URL\)\./,
+    );
+    expect(error.hint).toContain("npx tailer-emulator token --url <its URL>");
+    expect(error.hint).not.toMatch(/minted for|API URL you call/);
+  },
+);
+
+test("a 401 for an expired token says it expired", () => {
+  const error = errorFromResponse("get_last_status", 401, GATEWAY_REFUSALS.jwt_expired.message, "r-1");
+  expect(error.message).toMatch(/^TAILER_UNAUTHENTICATED: get_last_status: the token has expired\./);
+  expect(errorFromResponse("get_last_status", 401, "Jwt is missing", "r-2").message).toMatch(/the API refused the token\./);
 });
 
 test("missing credentials are found when the provider is configured (at preview), naming every source", async () => {

@@ -3,7 +3,8 @@
  * user types them: one bash per block, in the folder the previous block left, each command's exit code and output
  * kept apart. What the published world provides, the tests provide from this checkout, and only that is
  * rewritten in a block: the emulator's URL (`http://127.0.0.1:8080`, a free port here, since other test files
- * run at the same time) and the template's GitHub address (this checkout's template folder).
+ * run at the same time), the template's GitHub address (this checkout's template folder), where a user cloned this
+ * repository (`/path/to/pulumi-tailer`) and the plugin tarball a build names by its digest.
  *
  * A block that cannot run as written is marked by an HTML comment on the line before it, which Markdown does not
  * show: `<!-- readme-test: skip (why, and which test covers it) -->`, or `<!-- readme-test: background -->` for a
@@ -14,6 +15,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pluginVersion } from "../../scripts/plugin-tarball";
 import { packageTarball } from "./native";
 import { REPO } from "./pulumi";
 
@@ -31,15 +33,26 @@ export interface CodeBlock {
   code: string;
   /** The marker on the line before it: `skip` (with its reason) or `background`. */
   marker?: { mode: "skip" | "background"; reason: string };
+  /** The file of a project it is, when its first line is a comment naming one (`# Pulumi.yaml`, `# __main__.py`). */
+  fileName?: string;
 }
 
 /** The template's address as the README gives it to `pulumi new`. */
 export const TEMPLATE_URL = "https://github.com/tailer/pulumi-tailer/tree/main/templates/typescript";
 
+/** Where the README's user cloned this repository. */
+export const REPOSITORY_PLACEHOLDER = "/path/to/pulumi-tailer";
+
+/** The plugin tarball as the README names it: `npm run plugin-tarball` names it by the digest of what it bundles. */
+export const PLUGIN_TARBALL_PLACEHOLDER = `pulumi-resource-tailer-v${pluginVersion()}-<digest>.tgz`;
+
 /** The emulator's address as the README gives it. */
 export const README_EMULATOR_URL = "http://127.0.0.1:8080";
 
 const MARKER = /^<!--\s*readme-test:\s*(skip|background)\b\s*(.*?)\s*-->$/;
+
+/** A first line that names the file a block is: `# Pulumi.yaml`, `# requirements.txt`, `// index.ts`. */
+const FILE_NAME = /^(?:#|\/\/)\s*([\w-]+(?:\.[\w-]+)+)\s*$/;
 
 /** Every fenced code block of `file` (a path relative to the repository), in order. */
 export function codeBlocks(file: string): CodeBlock[] {
@@ -57,6 +70,7 @@ export function codeBlocks(file: string): CodeBlock[] {
     const end = lines.findIndex((l, j) => j > i && l.trim() === "```");
     if (end < 0) throw new Error(`${file}:${i + 1}: a code fence is never closed`);
     const marker = MARKER.exec(lines[i - 1]?.trim() ?? "");
+    const fileName = FILE_NAME.exec(lines[i + 1]?.trim() ?? "")?.[1];
     blocks.push({
       file,
       section: h3 ? `${h2} > ${h3}` : h2,
@@ -67,6 +81,7 @@ export function codeBlocks(file: string): CodeBlock[] {
         .map((l) => l.slice(indent))
         .join("\n")}\n`,
       ...(marker ? { marker: { mode: marker[1] as "skip" | "background", reason: (marker[2] ?? "").replace(/^\((.*)\)$/, "$1") } } : {}),
+      ...(fileName ? { fileName } : {}),
     });
     i = end;
   }

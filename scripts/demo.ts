@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { createEmulator, type Emulator } from "../emulator";
 import { offlinePulumiEnv, pulumiBinDir, REPO } from "./pulumi-cli";
 
@@ -36,7 +37,10 @@ function pulumiRunner(env: NodeJS.ProcessEnv) {
   return (args: string[], input?: string) =>
     new Promise<{ code: number; output: string }>((done) => {
       process.stdout.write(`\n$ pulumi ${args.join(" ")}\n`);
-      const display = TERMINAL ? [] : ["--color", "never", ...(OPERATIONS.has(args[0] as string) ? ["--suppress-progress"] : [])];
+      // Piped through this process, pulumi cannot see the terminal: the demo tells it what to show.
+      const display = TERMINAL
+        ? ["--color", "always"]
+        : ["--color", "never", ...(OPERATIONS.has(args[0] as string) ? ["--suppress-progress"] : [])];
       const child = spawn("pulumi", [...args, ...display, "--stack", STACK, "--non-interactive", "--cwd", REPO], {
         env,
         stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
@@ -70,7 +74,8 @@ async function call(url: string, emulator: Emulator, path: string, body: Record<
 }
 
 /** The refreshed resources of the gate's diff whose status changed: the id, the change, and the run that shows it. */
-function driftEvidence(diff: string): string[] {
+function driftEvidence(output: string): string[] {
+  const diff = stripVTControlCharacters(output); // on a terminal, pulumi's colours
   const chunks = diff.split(/\n(?=\s*~ [\w-]+:[\w/]+:\w+: \((?:refresh|update)\))/);
   return chunks
     .filter((chunk) => /: \(refresh\)/.test(chunk) && /^\s*~ (activated|archived|status)\s*:/m.test(chunk))

@@ -168,10 +168,15 @@ function sameDefinition(ctx: LaunchContext, inputs: Record<string, unknown>): bo
 /**
  * A journal entry whose create returned to the engine is in state: a replacement of the same resource
  * (a relaunch, every-deploy, `--replace`) must not take it. Only a run the stack's state does not record
- * (a create that finished after its pulumi up was killed) is still to adopt.
+ * (a create that finished after its pulumi up was killed) is still to adopt, and only from the same API URL.
  */
 function dropStaleEntry(ctx: LaunchContext, stack: StackEvidence | undefined): void {
   const entry = ctx.journal.read(ctx.key);
+  // A launch against another API (the emulator's, before the stack was pointed at Tailer) proves nothing here.
+  if (entry && entry.apiUrl !== client().apiUrl) {
+    ctx.journal.clear(ctx.key);
+    return;
+  }
   if (!entry?.returnedAt) return;
   const orphaned = entry.runId !== undefined && stack !== undefined && !stack.recordedRuns.has(entry.runId);
   if (!orphaned) ctx.journal.clear(ctx.key);

@@ -350,6 +350,23 @@ describe("a pulumi up killed mid-launch, resumed on the same machine (the launch
     expect(providerLog.join("\n")).toMatch(/left no run: it launched nothing/);
   });
 
+  test.each([
+    ["killed after the answer", false],
+    ["returned, then destroyed", true],
+  ])(
+    "regression: a journal entry of another API URL (%s on the emulator, then the stack pointed at Tailer) was adopted, and up waited for a run this API does not know: it launches",
+    async (_case, returned) => {
+      const { journal, key, entry } = await journalOf();
+      const elsewhere = { ...entry(attemptNow(), "20261127-101010-5a1e5a1e-0000-4000-8000-000000000000"), apiUrl: "http://127.0.0.1:9" };
+      journal.write(key, returned ? { ...elsewhere, returnedAt: new Date().toISOString() } : elsewhere);
+      await env.admin.clearRequests();
+      const news = await checked(definition);
+      const result = await withStackState(news, [], () => provider.create(news));
+      expect(result.outs).toMatchObject({ adopted: false, status: "SUCCESS" });
+      expect(await launches()).toBe(1);
+    },
+  );
+
   test("an orphaned create (its pulumi up was killed, it finished anyway) leaves its run for the next create, which the state does not record", async () => {
     const orphan = await provider.create(await checked(definition)); // nobody records this result
     await env.admin.clearRequests();

@@ -5,5 +5,8 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   testTimeout: 60000,
+  // Tests within a file run in a new order each run (the seed is printed; rerun with --seed=N):
+  // no test may lean on another's state.
+  randomize: true,
   globalSetup: "<rootDir>/test/globalSetup.ts",
 };

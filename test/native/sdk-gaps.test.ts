@@ -109,14 +109,17 @@ describe("our server closes each gap", () => {
   test("Configure's variables configure the provider: an invoke then reaches the emulator", async () => {
     await rpc(client, "configure", configureRequest(settings()));
     await env.admin.clearRequests();
-    expect(await lastRuns()).toEqual({ runs: [] });
+    // The emulator is shared by this describe's tests (another may have launched a run): what counts is that it answered.
+    expect(await lastRuns()).toMatchObject({ runs: expect.any(Array) });
     expect((await env.admin.requests()).map((r) => r.action)).toEqual(["get_last_status"]);
   });
 
   test("Configure's args (an explicit provider's inputs, secrets wrapped) win over its variables", async () => {
     const args = { apiUrl: env.url, credentials: secret(JSON.stringify(env.emulator.devServiceAccountKey)) };
     await rpc(client, "configure", configureRequest({ "tailer:config:apiUrl": "http://127.0.0.1:1" }, args));
-    expect(await lastRuns()).toEqual({ runs: [] });
+    await env.admin.clearRequests();
+    expect(await lastRuns()).toMatchObject({ runs: expect.any(Array) });
+    expect((await env.admin.requests()).map((r) => r.action)).toEqual(["get_last_status"]);
   });
 
   test("an import's Read, with only the id, returns the inputs and outputs the id names", async () => {

@@ -168,18 +168,25 @@ function sameDefinition(ctx: LaunchContext, inputs: Record<string, unknown>): bo
 /**
  * A journal entry whose create returned to the engine is in state: a replacement of the same resource
  * (a relaunch, every-deploy, `--replace`) must not take it. Only a run the stack's state does not record
- * (a create that finished after its pulumi up was killed) is still to adopt, and only from the same API URL.
+ * (a create that finished after its pulumi up was killed) is still to adopt.
  */
 function dropStaleEntry(ctx: LaunchContext, stack: StackEvidence | undefined): void {
   const entry = ctx.journal.read(ctx.key);
-  // A launch against another API (the emulator's, before the stack was pointed at Tailer) proves nothing here.
-  if (entry && entry.apiUrl !== client().apiUrl) {
-    ctx.journal.clear(ctx.key);
-    return;
-  }
   if (!entry?.returnedAt) return;
   const orphaned = entry.runId !== undefined && stack !== undefined && !stack.recordedRuns.has(entry.runId);
   if (!orphaned) ctx.journal.clear(ctx.key);
+}
+
+/**
+ * The journal entry of this launch, unless it names a run launched through another API URL that this API does not
+ * know: the stack pointed at the emulator, then at Tailer. (The same API reached by another URL knows the run.)
+ */
+async function journaledRunOfThisApi(ctx: LaunchContext) {
+  const entry = ctx.journal.read(ctx.key);
+  if (!entry?.runId || entry.apiUrl === client().apiUrl || (await lookupRun(ctx, entry.runId))) return entry;
+  log("info", `tailer: run ${entry.runId} was launched through ${entry.apiUrl}, which ${client().apiUrl} does not know: not adopted`);
+  ctx.journal.clear(ctx.key);
+  return undefined;
 }
 
 /** Notes that the create using `ctx` returned its result to the engine (which records it in state). */
@@ -199,7 +206,7 @@ async function resumeEarlierAttempts(
   ownedElsewhere: RunOwnership,
   rivals: number,
 ): Promise<{ runId?: string; resolvedIntents: string[] }> {
-  const entry = ctx.journal.read(ctx.key);
+  const entry = await journaledRunOfThisApi(ctx);
   if (entry?.runId) {
     // The launch answered before the process died: the run exists, even if reads do not show it yet.
     log("info", `tailer: run ${entry.runId} of ${ctx.state.configurationId} was launched by an interrupted pulumi up: adopting it`);

@@ -360,10 +360,12 @@ describe("a pulumi up killed mid-launch, resumed on the same machine (the launch
       const elsewhere = { ...entry(attemptNow(), "20261127-101010-5a1e5a1e-0000-4000-8000-000000000000"), apiUrl: "http://127.0.0.1:9" };
       journal.write(key, returned ? { ...elsewhere, returnedAt: new Date().toISOString() } : elsewhere);
       await env.admin.clearRequests();
+      providerLog.length = 0;
       const news = await checked(definition);
       const result = await withStackState(news, [], () => provider.create(news));
       expect(result.outs).toMatchObject({ adopted: false, status: "SUCCESS" });
       expect(await launches()).toBe(1);
+      expect(providerLog.join("\n")).toContain(`was launched through http://127.0.0.1:9, which ${env.url} does not know: not adopted`);
     },
   );
 

@@ -221,7 +221,7 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
 
 /** Runs are history: deleting the resource only forgets it. */
 export async function remove(_id: string, props: Record<string, unknown>): Promise<void> {
-  forgetJournaled(props);
+  forgetJournaled(props, "deleted");
 }
 
 /** The state of a resource that got its run. */
@@ -260,12 +260,17 @@ async function recordingUncertainty(
   }
 }
 
-/** Marks the journal entry of a run that state records as recorded (every later update, read or delete sees it). */
-function forgetJournaled(olds: Record<string, unknown>): void {
+/**
+ * Marks the journal entry of a run that state records as recorded (every later update or read sees it), or
+ * clears it once the resource is deleted: its run then is history, never a run for a later create to adopt.
+ */
+function forgetJournaled(olds: Record<string, unknown>, why: "recorded" | "deleted" = "recorded"): void {
   const parsed = JobRunState.safeParse(olds);
   if (!parsed.success || !parsed.data.runId || !parsed.data.__urn) return;
   const ctx = launchContext(parsed.data, parsed.data.__urn);
-  if (ctx.journal.read(ctx.key)?.runId === parsed.data.runId) markReturned(ctx); // kept a while: other stacks may share the run
+  if (ctx.journal.read(ctx.key)?.runId !== parsed.data.runId) return;
+  if (why === "deleted") ctx.journal.clear(ctx.key);
+  else markReturned(ctx);
 }
 
 function failFastIfDisabled(state: JobRunState): void {

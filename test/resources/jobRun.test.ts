@@ -378,6 +378,16 @@ describe("a pulumi up killed mid-launch, resumed on the same machine (the launch
     expect(await launches()).toBe(0);
   });
 
+  test("regression: destroy then up of the same definition adopted the destroyed run (its journal entry looked orphaned); it launches anew", async () => {
+    const first = await provider.create(await checked(definition));
+    await provider.delete(first.id, first.outs);
+    await env.admin.clearRequests();
+    const news = await checked(definition);
+    const second = await withStackState(news, [], () => provider.create(news));
+    expect(second.id).not.toBe(first.id);
+    expect(await launches()).toBe(1);
+  });
+
   test("regression: TailerJobRun's diff deleted journal entries (side effects at preview); diff is pure; update marks them recorded", async () => {
     const created = await provider.create(await checked(definition));
     const { journal, key } = await journalOf();

@@ -4,9 +4,7 @@
  * written out in the README's "What drift can and cannot be seen". Each row says what the world looks like
  * before `pulumi up` sets the status, what Tailer Studio and the scheduler do after, and what follows.
  */
-import type { RunningEmulator } from "./emulator";
-import { launchOutsidePulumi } from "./emulator";
-import { SALES_LOAD_DEV } from "./provider";
+import { launchOutsidePulumi, type RunningEmulator, type WireIdentity } from "./emulator";
 
 /** What happens outside Pulumi: Tailer Studio, the scheduler, the clock, the network. */
 export interface Studio {
@@ -41,18 +39,21 @@ export interface DriftRow {
   after?: (studio: Studio) => Promise<void>;
   /** The refreshed outputs (a subset), or "gone" when the refresh removes the resource. */
   refreshed: Record<string, unknown> | "gone";
-  /** The one line the refresh prints, if any. */
-  line?: RegExp;
+  /** The one line the refresh prints about configuration `id`, if any. */
+  line?: (id: string) => RegExp;
   /** Whether `pulumi preview --refresh --expect-no-changes` fails. */
   previewFails: boolean;
   /** set_configuration_status calls of `pulumi up --refresh` without enforce (with enforce "always": always 1). */
   upSends: number;
+  /** Whether `after` dates runs from statusSetAt (Studio.runAt). */
+  needsStatusSetAt?: boolean;
 }
 
 const FIVE_MINUTES_MS = 5 * 60_000;
-const ID = SALES_LOAD_DEV.configuration_id;
-const disabledBy = new RegExp(`${ID} disabled outside Pulumi: run \\S+ came back DEACTIVATED at \\d{4}-`);
-const notVerifiable = new RegExp(`${ID} not verifiable: no run since the status was set at \\d{4}-`);
+/** The run ids runAt gives its runs: the offset after statusSetAt, then the configuration. */
+const BOUNDARY_RUN_PREFIX = "20300101-000000-boundary-";
+const disabledBy = (id: string) => new RegExp(`${id} disabled outside Pulumi: run \\S+ came back DEACTIVATED at \\d{4}-`);
+const notVerifiable = (id: string) => new RegExp(`${id} not verifiable: no run since the status was set at \\d{4}-`);
 
 /** Before the set: someone disabled the configuration and its scheduled run came back DEACTIVATED; a minute later we activate it. */
 const oldDeactivatedRun = async (s: Studio) => {
@@ -118,7 +119,7 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
       await s.run();
     },
     refreshed: { activated: true, statusEvidence: "run", evidenceRunStatus: expect.stringMatching(/^(RUNNING|SUCCESS)$/) },
-    line: new RegExp(`${ID} enabled outside Pulumi: run \\S+ started \\(now (RUNNING|SUCCESS)\\) at \\d{4}-`),
+    line: (id) => new RegExp(`${id} enabled outside Pulumi: run \\S+ started \\(now (RUNNING|SUCCESS)\\) at \\d{4}-`),
     previewFails: true,
     upSends: 1,
   },
@@ -143,7 +144,7 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
       await s.run();
     },
     refreshed: { activated: true, archived: false, statusEvidence: "run" },
-    line: new RegExp(`${ID} un-archived and enabled outside Pulumi: run \\S+ started \\(now (RUNNING|SUCCESS)\\) at`),
+    line: (id) => new RegExp(`${id} un-archived and enabled outside Pulumi: run \\S+ started \\(now (RUNNING|SUCCESS)\\) at`),
     previewFails: true,
     upSends: 1,
   },
@@ -156,7 +157,7 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
       await s.run();
     },
     refreshed: { activated: false, archived: false, evidenceRunStatus: "DEACTIVATED" },
-    line: new RegExp(`${ID} un-archived outside Pulumi: run \\S+ came back DEACTIVATED at`),
+    line: (id) => new RegExp(`${id} un-archived outside Pulumi: run \\S+ came back DEACTIVATED at`),
     previewFails: true,
     upSends: 1,
   },
@@ -219,12 +220,13 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
   {
     name: "a DEACTIVATED run exactly one second after statusSetAt counts",
     declared: {},
+    needsStatusSetAt: true,
     after: async (s) => {
       await s.disable();
       await s.runAt(1_000_000, "DEACTIVATED");
       await s.advance(5);
     },
-    refreshed: { activated: false, evidenceRunId: "20300101-000000-boundary-1000000" },
+    refreshed: { activated: false, evidenceRunId: expect.stringMatching(`^${BOUNDARY_RUN_PREFIX}1000000-`) },
     line: disabledBy,
     previewFails: true,
     upSends: 1,
@@ -232,6 +234,7 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
   {
     name: "a DEACTIVATED run within the second of statusSetAt (+0.999999 s) may predate the set: ignored",
     declared: {},
+    needsStatusSetAt: true,
     after: async (s) => {
       await s.disable();
       await s.runAt(999_999, "DEACTIVATED");
@@ -247,16 +250,21 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
     declared: {},
     after: (s) => s.remove(),
     refreshed: "gone",
-    line: new RegExp(`${ID} not found in Tailer: refresh removes it from state`),
+    line: (id) => new RegExp(`${id} not found in Tailer: refresh removes it from state`),
     previewFails: true,
     upSends: 1,
   },
 ];
 
-/** Studio on a test emulator, acting on the world's sales load; `statusSetAt` dates runAt; `skew` sets the local clock. */
-export function studioOn(env: RunningEmulator, statusSetAt: () => string, skew: (ms: number) => Promise<void>): Studio {
+/** Studio on a test emulator, acting on `configuration`; `statusSetAt` dates runAt; `skew` sets the local clock. */
+export function studioOn(
+  env: RunningEmulator,
+  configuration: WireIdentity,
+  statusSetAt: () => string,
+  skew: (ms: number) => Promise<void>,
+): Studio {
   const patch = async (change: { activated?: boolean; archived?: boolean }) => {
-    await env.admin.updateConfiguration({ ...SALES_LOAD_DEV, ...change });
+    await env.admin.updateConfiguration({ ...configuration, ...change });
   };
   return {
     advance: async (seconds) => {
@@ -267,16 +275,15 @@ export function studioOn(env: RunningEmulator, statusSetAt: () => string, skew: 
     archive: () => patch({ activated: false, archived: true }),
     unarchive: (activated) => patch({ activated, archived: false }),
     run: async () => {
-      await launchOutsidePulumi(env, SALES_LOAD_DEV);
+      await launchOutsidePulumi(env, configuration);
     },
     runAt: async (afterSetUs, status) => {
       const ms = Date.parse(statusSetAt()) + Math.floor(afterSetUs / 1000);
       const start = new Date(ms).toISOString().replace("Z", `${String(afterSetUs % 1000).padStart(3, "0")}+00:00`);
-      await env.admin.addRuns([
-        { ...SALES_LOAD_DEV, run_id: `20300101-000000-boundary-${afterSetUs}`, status, start_execution_date: start },
-      ]);
+      const runId = `${BOUNDARY_RUN_PREFIX}${afterSetUs}-${configuration.configuration_id}`;
+      await env.admin.addRuns([{ ...configuration, run_id: runId, status, start_execution_date: start }]);
     },
-    remove: () => env.admin.deleteConfiguration(SALES_LOAD_DEV),
+    remove: () => env.admin.deleteConfiguration(configuration),
     skewLocalClock: skew,
     dropDateHeader: () => env.admin.setDateHeader(false),
   };

@@ -73,7 +73,7 @@ async function refreshAndUp(row: DriftRow, state: Record<string, unknown>, id: s
 describe.each(DRIFT_ROWS.map((row) => [row.name, row] as const))("%s", (_name, row) => {
   test("refreshed outputs, the printed line, the preview's verdict and what up sends", async () => {
     let setAt = "";
-    const world = studioOn(env, () => setAt, skewLocalClock);
+    const world = studioOn(env, SALES_LOAD_DEV, () => setAt, skewLocalClock);
     await row.before?.(world);
     await row.clock?.(world);
     const created = await provider.create(await checkedInputs(provider, { ...identity, ...row.declared }));
@@ -85,7 +85,7 @@ describe.each(DRIFT_ROWS.map((row) => [row.name, row] as const))("%s", (_name, r
 
     if (row.refreshed === "gone") expect(result.read).toEqual({});
     else expect(result.read.props).toMatchObject(row.refreshed);
-    if (row.line) expect(result.lines).toEqual([expect.stringMatching(row.line)]);
+    if (row.line) expect(result.lines).toEqual([expect.stringMatching(row.line(SALES_LOAD_DEV.configuration_id))]);
     else expect(result.lines).toEqual([]);
     expect({ previewFails: result.planned }).toEqual({ previewFails: row.previewFails });
     expect(result.withoutEnforce.calls).toBe(row.upSends);

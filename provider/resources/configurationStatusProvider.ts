@@ -214,15 +214,21 @@ function report(state: ConfigurationStatusState, observed: Observation, nowMs: n
 /** Applies onDelete: keep (default) leaves the configuration as it is; disable or archive it otherwise. */
 export async function remove(_id: string, props: Record<string, unknown>): Promise<void> {
   const state = parseState(ConfigurationStatusState, props, KIND);
-  if (state.onDelete === "keep") return;
+  const name = `${state.configurationId} (${state.environment})`;
+  if (state.onDelete === "keep") {
+    log("info", `tailer: ${name} left as it is in Tailer (onDelete: keep); Pulumi no longer manages its status`);
+    return;
+  }
   try {
     await client().setConfigurationStatus({
       ...apiIdentity(state),
       activated: false,
       archived: state.onDelete === "archive",
     });
+    log("info", `tailer: ${name} ${state.onDelete === "archive" ? "archived" : "disabled"} in Tailer (onDelete: ${state.onDelete})`);
   } catch (error) {
     if (!isGone(error)) throw error; // already gone is what delete wants
+    log("info", `tailer: ${name} is gone from Tailer already: nothing to ${state.onDelete}`);
   }
 }
 

@@ -33,8 +33,8 @@ export interface DriftRow {
   declared: { activated?: boolean; archived?: boolean };
   /** The world before `pulumi up` sets the status. */
   before?: (studio: Studio) => Promise<void>;
-  /** The clock and Date header while it does (and after). */
-  clock?: (studio: Studio) => Promise<void>;
+  /** The API's answers carry no Date header from `before` on, and this machine's clock is `localClockSkewMs` off the API's. */
+  withoutDateHeader?: { localClockSkewMs: number };
   /** What happens outside Pulumi after the status was set. */
   after?: (studio: Studio) => Promise<void>;
   /** The refreshed outputs (a subset), or "gone" when the refresh removes the resource. */
@@ -45,8 +45,6 @@ export interface DriftRow {
   previewFails: boolean;
   /** set_configuration_status calls of `pulumi up --refresh` without enforce (with enforce "always": always 1). */
   upSends: number;
-  /** Whether `after` dates runs from statusSetAt (Studio.runAt). */
-  needsStatusSetAt?: boolean;
 }
 
 const FIVE_MINUTES_MS = 5 * 60_000;
@@ -67,10 +65,8 @@ const newDeactivatedRun = async (s: Studio) => {
   await s.disable();
   await s.run();
 };
-const skewed = (ms: number) => async (s: Studio) => {
-  await s.dropDateHeader();
-  await s.skewLocalClock(ms);
-};
+const ahead = { localClockSkewMs: FIVE_MINUTES_MS };
+const behind = { localClockSkewMs: -FIVE_MINUTES_MS };
 
 /** The rows, in the README's order. */
 export const DRIFT_ROWS: readonly DriftRow[] = [
@@ -179,7 +175,7 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
     name: "no Date header, local clock 5 minutes ahead: a DEACTIVATED run before the set is not drift",
     declared: {},
     before: oldDeactivatedRun,
-    clock: skewed(FIVE_MINUTES_MS),
+    withoutDateHeader: ahead,
     refreshed: { activated: true, statusSetClock: "local", statusEvidence: "none" },
     line: notVerifiable,
     previewFails: false,
@@ -189,7 +185,7 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
     name: "no Date header, local clock 5 minutes ahead: a DEACTIVATED run a minute after the set is drift",
     declared: {},
     before: oldDeactivatedRun,
-    clock: skewed(FIVE_MINUTES_MS),
+    withoutDateHeader: ahead,
     after: newDeactivatedRun,
     refreshed: { activated: false, statusSetClock: "local", evidenceRunStatus: "DEACTIVATED" },
     line: disabledBy,
@@ -200,7 +196,7 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
     name: "no Date header, local clock 5 minutes behind: a DEACTIVATED run before the set is not drift",
     declared: {},
     before: oldDeactivatedRun,
-    clock: skewed(-FIVE_MINUTES_MS),
+    withoutDateHeader: behind,
     refreshed: { activated: true, statusSetClock: "local", statusEvidence: "none" },
     line: notVerifiable,
     previewFails: false,
@@ -210,7 +206,7 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
     name: "no Date header, local clock 5 minutes behind: a DEACTIVATED run a minute after the set is drift",
     declared: {},
     before: oldDeactivatedRun,
-    clock: skewed(-FIVE_MINUTES_MS),
+    withoutDateHeader: behind,
     after: newDeactivatedRun,
     refreshed: { activated: false, statusSetClock: "local", evidenceRunStatus: "DEACTIVATED" },
     line: disabledBy,
@@ -220,7 +216,6 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
   {
     name: "a DEACTIVATED run exactly one second after statusSetAt counts",
     declared: {},
-    needsStatusSetAt: true,
     after: async (s) => {
       await s.disable();
       await s.runAt(1_000_000, "DEACTIVATED");
@@ -234,7 +229,6 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
   {
     name: "a DEACTIVATED run within the second of statusSetAt (+0.999999 s) may predate the set: ignored",
     declared: {},
-    needsStatusSetAt: true,
     after: async (s) => {
       await s.disable();
       await s.runAt(999_999, "DEACTIVATED");
@@ -255,6 +249,28 @@ export const DRIFT_ROWS: readonly DriftRow[] = [
     upSends: 1,
   },
 ];
+
+/** Before the set: the API's answers lose their Date header, and this machine's clock goes off the API's, as the row says. */
+export async function takeDateHeaderAway(row: DriftRow, studio: Studio): Promise<void> {
+  if (!row.withoutDateHeader) return;
+  await studio.dropDateHeader();
+  await studio.skewLocalClock(row.withoutDateHeader.localClockSkewMs);
+}
+
+/**
+ * After the set: statusSetAt is on the clock the row says, the API's, or without the Date header this
+ * machine's, off the API's (`apiNowMs`, read just after the set) in the skew's direction by most of it.
+ */
+export function expectStatusSetClock(row: DriftRow, outputs: Record<string, unknown>, apiNowMs: number): void {
+  const skew = row.withoutDateHeader?.localClockSkewMs;
+  expect(outputs.statusSetClock).toBe(skew === undefined ? "server" : "local");
+  if (skew === undefined) return;
+  const offMs = Date.parse(String(outputs.statusSetAt)) - apiNowMs;
+  expect({ direction: Math.sign(offMs), mostOfTheSkew: Math.abs(offMs) > 0.8 * Math.abs(skew) }).toEqual({
+    direction: Math.sign(skew),
+    mostOfTheSkew: true,
+  });
+}
 
 /** Studio on a test emulator, acting on `configuration`; `statusSetAt` dates runAt; `skew` sets the local clock. */
 export function studioOn(

@@ -7,7 +7,7 @@
  */
 import { ErrorCodes } from "../../provider/core/errors";
 import { configurationStatusProvider as provider } from "../../provider/resources/configurationStatusProvider";
-import { DRIFT_ROWS, type DriftRow, studioOn } from "../helpers/driftRows";
+import { DRIFT_ROWS, type DriftRow, expectStatusSetClock, studioOn, takeDateHeaderAway } from "../helpers/driftRows";
 import { launchOutsidePulumi, type RunningEmulator } from "../helpers/emulator";
 import {
   checkedInputs,
@@ -20,12 +20,9 @@ import {
   stopProviderEnvironment,
 } from "../helpers/provider";
 
-const identity = {
-  account: "000099",
-  environment: "DEV",
-  configurationType: "table-to-table",
-  configurationId: SALES_LOAD_DEV.configuration_id,
-};
+/** The sales load, as a program declares it. */
+const { account, environment, configuration_type: configurationType, configuration_id: configurationId } = SALES_LOAD_DEV;
+const identity = { account, environment, configurationType, configurationId };
 
 let env: RunningEmulator;
 beforeAll(async () => {
@@ -75,10 +72,11 @@ describe.each(DRIFT_ROWS.map((row) => [row.name, row] as const))("%s", (_name, r
     let setAt = "";
     const world = studioOn(env, SALES_LOAD_DEV, () => setAt, skewLocalClock);
     await row.before?.(world);
-    await row.clock?.(world);
+    await takeDateHeaderAway(row, world);
     const created = await provider.create(await checkedInputs(provider, { ...identity, ...row.declared }));
     setAt = String(created.outs.statusSetAt);
-    expect(created.outs).toMatchObject({ statusEvidence: "set", statusVerifiedAt: setAt, statusSetClock: row.clock ? "local" : "server" });
+    expect(created.outs).toMatchObject({ statusEvidence: "set", statusVerifiedAt: setAt });
+    expectStatusSetClock(row, created.outs, (await env.admin.clock()).now_us / 1000);
     await row.after?.(world);
 
     const result = await refreshAndUp(row, created.outs, created.id);

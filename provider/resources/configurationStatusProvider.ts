@@ -162,6 +162,8 @@ export async function update(
   const send = statusChanged || next.enforce === "always";
   const set = send ? await apply(next) : pick(previous, EVIDENCE_FIELDS);
   if (!send) rememberDeclaredStatus(next, { activated: next.activated, archived: next.archived });
+  // The plan shows this update without a changed property: say what it was for.
+  if (send && !statusChanged) log("info", `tailer: ${next.configurationId} status sent again: ${statusWords(next)} (enforce: "always")`);
   return { outs: defined({ ...lastRunOutputs(previous), ...stripProvider(news), ...next, ...set }) };
 }
 
@@ -230,6 +232,11 @@ export async function remove(_id: string, props: Record<string, unknown>): Promi
     if (!isGone(error)) throw error; // already gone is what delete wants
     log("info", `tailer: ${name} is gone from Tailer already: nothing to ${state.onDelete}`);
   }
+}
+
+/** A status in words: "active", "disabled" or "archived". */
+function statusWords(status: { activated: boolean; archived: boolean }): string {
+  return status.archived ? "archived" : status.activated ? "active" : "disabled";
 }
 
 function lastRunOutputs(source: Run | ConfigurationStatusState | undefined): Partial<ConfigurationStatusState> {

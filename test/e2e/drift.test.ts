@@ -9,7 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { type DriftStackFactory, driftCli, driftEmulators, rowConfiguration, runDriftRow } from "../helpers/driftE2E";
+import { type DriftStackFactory, driftEmulators, runDriftRow, runEnforceAlways } from "../helpers/driftE2E";
 import { DRIFT_ROWS } from "../helpers/driftRows";
 import { launchOutsidePulumi, startEmulator } from "../helpers/emulator";
 import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
@@ -39,19 +39,8 @@ test.concurrent.each(DRIFT_ROWS.map((row, index) => [row.name, row, index] as co
   runDriftRow(await emulators.forRow(row), row, index, dynamicStack),
 );
 
-test("enforce: always shows in every plan as an update of each configuration, and each up sends it once", async () => {
-  const env = emulators.shared();
-  const configuration = await rowConfiguration(env, DRIFT_ROWS.length);
-  const { cli, ok, upSends } = driftCli(env, await dynamicStack(env, configuration, {}), configuration);
-  await ok(["config", "set", "drift:enforce", "always"]);
-  await ok(["up", "--yes"]);
-  const plan = await cli(["preview", "--refresh", "--expect-no-changes", "--diff"]);
-  expect(plan.code).not.toBe(0);
-  expect(plan.output).toMatch(/~ pulumi-nodejs:dynamic\/tailer:ConfigurationStatus: \(update\)/);
-  expect(plan.output).toMatch(/~ 1 to update/);
-  expect(await upSends()).toEqual({ calls: 1, upFails: false });
-  expect(await upSends()).toEqual({ calls: 1, upFails: false });
-});
+test("enforce: always shows in every plan as an update of each configuration, and each up sends it once, saying why", () =>
+  runEnforceAlways(emulators.shared(), DRIFT_ROWS.length, dynamicStack, "pulumi-nodejs:dynamic/tailer:ConfigurationStatus"));
 
 describe("examples/deployment-pipeline: ci.sh drift-check fails on statuses unverified past the limit", () => {
   /** Runs ci.sh as a CI job would (`pulumi` from PATH, in the example's folder), with `vars`. */

@@ -6,7 +6,7 @@
  * as on the dynamic provider. Rows run side by side; those without the API's Date header on an emulator of
  * their own. Then enforce in the plan.
  */
-import { type DriftStackFactory, driftCli, driftEmulators, rowConfiguration, runDriftRow } from "../helpers/driftE2E";
+import { type DriftStackFactory, driftEmulators, runDriftRow, runEnforceAlways } from "../helpers/driftE2E";
 import { DRIFT_ROWS, type DriftRow } from "../helpers/driftRows";
 import type { WireIdentity } from "../helpers/emulator";
 import { createYamlStack } from "../helpers/native";
@@ -51,16 +51,5 @@ test.concurrent.each(DRIFT_ROWS.map((row, index) => [row.name, row, index] as co
   runDriftRow(await emulators.forRow(row), row, index, yamlStack),
 );
 
-test("enforce: always shows in every plan as an update of the configuration, and each up sends it once", async () => {
-  const env = emulators.shared();
-  const configuration = await rowConfiguration(env, DRIFT_ROWS.length);
-  const { cli, ok, upSends } = driftCli(env, await yamlStack(env, configuration, {}), configuration);
-  await ok(["config", "set", "drift:enforce", "always"]);
-  await ok(["up", "--yes"]);
-  const plan = await cli(["preview", "--refresh", "--expect-no-changes", "--diff"]);
-  expect(plan.code).not.toBe(0);
-  expect(plan.output).toMatch(/~ tailer:index:ConfigurationStatus: \(update\)/);
-  expect(plan.output).toMatch(/~ 1 to update/);
-  expect(await upSends()).toEqual({ calls: 1, upFails: false });
-  expect(await upSends()).toEqual({ calls: 1, upFails: false });
-});
+test("enforce: always shows in every plan as an update of the configuration, and each up sends it once, saying why", () =>
+  runEnforceAlways(emulators.shared(), DRIFT_ROWS.length, yamlStack, "tailer:index:ConfigurationStatus"));

@@ -127,3 +127,21 @@ export async function runDriftRow(env: RunningEmulator, row: DriftRow, index: nu
   expect(await upSends()).toEqual({ calls: row.upSends, upFails: row.refreshed === "gone" });
   expect(await upSends("--config", "drift:enforce=always")).toEqual({ calls: 1, upFails: row.refreshed === "gone" });
 }
+
+/**
+ * `enforce: "always"` on a stack made by `makeStack`: every plan shows an update of the configuration (of
+ * type `type`, with no property changed), and every up sends the status once and says why.
+ */
+export async function runEnforceAlways(env: RunningEmulator, index: number, makeStack: DriftStackFactory, type: string): Promise<void> {
+  const configuration = await rowConfiguration(env, index);
+  const { cli, ok, upSends } = driftCli(env, await makeStack(env, configuration, {}), configuration);
+  await ok(["config", "set", "drift:enforce", "always"]);
+  await ok(["up", "--yes"]);
+  const plan = await cli(["preview", "--refresh", "--expect-no-changes", "--diff"]);
+  expect(plan.code).not.toBe(0);
+  expect(plan.output).toContain(`~ ${type}: (update)`);
+  expect(plan.output).toMatch(/~ 1 to update/);
+  expect(await upSends()).toEqual({ calls: 1, upFails: false });
+  const again = await ok(["up", "--yes"]);
+  expect(again).toContain(`tailer: ${configuration.configuration_id} status sent again: active (enforce: "always")`);
+}

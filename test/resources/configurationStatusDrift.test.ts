@@ -175,8 +175,10 @@ describe("enforce", () => {
     const created = await provider.create(await checkedInputs(provider, { ...identity, enforce: "always" }));
     await env.admin.advanceClock(60);
     await env.admin.clearRequests();
+    const logged = providerLog.length;
     const updated = await provider.update(created.id, created.outs, await checkedInputs(provider, { ...identity, enforce: "always" }));
     expect(await setCalls()).toBe(1);
+    expect(providerLog.slice(logged)).toEqual(['tailer: 000099_sales_load_DEV status sent again: active (enforce: "always")']);
     expect(Date.parse(String(updated.outs?.statusSetAt))).toBeGreaterThan(Date.parse(String(created.outs.statusSetAt)));
     expect(updated.outs).toMatchObject({ enforce: "always", statusEvidence: "set" });
   });

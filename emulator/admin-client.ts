@@ -191,7 +191,12 @@ export class AdminClient {
     await this.call<AdminFaults>("POST", "faults", { visibility_delay_ms: ms });
   }
 
-  /** The fault rules with their use counts, the RNG seed and the global visibility delay. */
+  /** Whether answers carry a Date header (false: none, as behind a proxy that strips it; DELETE faults restores it). */
+  async setDateHeader(on: boolean): Promise<void> {
+    await this.call<AdminFaults>("POST", "faults", { date_header: on });
+  }
+
+  /** The fault rules with their use counts, the RNG seed, the global visibility delay and the Date header switch. */
   listFaults(): Promise<AdminFaults> {
     return this.call("GET", "faults");
   }

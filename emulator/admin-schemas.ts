@@ -90,11 +90,12 @@ export const ScriptedLaunches = z.strictObject({
     .max(10_000),
 });
 
-/** `POST faults` (the wrapped form): rules to add, the RNG seed, the global visibility delay. */
+/** `POST faults` (the wrapped form): rules to add, the RNG seed, the global visibility delay, the Date header switch. */
 export const FaultsUpdate = z.strictObject({
   faults: z.array(FaultRuleInput).optional(),
   seed: FaultSeed.optional(),
   visibility_delay_ms: VisibilityDelayMs.optional(),
+  date_header: z.boolean().optional(),
 });
 
 /** `DELETE faults` query: one rule, or all. */
@@ -171,10 +172,12 @@ export interface AdminWorkflow {
   marks: Array<{ job_id: string; run_id: string; marked_at: string }>;
 }
 
-/** The fault rules with their use counts, the RNG seed and the global visibility delay. */
+/** The fault rules with their use counts, the RNG seed, the global visibility delay and the Date header switch. */
 export interface AdminFaults {
   seed: number;
   visibility_delay_ms: number;
+  /** False while answers go without a Date header. */
+  date_header: boolean;
   faults: FaultRule[];
 }
 

@@ -241,16 +241,18 @@ function addFaultRoutes(route: AddRoute, { faults }: AdminDependencies): void {
   const state = (rules = faults.list()): AdminFaults => ({
     seed: faults.seed,
     visibility_delay_ms: faults.visibilityDelayMs,
+    date_header: faults.dateHeader,
     faults: rules,
   });
   route("GET", "faults", () => state());
   route("POST", "faults", (body) => {
-    // Either one rule, or {faults?, seed?, visibility_delay_ms?}.
-    if (!("faults" in body || "seed" in body || "visibility_delay_ms" in body))
+    // Either one rule, or {faults?, seed?, visibility_delay_ms?, date_header?}.
+    if (!("faults" in body || "seed" in body || "visibility_delay_ms" in body || "date_header" in body))
       return state([faults.add(parseOrThrow(FaultRuleInput, body))]);
     const update = parseOrThrow(FaultsUpdate, body);
     if (update.seed !== undefined) faults.reseed(update.seed);
     if (update.visibility_delay_ms !== undefined) faults.visibilityDelayMs = update.visibility_delay_ms;
+    if (update.date_header !== undefined) faults.dateHeader = update.date_header;
     return state((update.faults ?? []).map((f) => faults.add(f)));
   });
   route("DELETE", "faults", (body, query) => {

@@ -8,7 +8,7 @@ import type { Http2ServerResponse } from "node:http2";
 import { performance } from "node:perf_hooks";
 import { bearerToken, sortedJson } from "../provider/client/wire";
 import type { EmulatorClock } from "./clock";
-import type { FaultDecision } from "./faults";
+import type { FaultDecision, FaultInjector } from "./faults";
 import { type AnyRequest, type AnyResponse, abortExchange, sendJson } from "./http-io";
 import { newEntry, type RequestLog, type RequestLogEntry, tokenFingerprint } from "./request-log";
 
@@ -18,6 +18,8 @@ interface ExchangeDependencies {
   clock: EmulatorClock;
   /** Prefix of request ids, unique per emulator instance. */
   instanceId: string;
+  /** Whether answers carry a Date header. */
+  faults: Pick<FaultInjector, "dateHeader">;
 }
 
 /** How a garbled_body fault spoils a 2xx answer. */
@@ -130,6 +132,9 @@ export class Exchange {
 
   // Date on the emulated clock, like every run date, so clients can compare the two; a request id for support lines.
   private standardHeaders(): Record<string, string> {
-    return { date: new Date(Math.floor(this.deps.clock.nowUs() / 1000)).toUTCString(), "x-request-id": this.entry.request_id };
+    const id = { "x-request-id": this.entry.request_id };
+    if (this.deps.faults.dateHeader) return { date: new Date(Math.floor(this.deps.clock.nowUs() / 1000)).toUTCString(), ...id };
+    this.res.sendDate = false; // node would add one on the wall clock
+    return id;
   }
 }

@@ -132,6 +132,8 @@ export class FaultInjector {
   private readonly initialSeed: number;
   /** Emulated delay before any new run (launched, scheduled, triggered) shows in the public API. */
   visibilityDelayMs = 0;
+  /** Whether answers carry a Date header; false answers without one, as behind a proxy that strips it. */
+  dateHeader = true;
 
   /** `seed` (the faultSeed option) wins over a seed file's; without either, a random seed, kept for restarts. */
   constructor(private readonly configuredSeed?: number) {
@@ -141,12 +143,16 @@ export class FaultInjector {
 
   /**
    * Starts over (at start-up, and on reset) from a seed file's faults section: its rules only, its
-   * visibility delay, and every RNG stream from the first draw of the configured seed, so a reset replays.
+   * visibility delay and Date header switch, and every RNG stream from the first draw of the configured
+   * seed, so a reset replays.
    */
-  restart(section: { seed?: number; visibility_delay_ms?: number; rules?: readonly z.input<typeof FaultRuleInput>[] } = {}): void {
+  restart(
+    section: { seed?: number; visibility_delay_ms?: number; date_header?: boolean; rules?: readonly z.input<typeof FaultRuleInput>[] } = {},
+  ): void {
     this.clear();
     this.reseed(this.configuredSeed ?? section.seed ?? this.initialSeed);
     this.visibilityDelayMs = section.visibility_delay_ms ?? 0;
+    this.dateHeader = section.date_header ?? true;
     for (const rule of section.rules ?? []) this.add(rule);
   }
 
@@ -178,10 +184,11 @@ export class FaultInjector {
     return this.rules.length !== before;
   }
 
-  /** Removes every rule and the global visibility delay. */
+  /** Removes every rule, the global visibility delay and a missing Date header. */
   clear(): void {
     this.rules = [];
     this.visibilityDelayMs = 0;
+    this.dateHeader = true;
   }
 
   /** Copies of the rules, in evaluation order. */

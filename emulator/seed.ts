@@ -138,6 +138,7 @@ export const VisibilityDelayMs = z.number().int().min(0).max(MAX_VISIBILITY_DELA
 const SeedFaults = z.strictObject({
   seed: FaultSeed.optional(),
   visibility_delay_ms: VisibilityDelayMs.optional(),
+  date_header: z.boolean().optional(),
   rules: z.array(FaultRuleInput).default([]),
 });
 

@@ -3,11 +3,13 @@
  * CI deploys it with ci.sh, which refuses to deploy over drift nobody explained.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type Environment, TailerConfigurationStatus, TailerJobRun } from "pulumi-tailer";
+import { type Enforce, type Environment, TailerConfigurationStatus, TailerJobRun } from "pulumi-tailer";
 
 const config = new pulumi.Config("pipeline");
 const environment = (config.get("environment") ?? pulumi.getStack().toUpperCase()) as Environment;
 const release = config.require("release");
+// "always": every deploy sends each status again, whatever happened in Tailer Studio (see ci.sh).
+const enforce = config.get("enforce") as Enforce | undefined;
 const account = "000099";
 
 /** The data operations of the sales pipeline, and whether they run in this environment. */
@@ -26,6 +28,7 @@ const statuses = operations.map(
       appendEnvironmentSuffix: true,
       activated: op.activated,
       onDelete: "disable",
+      enforce,
     }),
 );
 

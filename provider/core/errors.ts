@@ -46,6 +46,8 @@ export const ErrorCodes = {
   RUN_FAILED: "TAILER_RUN_FAILED",
   /** A run was still in progress when the resource's timeout passed. */
   RUN_TIMEOUT: "TAILER_RUN_TIMEOUT",
+  /** A configuration's status went without evidence for longer than tailer:unverifiedStatusMaxSeconds allows. */
+  STATUS_UNVERIFIED: "TAILER_STATUS_UNVERIFIED",
 } as const;
 /** A code of the error family. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

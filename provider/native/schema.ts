@@ -10,7 +10,7 @@ import { z } from "zod";
 import { CONFIGURATION_TYPES, ENVIRONMENTS, LEGACY_TABLE_TO_TABLE, RUN_STATUSES } from "../client/schemas";
 import { ConfigurationStatusState } from "../resources/configurationStatusProvider";
 import { JobRunState } from "../resources/jobRunProvider";
-import { ON_DELETE, RERUN_ON } from "../resources/vocabulary";
+import { ENFORCE, ON_DELETE, RERUN_ON, STATUS_CLOCK, STATUS_EVIDENCE } from "../resources/vocabulary";
 import { WorkflowResetState } from "../resources/workflowResetProvider";
 import { CONFIG_PROPERTIES } from "./config";
 
@@ -98,7 +98,38 @@ export const RESOURCES: readonly ResourceSpec[] = [
       activated: { side: "input", description: "Whether the configuration may run. Default true, or false when archived." },
       archived: { side: "input", description: "Whether the configuration is archived (it never runs). Default false." },
       onDelete: { side: "input", description: 'What deleting the resource does to the configuration. Default "keep".' },
-      statusSetAt: { side: "output", description: "When the provider last set the status, on the API's clock (ISO 8601)." },
+      enforce: {
+        side: "input",
+        description:
+          'When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).',
+      },
+      statusSetAt: {
+        side: "output",
+        description: 'When the provider last set the status (ISO 8601), on the API\'s clock unless statusSetClock is "local".',
+      },
+      statusSetClock: {
+        side: "output",
+        description: 'Whose clock statusSetAt is on: "server" (the API\'s Date header) or "local" (the API sent none).',
+      },
+      newestRunAtStatusSet: {
+        side: "internal",
+        description: "With the local clock: the run newest when the status was set, the boundary of the evidence.",
+      },
+      statusEvidence: {
+        side: "output",
+        description:
+          'What the recorded status rests on: "set" (the provider\'s own call), "run" (a run since, evidenceRun*), "none" (no run since the status was set: not verifiable).',
+      },
+      evidenceRunId: { side: "output", description: "The run that decided the observed status, as of the last refresh." },
+      evidenceRunStatus: {
+        side: "output",
+        description: "That run's status: DEACTIVATED proves the configuration disabled, any other status active.",
+      },
+      evidenceRunStartDate: { side: "output", description: "When that run started (the API's clock)." },
+      statusVerifiedAt: {
+        side: "output",
+        description: "When the status was last proven, by the evidence run or the provider's own call (ISO 8601).",
+      },
       lastRunId: { side: "output", description: "The last run's id, as of the last refresh." },
       lastRunJobId: { side: "output", description: "The last run's job id, as of the last refresh." },
       lastRunStatus: { side: "output", description: "The last run's status, as of the last refresh." },
@@ -192,6 +223,9 @@ const ENUMS: Record<string, { description: string; values: readonly string[] }> 
   },
   OnDelete: { description: "What deleting a ConfigurationStatus does to the configuration.", values: ON_DELETE },
   RerunOn: { description: "When a JobRun launches again besides replacements.", values: RERUN_ON },
+  Enforce: { description: "When a ConfigurationStatus sends its declared status.", values: ENFORCE },
+  StatusEvidence: { description: "What a ConfigurationStatus's recorded status rests on.", values: STATUS_EVIDENCE },
+  StatusClock: { description: "Whose clock a ConfigurationStatus's statusSetAt is on.", values: STATUS_CLOCK },
   RunStatus: { description: "A run's status.", values: RUN_STATUSES },
 };
 
@@ -283,6 +317,16 @@ const CONFIG_DESCRIPTIONS: Record<string, { description: string; type: string; s
     type: "string",
     description:
       '"auto" (default): a JobRun create reads the stack\'s state for launches a killed pulumi up left unfinished; "off" does not.',
+  },
+  unverifiedStatusMaxSeconds: {
+    type: "integer",
+    description:
+      "How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.",
+  },
+  unverifiedStatusAction: {
+    type: "string",
+    description:
+      '"warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.',
   },
 };
 

@@ -4,9 +4,9 @@ import { configurationKey, effectiveConfigurationId } from "../client/identity";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
 import { warnIgnoredSuffix } from "./ignoredInputs";
 import { serializableProvider } from "./serializedProvider";
-import type { OnDelete } from "./vocabulary";
+import type { Enforce, OnDelete, StatusClock, StatusEvidence } from "./vocabulary";
 
-export type { OnDelete } from "./vocabulary";
+export type { Enforce, OnDelete, StatusClock, StatusEvidence } from "./vocabulary";
 
 /** Which resource of this program declared each configuration: two declarations would flap on every up. */
 const declaredBy = new Map<string, string>();
@@ -42,6 +42,11 @@ export interface TailerConfigurationStatusArgs {
   archived?: pulumi.Input<boolean>;
   /** What deleting the resource does to the configuration. Default "keep". */
   onDelete?: pulumi.Input<OnDelete>;
+  /**
+   * When `pulumi up` sends the declared status. "evidence" (default): when it differs from the recorded
+   * status, or a run proves someone changed it. "always": on every up (one idempotent call, shown as an update).
+   */
+  enforce?: pulumi.Input<Enforce>;
 }
 
 /** Declares that a Tailer configuration is active, disabled or archived; catches changes made in Tailer Studio on refresh. */
@@ -60,8 +65,22 @@ export class TailerConfigurationStatus extends pulumi.dynamic.Resource {
   declare readonly archived: pulumi.Output<boolean>;
   /** What deleting the resource does. */
   declare readonly onDelete: pulumi.Output<OnDelete>;
-  /** When the provider last set the status, on the API's clock (ISO 8601). */
+  /** When `pulumi up` sends the declared status ("evidence" when unset). */
+  declare readonly enforce: pulumi.Output<Enforce | undefined>;
+  /** When the provider last set the status (ISO 8601), on the API's clock unless statusSetClock says "local". */
   declare readonly statusSetAt: pulumi.Output<string>;
+  /** Whose clock statusSetAt is on: "server" (the API's Date header) or "local" (the API sent none). */
+  declare readonly statusSetClock: pulumi.Output<StatusClock>;
+  /** What the recorded status rests on: "set" (the provider's call), "run" (a run since), "none" (no run since the call: not verifiable). */
+  declare readonly statusEvidence: pulumi.Output<StatusEvidence>;
+  /** The run that decided the observed status, as of the last refresh (none when no run started since the status was set). */
+  declare readonly evidenceRunId: pulumi.Output<string | undefined>;
+  /** That run's status: DEACTIVATED proves the configuration disabled, any other status active. */
+  declare readonly evidenceRunStatus: pulumi.Output<string | undefined>;
+  /** When that run started (the API's clock). */
+  declare readonly evidenceRunStartDate: pulumi.Output<string | undefined>;
+  /** When the status was last proven, by the evidence run or the provider's own call (ISO 8601). */
+  declare readonly statusVerifiedAt: pulumi.Output<string>;
   /** The last run's id, as of the last refresh. */
   declare readonly lastRunId: pulumi.Output<string | undefined>;
   /** The last run's job id, as of the last refresh. */
@@ -83,6 +102,12 @@ export class TailerConfigurationStatus extends pulumi.dynamic.Resource {
       {
         ...args,
         statusSetAt: undefined,
+        statusSetClock: undefined,
+        statusEvidence: undefined,
+        evidenceRunId: undefined,
+        evidenceRunStatus: undefined,
+        evidenceRunStartDate: undefined,
+        statusVerifiedAt: undefined,
         lastRunId: undefined,
         lastRunJobId: undefined,
         lastRunStatus: undefined,

@@ -26,7 +26,23 @@ export const CONFIG_KEYS = {
   journalDir: "tailer:journalDir",
   launchReconcileWindowMs: "tailer:launchReconcileWindowMs",
   interruptedLaunchCheck: "tailer:interruptedLaunchCheck",
+  unverifiedStatusMaxSeconds: "tailer:unverifiedStatusMaxSeconds",
+  unverifiedStatusAction: "tailer:unverifiedStatusAction",
 } as const;
+
+/** The environment variables of the unverified-status gate, for a CI step that sets it without changing the stack's config. */
+export const UNVERIFIED_STATUS_ENV = {
+  [CONFIG_KEYS.unverifiedStatusMaxSeconds]: "TAILER_UNVERIFIED_STATUS_MAX_SECONDS",
+  [CONFIG_KEYS.unverifiedStatusAction]: "TAILER_UNVERIFIED_STATUS_ACTION",
+} as const;
+
+/** What a refresh does about a configuration status without evidence for longer than `maxSeconds`. */
+export interface UnverifiedStatusGate {
+  /** How long a status may go without evidence (a run, or the provider's own call). */
+  maxSeconds: number;
+  /** "warn" prints a warning; "fail" fails the refresh (so `pulumi preview --refresh` exits non-zero). */
+  action: "warn" | "fail";
+}
 
 /** Reads config values by full key (`tailer:apiUrl`). */
 export interface ConfigReader {
@@ -41,6 +57,8 @@ export interface ProviderSettings {
   journalDir: string;
   /** Whether a create reads the stack's state for launches a killed pulumi up left unfinished. */
   interruptedLaunchCheck: "auto" | "off";
+  /** The unverified-status gate, when `tailer:unverifiedStatusMaxSeconds` (or its variable) sets one. */
+  unverifiedStatus?: UnverifiedStatusGate;
   /** A digest of everything that makes two clients different, secrets hashed: the per-process client cache key. */
   key: string;
 }
@@ -72,6 +90,20 @@ function booleanSetting(config: ConfigReader, key: string): boolean | undefined 
   throw new TailerError(ErrorCodes.INVALID_REQUEST, `config ${key} must be true or false (got "${raw}").`, {
     hint: `pulumi config set ${key} true`,
   });
+}
+
+/** The unverified-status gate: config first, then its environment variables; off without a limit. */
+function unverifiedStatusGate(config: ConfigReader, env: NodeJS.ProcessEnv): UnverifiedStatusGate | undefined {
+  const withEnv: ConfigReader = {
+    get: (key) => config.get(key) ?? env[UNVERIFIED_STATUS_ENV[key as keyof typeof UNVERIFIED_STATUS_ENV]],
+  };
+  const maxSeconds = numberSetting(withEnv, CONFIG_KEYS.unverifiedStatusMaxSeconds, { min: 0 });
+  const action = oneOfSetting(withEnv, CONFIG_KEYS.unverifiedStatusAction, ["warn", "fail"]);
+  if (maxSeconds === undefined && action !== undefined)
+    throw new TailerError(ErrorCodes.INVALID_REQUEST, `config ${CONFIG_KEYS.unverifiedStatusAction} needs a limit.`, {
+      hint: `pulumi config set ${CONFIG_KEYS.unverifiedStatusMaxSeconds} 604800 (a week), or set ${UNVERIFIED_STATUS_ENV[CONFIG_KEYS.unverifiedStatusMaxSeconds]}`,
+    });
+  return maxSeconds === undefined ? undefined : { maxSeconds, action: action ?? "warn" };
 }
 
 /** Parses the `tailer:*` config (environment variables fill what is unset, in TailerClient and the auth layer). */
@@ -112,7 +144,8 @@ export function readSettings(config: ConfigReader, env: NodeJS.ProcessEnv = proc
   const fingerprint = createHash("sha256");
   for (const key of Object.values(CONFIG_KEYS)) fingerprint.update(`${key}=${config.get(key) ?? ""}\n`);
   for (const name of [API_URL_ENV, ...Object.values(AUTH_ENV)]) fingerprint.update(`${name}=${env[name] ?? ""}\n`);
-  return { client, journalDir, interruptedLaunchCheck, key: fingerprint.digest("hex") };
+  const unverifiedStatus = unverifiedStatusGate(config, env);
+  return { client, journalDir, interruptedLaunchCheck, ...(unverifiedStatus ? { unverifiedStatus } : {}), key: fingerprint.digest("hex") };
 }
 
 /** A ConfigReader over a plain object (tests, and the program side). */

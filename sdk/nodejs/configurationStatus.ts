@@ -64,9 +64,25 @@ export class ConfigurationStatus extends pulumi.CustomResource {
      */
     declare public readonly configurationType: pulumi.Output<enums.ConfigurationType>;
     /**
+     * When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).
+     */
+    declare public readonly enforce: pulumi.Output<enums.Enforce | undefined>;
+    /**
      * The environment the configuration is deployed to.
      */
     declare public readonly environment: pulumi.Output<enums.Environment>;
+    /**
+     * The run that decided the observed status, as of the last refresh.
+     */
+    declare public /*out*/ readonly evidenceRunId: pulumi.Output<string | undefined>;
+    /**
+     * When that run started (the API's clock).
+     */
+    declare public /*out*/ readonly evidenceRunStartDate: pulumi.Output<string | undefined>;
+    /**
+     * That run's status: DEACTIVATED proves the configuration disabled, any other status active.
+     */
+    declare public /*out*/ readonly evidenceRunStatus: pulumi.Output<string | undefined>;
     /**
      * The last run's id, as of the last refresh.
      */
@@ -88,9 +104,21 @@ export class ConfigurationStatus extends pulumi.CustomResource {
      */
     declare public readonly onDelete: pulumi.Output<enums.OnDelete | undefined>;
     /**
-     * When the provider last set the status, on the API's clock (ISO 8601).
+     * What the recorded status rests on: "set" (the provider's own call), "run" (a run since, evidenceRun*), "none" (no run since the status was set: not verifiable).
+     */
+    declare public /*out*/ readonly statusEvidence: pulumi.Output<enums.StatusEvidence | undefined>;
+    /**
+     * When the provider last set the status (ISO 8601), on the API's clock unless statusSetClock is "local".
      */
     declare public /*out*/ readonly statusSetAt: pulumi.Output<string | undefined>;
+    /**
+     * Whose clock statusSetAt is on: "server" (the API's Date header) or "local" (the API sent none).
+     */
+    declare public /*out*/ readonly statusSetClock: pulumi.Output<enums.StatusClock | undefined>;
+    /**
+     * When the status was last proven, by the evidence run or the provider's own call (ISO 8601).
+     */
+    declare public /*out*/ readonly statusVerifiedAt: pulumi.Output<string | undefined>;
 
     /**
      * Create a ConfigurationStatus resource with the given unique name, arguments, and options.
@@ -121,13 +149,20 @@ export class ConfigurationStatus extends pulumi.CustomResource {
             resourceInputs["archived"] = args?.archived;
             resourceInputs["configurationId"] = args?.configurationId;
             resourceInputs["configurationType"] = args?.configurationType;
+            resourceInputs["enforce"] = args?.enforce;
             resourceInputs["environment"] = args?.environment;
             resourceInputs["onDelete"] = args?.onDelete;
+            resourceInputs["evidenceRunId"] = undefined /*out*/;
+            resourceInputs["evidenceRunStartDate"] = undefined /*out*/;
+            resourceInputs["evidenceRunStatus"] = undefined /*out*/;
             resourceInputs["lastRunId"] = undefined /*out*/;
             resourceInputs["lastRunJobId"] = undefined /*out*/;
             resourceInputs["lastRunStartDate"] = undefined /*out*/;
             resourceInputs["lastRunStatus"] = undefined /*out*/;
+            resourceInputs["statusEvidence"] = undefined /*out*/;
             resourceInputs["statusSetAt"] = undefined /*out*/;
+            resourceInputs["statusSetClock"] = undefined /*out*/;
+            resourceInputs["statusVerifiedAt"] = undefined /*out*/;
         } else {
             resourceInputs["account"] = undefined /*out*/;
             resourceInputs["activated"] = undefined /*out*/;
@@ -135,13 +170,20 @@ export class ConfigurationStatus extends pulumi.CustomResource {
             resourceInputs["archived"] = undefined /*out*/;
             resourceInputs["configurationId"] = undefined /*out*/;
             resourceInputs["configurationType"] = undefined /*out*/;
+            resourceInputs["enforce"] = undefined /*out*/;
             resourceInputs["environment"] = undefined /*out*/;
+            resourceInputs["evidenceRunId"] = undefined /*out*/;
+            resourceInputs["evidenceRunStartDate"] = undefined /*out*/;
+            resourceInputs["evidenceRunStatus"] = undefined /*out*/;
             resourceInputs["lastRunId"] = undefined /*out*/;
             resourceInputs["lastRunJobId"] = undefined /*out*/;
             resourceInputs["lastRunStartDate"] = undefined /*out*/;
             resourceInputs["lastRunStatus"] = undefined /*out*/;
             resourceInputs["onDelete"] = undefined /*out*/;
+            resourceInputs["statusEvidence"] = undefined /*out*/;
             resourceInputs["statusSetAt"] = undefined /*out*/;
+            resourceInputs["statusSetClock"] = undefined /*out*/;
+            resourceInputs["statusVerifiedAt"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(ConfigurationStatus.__pulumiType, name, resourceInputs, opts);
@@ -176,6 +218,10 @@ export interface ConfigurationStatusArgs {
      * The configuration type (table-to-table, storage-to-storage, ...); gbq-to-gbq reads as table-to-table.
      */
     configurationType: pulumi.Input<enums.ConfigurationType>;
+    /**
+     * When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).
+     */
+    enforce?: pulumi.Input<enums.Enforce | undefined>;
     /**
      * The environment the configuration is deployed to.
      */

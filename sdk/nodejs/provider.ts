@@ -46,6 +46,10 @@ export class Provider extends pulumi.ProviderResource {
      * A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
      */
     declare public readonly tokenCommand: pulumi.Output<string | undefined>;
+    /**
+     * "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+     */
+    declare public readonly unverifiedStatusAction: pulumi.Output<string | undefined>;
 
     /**
      * Create a Provider resource with the given unique name, arguments, and options.
@@ -70,6 +74,8 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["suffixCheck"] = args?.suffixCheck;
             resourceInputs["token"] = args?.token ? pulumi.secret(args.token) : undefined;
             resourceInputs["tokenCommand"] = args?.tokenCommand;
+            resourceInputs["unverifiedStatusAction"] = args?.unverifiedStatusAction;
+            resourceInputs["unverifiedStatusMaxSeconds"] = pulumi.output(args?.unverifiedStatusMaxSeconds).apply(JSON.stringify);
             resourceInputs["useIdToken"] = pulumi.output(args?.useIdToken).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -129,6 +135,14 @@ export interface ProviderArgs {
      * A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
      */
     tokenCommand?: pulumi.Input<string | undefined>;
+    /**
+     * "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+     */
+    unverifiedStatusAction?: pulumi.Input<string | undefined>;
+    /**
+     * How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.
+     */
+    unverifiedStatusMaxSeconds?: pulumi.Input<number | undefined>;
     /**
      * Send a Google-signed ID token for the API URL instead of a self-signed JWT. Environment: TAILER_USE_ID_TOKEN.
      */

@@ -207,6 +207,20 @@ describe("the request log", () => {
     expect(date).toBeLessThanOrEqual(after.now_us / 1000);
   });
 
+  it("answers without a Date header while the switch is off, until the faults are cleared or reset", async () => {
+    await h.admin.setDateHeader(false);
+    expect((await h.admin.listFaults()).date_header).toBe(false);
+    const without = await read();
+    expect(without.status).toBe(200);
+    expect(without.headers.date).toBeUndefined(); // not even node's own, on the wall clock
+    expect((await launch()).headers.date).toBeUndefined();
+    await h.admin.clearFaults();
+    expect((await read()).headers.date).toEqual(expect.any(String));
+    await h.admin.setDateHeader(false);
+    await h.admin.reset();
+    expect((await read()).headers.date).toEqual(expect.any(String));
+  });
+
   it("does not log admin API calls", async () => {
     await h.admin.listRuns();
     await h.admin.clock();

@@ -25,6 +25,7 @@ interface H2Result {
   status: number;
   // biome-ignore lint/suspicious/noExplicitAny: JSON answers of any shape, read by assertions
   body: any;
+  headers?: http2.IncomingHttpHeaders;
   error?: NodeJS.ErrnoException;
 }
 
@@ -38,14 +39,16 @@ function h2post(session: http2.ClientHttp2Session, path: string, body: unknown, 
       authorization: `Bearer ${token}`,
     });
     let status = 0;
+    let answered: http2.IncomingHttpHeaders | undefined;
     const chunks: Buffer[] = [];
     stream.on("response", (headers) => {
       status = Number(headers[":status"]);
+      answered = headers;
     });
     stream.on("data", (c: Buffer) => chunks.push(c));
     stream.on("end", () => {
       const text = Buffer.concat(chunks).toString("utf8");
-      resolve({ status, body: text ? JSON.parse(text) : undefined });
+      resolve({ status, body: text ? JSON.parse(text) : undefined, ...(answered ? { headers: answered } : {}) });
     });
     stream.on("error", (error) => resolve({ status, body: undefined, error }));
     stream.end(typeof body === "string" ? body : JSON.stringify(body));
@@ -71,6 +74,19 @@ describe("HTTPS with HTTP/2", () => {
       expect(r.body.results).toHaveLength(3);
       const [entry] = (await h.admin.requests()).slice(-1);
       expect(entry?.http_version).toBe("2.0");
+    } finally {
+      session.close();
+    }
+  });
+
+  it("dates answers, or not while the Date header switch is off", async () => {
+    const session = await connect();
+    try {
+      expect((await h2post(session, "/v1/dag/status", readBody)).headers?.date).toEqual(expect.any(String));
+      await h.admin.setDateHeader(false);
+      const without = await h2post(session, "/v1/dag/status", readBody);
+      expect(without.status).toBe(200);
+      expect(without.headers?.date).toBeUndefined();
     } finally {
       session.close();
     }

@@ -30,8 +30,16 @@ type ConfigurationStatus struct {
 	ConfigurationId pulumi.StringOutput `pulumi:"configurationId"`
 	// The configuration type (table-to-table, storage-to-storage, ...); gbq-to-gbq reads as table-to-table.
 	ConfigurationType ConfigurationTypeOutput `pulumi:"configurationType"`
+	// When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).
+	Enforce EnforcePtrOutput `pulumi:"enforce"`
 	// The environment the configuration is deployed to.
 	Environment EnvironmentOutput `pulumi:"environment"`
+	// The run that decided the observed status, as of the last refresh.
+	EvidenceRunId pulumi.StringPtrOutput `pulumi:"evidenceRunId"`
+	// When that run started (the API's clock).
+	EvidenceRunStartDate pulumi.StringPtrOutput `pulumi:"evidenceRunStartDate"`
+	// That run's status: DEACTIVATED proves the configuration disabled, any other status active.
+	EvidenceRunStatus pulumi.StringPtrOutput `pulumi:"evidenceRunStatus"`
 	// The last run's id, as of the last refresh.
 	LastRunId pulumi.StringPtrOutput `pulumi:"lastRunId"`
 	// The last run's job id, as of the last refresh.
@@ -42,8 +50,14 @@ type ConfigurationStatus struct {
 	LastRunStatus pulumi.StringPtrOutput `pulumi:"lastRunStatus"`
 	// What deleting the resource does to the configuration. Default "keep".
 	OnDelete OnDeletePtrOutput `pulumi:"onDelete"`
-	// When the provider last set the status, on the API's clock (ISO 8601).
+	// What the recorded status rests on: "set" (the provider's own call), "run" (a run since, evidenceRun*), "none" (no run since the status was set: not verifiable).
+	StatusEvidence StatusEvidencePtrOutput `pulumi:"statusEvidence"`
+	// When the provider last set the status (ISO 8601), on the API's clock unless statusSetClock is "local".
 	StatusSetAt pulumi.StringPtrOutput `pulumi:"statusSetAt"`
+	// Whose clock statusSetAt is on: "server" (the API's Date header) or "local" (the API sent none).
+	StatusSetClock StatusClockPtrOutput `pulumi:"statusSetClock"`
+	// When the status was last proven, by the evidence run or the provider's own call (ISO 8601).
+	StatusVerifiedAt pulumi.StringPtrOutput `pulumi:"statusVerifiedAt"`
 }
 
 // NewConfigurationStatus registers a new resource with the given unique name, arguments, and options.
@@ -110,6 +124,8 @@ type configurationStatusArgs struct {
 	ConfigurationId string `pulumi:"configurationId"`
 	// The configuration type (table-to-table, storage-to-storage, ...); gbq-to-gbq reads as table-to-table.
 	ConfigurationType ConfigurationType `pulumi:"configurationType"`
+	// When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).
+	Enforce *Enforce `pulumi:"enforce"`
 	// The environment the configuration is deployed to.
 	Environment Environment `pulumi:"environment"`
 	// What deleting the resource does to the configuration. Default "keep".
@@ -130,6 +146,8 @@ type ConfigurationStatusArgs struct {
 	ConfigurationId pulumi.StringInput
 	// The configuration type (table-to-table, storage-to-storage, ...); gbq-to-gbq reads as table-to-table.
 	ConfigurationType ConfigurationTypeInput
+	// When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).
+	Enforce EnforcePtrInput
 	// The environment the configuration is deployed to.
 	Environment EnvironmentInput
 	// What deleting the resource does to the configuration. Default "keep".
@@ -203,9 +221,29 @@ func (o ConfigurationStatusOutput) ConfigurationType() ConfigurationTypeOutput {
 	return o.ApplyT(func(v *ConfigurationStatus) ConfigurationTypeOutput { return v.ConfigurationType }).(ConfigurationTypeOutput)
 }
 
+// When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).
+func (o ConfigurationStatusOutput) Enforce() EnforcePtrOutput {
+	return o.ApplyT(func(v *ConfigurationStatus) EnforcePtrOutput { return v.Enforce }).(EnforcePtrOutput)
+}
+
 // The environment the configuration is deployed to.
 func (o ConfigurationStatusOutput) Environment() EnvironmentOutput {
 	return o.ApplyT(func(v *ConfigurationStatus) EnvironmentOutput { return v.Environment }).(EnvironmentOutput)
+}
+
+// The run that decided the observed status, as of the last refresh.
+func (o ConfigurationStatusOutput) EvidenceRunId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfigurationStatus) pulumi.StringPtrOutput { return v.EvidenceRunId }).(pulumi.StringPtrOutput)
+}
+
+// When that run started (the API's clock).
+func (o ConfigurationStatusOutput) EvidenceRunStartDate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfigurationStatus) pulumi.StringPtrOutput { return v.EvidenceRunStartDate }).(pulumi.StringPtrOutput)
+}
+
+// That run's status: DEACTIVATED proves the configuration disabled, any other status active.
+func (o ConfigurationStatusOutput) EvidenceRunStatus() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfigurationStatus) pulumi.StringPtrOutput { return v.EvidenceRunStatus }).(pulumi.StringPtrOutput)
 }
 
 // The last run's id, as of the last refresh.
@@ -233,9 +271,24 @@ func (o ConfigurationStatusOutput) OnDelete() OnDeletePtrOutput {
 	return o.ApplyT(func(v *ConfigurationStatus) OnDeletePtrOutput { return v.OnDelete }).(OnDeletePtrOutput)
 }
 
-// When the provider last set the status, on the API's clock (ISO 8601).
+// What the recorded status rests on: "set" (the provider's own call), "run" (a run since, evidenceRun*), "none" (no run since the status was set: not verifiable).
+func (o ConfigurationStatusOutput) StatusEvidence() StatusEvidencePtrOutput {
+	return o.ApplyT(func(v *ConfigurationStatus) StatusEvidencePtrOutput { return v.StatusEvidence }).(StatusEvidencePtrOutput)
+}
+
+// When the provider last set the status (ISO 8601), on the API's clock unless statusSetClock is "local".
 func (o ConfigurationStatusOutput) StatusSetAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ConfigurationStatus) pulumi.StringPtrOutput { return v.StatusSetAt }).(pulumi.StringPtrOutput)
+}
+
+// Whose clock statusSetAt is on: "server" (the API's Date header) or "local" (the API sent none).
+func (o ConfigurationStatusOutput) StatusSetClock() StatusClockPtrOutput {
+	return o.ApplyT(func(v *ConfigurationStatus) StatusClockPtrOutput { return v.StatusSetClock }).(StatusClockPtrOutput)
+}
+
+// When the status was last proven, by the evidence run or the provider's own call (ISO 8601).
+func (o ConfigurationStatusOutput) StatusVerifiedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConfigurationStatus) pulumi.StringPtrOutput { return v.StatusVerifiedAt }).(pulumi.StringPtrOutput)
 }
 
 func init() {

@@ -27,6 +27,8 @@ type Provider struct {
 	SuffixCheck pulumi.StringPtrOutput `pulumi:"suffixCheck"`
 	// A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
 	TokenCommand pulumi.StringPtrOutput `pulumi:"tokenCommand"`
+	// "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+	UnverifiedStatusAction pulumi.StringPtrOutput `pulumi:"unverifiedStatusAction"`
 }
 
 // NewProvider registers a new resource with the given unique name, arguments, and options.
@@ -76,6 +78,10 @@ type providerArgs struct {
 	Token *string `pulumi:"token"`
 	// A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
 	TokenCommand *string `pulumi:"tokenCommand"`
+	// "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+	UnverifiedStatusAction *string `pulumi:"unverifiedStatusAction"`
+	// How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.
+	UnverifiedStatusMaxSeconds *int `pulumi:"unverifiedStatusMaxSeconds"`
 	// Send a Google-signed ID token for the API URL instead of a self-signed JWT. Environment: TAILER_USE_ID_TOKEN.
 	UseIdToken *bool `pulumi:"useIdToken"`
 }
@@ -106,6 +112,10 @@ type ProviderArgs struct {
 	Token pulumi.StringPtrInput
 	// A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
 	TokenCommand pulumi.StringPtrInput
+	// "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+	UnverifiedStatusAction pulumi.StringPtrInput
+	// How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.
+	UnverifiedStatusMaxSeconds pulumi.IntPtrInput
 	// Send a Google-signed ID token for the API URL instead of a self-signed JWT. Environment: TAILER_USE_ID_TOKEN.
 	UseIdToken pulumi.BoolPtrInput
 }
@@ -175,6 +185,11 @@ func (o ProviderOutput) SuffixCheck() pulumi.StringPtrOutput {
 // A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
 func (o ProviderOutput) TokenCommand() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.TokenCommand }).(pulumi.StringPtrOutput)
+}
+
+// "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+func (o ProviderOutput) UnverifiedStatusAction() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.UnverifiedStatusAction }).(pulumi.StringPtrOutput)
 }
 
 func init() {

@@ -194,6 +194,172 @@ func (in *configurationTypePtr) ToConfigurationTypePtrOutputWithContext(ctx cont
 	return pulumi.ToOutputWithContext(ctx, in).(ConfigurationTypePtrOutput)
 }
 
+// When a ConfigurationStatus sends its declared status.
+type Enforce string
+
+const (
+	EnforceEVIDENCE = Enforce("evidence")
+	EnforceALWAYS   = Enforce("always")
+)
+
+func (Enforce) ElementType() reflect.Type {
+	return reflect.TypeOf((*Enforce)(nil)).Elem()
+}
+
+func (e Enforce) ToEnforceOutput() EnforceOutput {
+	return pulumi.ToOutput(e).(EnforceOutput)
+}
+
+func (e Enforce) ToEnforceOutputWithContext(ctx context.Context) EnforceOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(EnforceOutput)
+}
+
+func (e Enforce) ToEnforcePtrOutput() EnforcePtrOutput {
+	return e.ToEnforcePtrOutputWithContext(context.Background())
+}
+
+func (e Enforce) ToEnforcePtrOutputWithContext(ctx context.Context) EnforcePtrOutput {
+	return Enforce(e).ToEnforceOutputWithContext(ctx).ToEnforcePtrOutputWithContext(ctx)
+}
+
+func (e Enforce) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e Enforce) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e Enforce) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e Enforce) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type EnforceOutput struct{ *pulumi.OutputState }
+
+func (EnforceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Enforce)(nil)).Elem()
+}
+
+func (o EnforceOutput) ToEnforceOutput() EnforceOutput {
+	return o
+}
+
+func (o EnforceOutput) ToEnforceOutputWithContext(ctx context.Context) EnforceOutput {
+	return o
+}
+
+func (o EnforceOutput) ToEnforcePtrOutput() EnforcePtrOutput {
+	return o.ToEnforcePtrOutputWithContext(context.Background())
+}
+
+func (o EnforceOutput) ToEnforcePtrOutputWithContext(ctx context.Context) EnforcePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Enforce) *Enforce {
+		return &v
+	}).(EnforcePtrOutput)
+}
+
+func (o EnforceOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o EnforceOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Enforce) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o EnforceOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o EnforceOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Enforce) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type EnforcePtrOutput struct{ *pulumi.OutputState }
+
+func (EnforcePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Enforce)(nil)).Elem()
+}
+
+func (o EnforcePtrOutput) ToEnforcePtrOutput() EnforcePtrOutput {
+	return o
+}
+
+func (o EnforcePtrOutput) ToEnforcePtrOutputWithContext(ctx context.Context) EnforcePtrOutput {
+	return o
+}
+
+func (o EnforcePtrOutput) Elem() EnforceOutput {
+	return o.ApplyT(func(v *Enforce) Enforce {
+		if v != nil {
+			return *v
+		}
+		var ret Enforce
+		return ret
+	}).(EnforceOutput)
+}
+
+func (o EnforcePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o EnforcePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *Enforce) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// EnforceInput is an input type that accepts values of the Enforce enum
+// A concrete instance of `EnforceInput` can be one of the following:
+//
+//	EnforceEVIDENCE
+//	EnforceALWAYS
+type EnforceInput interface {
+	pulumi.Input
+
+	ToEnforceOutput() EnforceOutput
+	ToEnforceOutputWithContext(context.Context) EnforceOutput
+}
+
+var enforcePtrType = reflect.TypeOf((**Enforce)(nil)).Elem()
+
+type EnforcePtrInput interface {
+	pulumi.Input
+
+	ToEnforcePtrOutput() EnforcePtrOutput
+	ToEnforcePtrOutputWithContext(context.Context) EnforcePtrOutput
+}
+
+type enforcePtr string
+
+func EnforcePtr(v string) EnforcePtrInput {
+	return (*enforcePtr)(&v)
+}
+
+func (*enforcePtr) ElementType() reflect.Type {
+	return enforcePtrType
+}
+
+func (in *enforcePtr) ToEnforcePtrOutput() EnforcePtrOutput {
+	return pulumi.ToOutput(in).(EnforcePtrOutput)
+}
+
+func (in *enforcePtr) ToEnforcePtrOutputWithContext(ctx context.Context) EnforcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(EnforcePtrOutput)
+}
+
 // A Tailer environment.
 type Environment string
 
@@ -874,9 +1040,194 @@ func (in *runStatusPtr) ToRunStatusPtrOutputWithContext(ctx context.Context) Run
 	return pulumi.ToOutputWithContext(ctx, in).(RunStatusPtrOutput)
 }
 
+// Whose clock a ConfigurationStatus's statusSetAt is on.
+type StatusClock string
+
+const (
+	StatusClockSERVER = StatusClock("server")
+	StatusClockLOCAL  = StatusClock("local")
+)
+
+type StatusClockOutput struct{ *pulumi.OutputState }
+
+func (StatusClockOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*StatusClock)(nil)).Elem()
+}
+
+func (o StatusClockOutput) ToStatusClockOutput() StatusClockOutput {
+	return o
+}
+
+func (o StatusClockOutput) ToStatusClockOutputWithContext(ctx context.Context) StatusClockOutput {
+	return o
+}
+
+func (o StatusClockOutput) ToStatusClockPtrOutput() StatusClockPtrOutput {
+	return o.ToStatusClockPtrOutputWithContext(context.Background())
+}
+
+func (o StatusClockOutput) ToStatusClockPtrOutputWithContext(ctx context.Context) StatusClockPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v StatusClock) *StatusClock {
+		return &v
+	}).(StatusClockPtrOutput)
+}
+
+func (o StatusClockOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o StatusClockOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e StatusClock) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o StatusClockOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o StatusClockOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e StatusClock) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type StatusClockPtrOutput struct{ *pulumi.OutputState }
+
+func (StatusClockPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**StatusClock)(nil)).Elem()
+}
+
+func (o StatusClockPtrOutput) ToStatusClockPtrOutput() StatusClockPtrOutput {
+	return o
+}
+
+func (o StatusClockPtrOutput) ToStatusClockPtrOutputWithContext(ctx context.Context) StatusClockPtrOutput {
+	return o
+}
+
+func (o StatusClockPtrOutput) Elem() StatusClockOutput {
+	return o.ApplyT(func(v *StatusClock) StatusClock {
+		if v != nil {
+			return *v
+		}
+		var ret StatusClock
+		return ret
+	}).(StatusClockOutput)
+}
+
+func (o StatusClockPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o StatusClockPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *StatusClock) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// What a ConfigurationStatus's recorded status rests on.
+type StatusEvidence string
+
+const (
+	StatusEvidenceSET  = StatusEvidence("set")
+	StatusEvidenceRUN  = StatusEvidence("run")
+	StatusEvidenceNONE = StatusEvidence("none")
+)
+
+type StatusEvidenceOutput struct{ *pulumi.OutputState }
+
+func (StatusEvidenceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*StatusEvidence)(nil)).Elem()
+}
+
+func (o StatusEvidenceOutput) ToStatusEvidenceOutput() StatusEvidenceOutput {
+	return o
+}
+
+func (o StatusEvidenceOutput) ToStatusEvidenceOutputWithContext(ctx context.Context) StatusEvidenceOutput {
+	return o
+}
+
+func (o StatusEvidenceOutput) ToStatusEvidencePtrOutput() StatusEvidencePtrOutput {
+	return o.ToStatusEvidencePtrOutputWithContext(context.Background())
+}
+
+func (o StatusEvidenceOutput) ToStatusEvidencePtrOutputWithContext(ctx context.Context) StatusEvidencePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v StatusEvidence) *StatusEvidence {
+		return &v
+	}).(StatusEvidencePtrOutput)
+}
+
+func (o StatusEvidenceOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o StatusEvidenceOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e StatusEvidence) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o StatusEvidenceOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o StatusEvidenceOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e StatusEvidence) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type StatusEvidencePtrOutput struct{ *pulumi.OutputState }
+
+func (StatusEvidencePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**StatusEvidence)(nil)).Elem()
+}
+
+func (o StatusEvidencePtrOutput) ToStatusEvidencePtrOutput() StatusEvidencePtrOutput {
+	return o
+}
+
+func (o StatusEvidencePtrOutput) ToStatusEvidencePtrOutputWithContext(ctx context.Context) StatusEvidencePtrOutput {
+	return o
+}
+
+func (o StatusEvidencePtrOutput) Elem() StatusEvidenceOutput {
+	return o.ApplyT(func(v *StatusEvidence) StatusEvidence {
+		if v != nil {
+			return *v
+		}
+		var ret StatusEvidence
+		return ret
+	}).(StatusEvidenceOutput)
+}
+
+func (o StatusEvidencePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o StatusEvidencePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *StatusEvidence) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfigurationTypeInput)(nil)).Elem(), ConfigurationType("storage-to-storage"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfigurationTypePtrInput)(nil)).Elem(), ConfigurationType("storage-to-storage"))
+	pulumi.RegisterInputType(reflect.TypeOf((*EnforceInput)(nil)).Elem(), Enforce("evidence"))
+	pulumi.RegisterInputType(reflect.TypeOf((*EnforcePtrInput)(nil)).Elem(), Enforce("evidence"))
 	pulumi.RegisterInputType(reflect.TypeOf((*EnvironmentInput)(nil)).Elem(), Environment("PROD"))
 	pulumi.RegisterInputType(reflect.TypeOf((*EnvironmentPtrInput)(nil)).Elem(), Environment("PROD"))
 	pulumi.RegisterInputType(reflect.TypeOf((*OnDeleteInput)(nil)).Elem(), OnDelete("keep"))
@@ -887,6 +1238,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*RunStatusPtrInput)(nil)).Elem(), RunStatus("WAITING"))
 	pulumi.RegisterOutputType(ConfigurationTypeOutput{})
 	pulumi.RegisterOutputType(ConfigurationTypePtrOutput{})
+	pulumi.RegisterOutputType(EnforceOutput{})
+	pulumi.RegisterOutputType(EnforcePtrOutput{})
 	pulumi.RegisterOutputType(EnvironmentOutput{})
 	pulumi.RegisterOutputType(EnvironmentPtrOutput{})
 	pulumi.RegisterOutputType(OnDeleteOutput{})
@@ -895,4 +1248,8 @@ func init() {
 	pulumi.RegisterOutputType(RerunOnPtrOutput{})
 	pulumi.RegisterOutputType(RunStatusOutput{})
 	pulumi.RegisterOutputType(RunStatusPtrOutput{})
+	pulumi.RegisterOutputType(StatusClockOutput{})
+	pulumi.RegisterOutputType(StatusClockPtrOutput{})
+	pulumi.RegisterOutputType(StatusEvidenceOutput{})
+	pulumi.RegisterOutputType(StatusEvidencePtrOutput{})
 }

@@ -140,6 +140,28 @@ Object.defineProperty(exports, "tokenCommand", {
 });
 
 /**
+ * "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+ */
+export declare const unverifiedStatusAction: string | undefined;
+Object.defineProperty(exports, "unverifiedStatusAction", {
+    get() {
+        return __config.get("unverifiedStatusAction");
+    },
+    enumerable: true,
+});
+
+/**
+ * How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.
+ */
+export declare const unverifiedStatusMaxSeconds: number | undefined;
+Object.defineProperty(exports, "unverifiedStatusMaxSeconds", {
+    get() {
+        return __config.getObject<number>("unverifiedStatusMaxSeconds");
+    },
+    enumerable: true,
+});
+
+/**
  * Send a Google-signed ID token for the API URL instead of a self-signed JWT. Environment: TAILER_USE_ID_TOKEN.
  */
 export declare const useIdToken: boolean | undefined;

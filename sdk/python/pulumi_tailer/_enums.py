@@ -8,10 +8,13 @@ from enum import Enum
 
 __all__ = [
     'ConfigurationType',
+    'Enforce',
     'Environment',
     'OnDelete',
     'RerunOn',
     'RunStatus',
+    'StatusClock',
+    'StatusEvidence',
 ]
 
 
@@ -31,6 +34,15 @@ class ConfigurationType(_builtins.str, Enum):
     CONTEXT = "context"
     FILE_UTILITIES = "file-utilities"
     GBQ_TO_GBQ = "gbq-to-gbq"
+
+
+@pulumi.type_token("tailer:index:Enforce")
+class Enforce(_builtins.str, Enum):
+    """
+    When a ConfigurationStatus sends its declared status.
+    """
+    EVIDENCE = "evidence"
+    ALWAYS = "always"
 
 
 @pulumi.type_token("tailer:index:Environment")
@@ -75,3 +87,22 @@ class RunStatus(_builtins.str, Enum):
     DEACTIVATED = "DEACTIVATED"
     NO_MATCH = "NO_MATCH"
     CHECKED = "CHECKED"
+
+
+@pulumi.type_token("tailer:index:StatusClock")
+class StatusClock(_builtins.str, Enum):
+    """
+    Whose clock a ConfigurationStatus's statusSetAt is on.
+    """
+    SERVER = "server"
+    LOCAL = "local"
+
+
+@pulumi.type_token("tailer:index:StatusEvidence")
+class StatusEvidence(_builtins.str, Enum):
+    """
+    What a ConfigurationStatus's recorded status rests on.
+    """
+    SET = "set"
+    RUN = "run"
+    NONE = "none"

@@ -27,6 +27,7 @@ class ConfigurationStatusArgs:
                  activated: pulumi.Input[Optional[_builtins.bool]] = None,
                  append_environment_suffix: pulumi.Input[Optional[_builtins.bool]] = None,
                  archived: pulumi.Input[Optional[_builtins.bool]] = None,
+                 enforce: pulumi.Input[Optional['Enforce']] = None,
                  on_delete: pulumi.Input[Optional['OnDelete']] = None):
         """
         The set of arguments for constructing a ConfigurationStatus resource.
@@ -38,6 +39,7 @@ class ConfigurationStatusArgs:
         :param pulumi.Input[_builtins.bool] activated: Whether the configuration may run. Default true, or false when archived.
         :param pulumi.Input[_builtins.bool] append_environment_suffix: Build the _<ENV> suffix of a table-to-table id. Default false: a missing suffix is refused at preview.
         :param pulumi.Input[_builtins.bool] archived: Whether the configuration is archived (it never runs). Default false.
+        :param pulumi.Input['Enforce'] enforce: When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).
         :param pulumi.Input['OnDelete'] on_delete: What deleting the resource does to the configuration. Default "keep".
         """
         pulumi.set(__self__, "account", account)
@@ -50,6 +52,8 @@ class ConfigurationStatusArgs:
             pulumi.set(__self__, "append_environment_suffix", append_environment_suffix)
         if archived is not None:
             pulumi.set(__self__, "archived", archived)
+        if enforce is not None:
+            pulumi.set(__self__, "enforce", enforce)
         if on_delete is not None:
             pulumi.set(__self__, "on_delete", on_delete)
 
@@ -138,6 +142,18 @@ class ConfigurationStatusArgs:
         pulumi.set(self, "archived", value)
 
     @_builtins.property
+    @pulumi.getter
+    def enforce(self) -> pulumi.Input[Optional['Enforce']]:
+        """
+        When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).
+        """
+        return pulumi.get(self, "enforce")
+
+    @enforce.setter
+    def enforce(self, value: pulumi.Input[Optional['Enforce']]):
+        pulumi.set(self, "enforce", value)
+
+    @_builtins.property
     @pulumi.getter(name="onDelete")
     def on_delete(self) -> pulumi.Input[Optional['OnDelete']]:
         """
@@ -162,6 +178,7 @@ class ConfigurationStatus(pulumi.CustomResource):
                  archived: pulumi.Input[Optional[_builtins.bool]] = None,
                  configuration_id: pulumi.Input[Optional[_builtins.str]] = None,
                  configuration_type: pulumi.Input[Optional['ConfigurationType']] = None,
+                 enforce: pulumi.Input[Optional['Enforce']] = None,
                  environment: pulumi.Input[Optional['Environment']] = None,
                  on_delete: pulumi.Input[Optional['OnDelete']] = None,
                  __props__=None):
@@ -178,6 +195,7 @@ class ConfigurationStatus(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] archived: Whether the configuration is archived (it never runs). Default false.
         :param pulumi.Input[_builtins.str] configuration_id: The configuration id as the API knows it: table-to-table ids end with _<ENV> (see appendEnvironmentSuffix).
         :param pulumi.Input['ConfigurationType'] configuration_type: The configuration type (table-to-table, storage-to-storage, ...); gbq-to-gbq reads as table-to-table.
+        :param pulumi.Input['Enforce'] enforce: When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).
         :param pulumi.Input['Environment'] environment: The environment the configuration is deployed to.
         :param pulumi.Input['OnDelete'] on_delete: What deleting the resource does to the configuration. Default "keep".
         """
@@ -213,6 +231,7 @@ class ConfigurationStatus(pulumi.CustomResource):
                  archived: pulumi.Input[Optional[_builtins.bool]] = None,
                  configuration_id: pulumi.Input[Optional[_builtins.str]] = None,
                  configuration_type: pulumi.Input[Optional['ConfigurationType']] = None,
+                 enforce: pulumi.Input[Optional['Enforce']] = None,
                  environment: pulumi.Input[Optional['Environment']] = None,
                  on_delete: pulumi.Input[Optional['OnDelete']] = None,
                  __props__=None):
@@ -236,15 +255,22 @@ class ConfigurationStatus(pulumi.CustomResource):
             if configuration_type is None and not opts.urn:
                 raise TypeError("Missing required property 'configuration_type'")
             __props__.__dict__["configuration_type"] = configuration_type
+            __props__.__dict__["enforce"] = enforce
             if environment is None and not opts.urn:
                 raise TypeError("Missing required property 'environment'")
             __props__.__dict__["environment"] = environment
             __props__.__dict__["on_delete"] = on_delete
+            __props__.__dict__["evidence_run_id"] = None
+            __props__.__dict__["evidence_run_start_date"] = None
+            __props__.__dict__["evidence_run_status"] = None
             __props__.__dict__["last_run_id"] = None
             __props__.__dict__["last_run_job_id"] = None
             __props__.__dict__["last_run_start_date"] = None
             __props__.__dict__["last_run_status"] = None
+            __props__.__dict__["status_evidence"] = None
             __props__.__dict__["status_set_at"] = None
+            __props__.__dict__["status_set_clock"] = None
+            __props__.__dict__["status_verified_at"] = None
         super(ConfigurationStatus, __self__).__init__(
             'tailer:index:ConfigurationStatus',
             resource_name,
@@ -273,13 +299,20 @@ class ConfigurationStatus(pulumi.CustomResource):
         __props__.__dict__["archived"] = None
         __props__.__dict__["configuration_id"] = None
         __props__.__dict__["configuration_type"] = None
+        __props__.__dict__["enforce"] = None
         __props__.__dict__["environment"] = None
+        __props__.__dict__["evidence_run_id"] = None
+        __props__.__dict__["evidence_run_start_date"] = None
+        __props__.__dict__["evidence_run_status"] = None
         __props__.__dict__["last_run_id"] = None
         __props__.__dict__["last_run_job_id"] = None
         __props__.__dict__["last_run_start_date"] = None
         __props__.__dict__["last_run_status"] = None
         __props__.__dict__["on_delete"] = None
+        __props__.__dict__["status_evidence"] = None
         __props__.__dict__["status_set_at"] = None
+        __props__.__dict__["status_set_clock"] = None
+        __props__.__dict__["status_verified_at"] = None
         return ConfigurationStatus(resource_name, opts=opts, __props__=__props__)
 
     @_builtins.property
@@ -332,11 +365,43 @@ class ConfigurationStatus(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
+    def enforce(self) -> pulumi.Output[Optional['Enforce']]:
+        """
+        When pulumi up sends the declared status. "evidence" (default): when it differs from the recorded status or a run proves someone changed it; "always": on every up (one idempotent call, shown as an update).
+        """
+        return pulumi.get(self, "enforce")
+
+    @_builtins.property
+    @pulumi.getter
     def environment(self) -> pulumi.Output['Environment']:
         """
         The environment the configuration is deployed to.
         """
         return pulumi.get(self, "environment")
+
+    @_builtins.property
+    @pulumi.getter(name="evidenceRunId")
+    def evidence_run_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The run that decided the observed status, as of the last refresh.
+        """
+        return pulumi.get(self, "evidence_run_id")
+
+    @_builtins.property
+    @pulumi.getter(name="evidenceRunStartDate")
+    def evidence_run_start_date(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        When that run started (the API's clock).
+        """
+        return pulumi.get(self, "evidence_run_start_date")
+
+    @_builtins.property
+    @pulumi.getter(name="evidenceRunStatus")
+    def evidence_run_status(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        That run's status: DEACTIVATED proves the configuration disabled, any other status active.
+        """
+        return pulumi.get(self, "evidence_run_status")
 
     @_builtins.property
     @pulumi.getter(name="lastRunId")
@@ -379,10 +444,34 @@ class ConfigurationStatus(pulumi.CustomResource):
         return pulumi.get(self, "on_delete")
 
     @_builtins.property
+    @pulumi.getter(name="statusEvidence")
+    def status_evidence(self) -> pulumi.Output[Optional['StatusEvidence']]:
+        """
+        What the recorded status rests on: "set" (the provider's own call), "run" (a run since, evidenceRun*), "none" (no run since the status was set: not verifiable).
+        """
+        return pulumi.get(self, "status_evidence")
+
+    @_builtins.property
     @pulumi.getter(name="statusSetAt")
     def status_set_at(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        When the provider last set the status, on the API's clock (ISO 8601).
+        When the provider last set the status (ISO 8601), on the API's clock unless statusSetClock is "local".
         """
         return pulumi.get(self, "status_set_at")
+
+    @_builtins.property
+    @pulumi.getter(name="statusSetClock")
+    def status_set_clock(self) -> pulumi.Output[Optional['StatusClock']]:
+        """
+        Whose clock statusSetAt is on: "server" (the API's Date header) or "local" (the API sent none).
+        """
+        return pulumi.get(self, "status_set_clock")
+
+    @_builtins.property
+    @pulumi.getter(name="statusVerifiedAt")
+    def status_verified_at(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        When the status was last proven, by the evidence run or the provider's own call (ISO 8601).
+        """
+        return pulumi.get(self, "status_verified_at")
 

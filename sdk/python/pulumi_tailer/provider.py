@@ -31,6 +31,8 @@ class ProviderArgs:
                  suffix_check: pulumi.Input[Optional[_builtins.str]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
                  token_command: pulumi.Input[Optional[_builtins.str]] = None,
+                 unverified_status_action: pulumi.Input[Optional[_builtins.str]] = None,
+                 unverified_status_max_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  use_id_token: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         The set of arguments for constructing a Provider resource.
@@ -47,6 +49,8 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] suffix_check: "error" (default) refuses a table-to-table id without its _<ENV> suffix before sending; "off" sends it as is.
         :param pulumi.Input[_builtins.str] token: A bearer token used as it is. Environment: TAILER_API_JWT.
         :param pulumi.Input[_builtins.str] token_command: A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
+        :param pulumi.Input[_builtins.str] unverified_status_action: "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+        :param pulumi.Input[_builtins.int] unverified_status_max_seconds: How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.
         :param pulumi.Input[_builtins.bool] use_id_token: Send a Google-signed ID token for the API URL instead of a self-signed JWT. Environment: TAILER_USE_ID_TOKEN.
         """
         if api_url is not None:
@@ -73,6 +77,10 @@ class ProviderArgs:
             pulumi.set(__self__, "token", token)
         if token_command is not None:
             pulumi.set(__self__, "token_command", token_command)
+        if unverified_status_action is not None:
+            pulumi.set(__self__, "unverified_status_action", unverified_status_action)
+        if unverified_status_max_seconds is not None:
+            pulumi.set(__self__, "unverified_status_max_seconds", unverified_status_max_seconds)
         if use_id_token is not None:
             pulumi.set(__self__, "use_id_token", use_id_token)
 
@@ -221,6 +229,30 @@ class ProviderArgs:
         pulumi.set(self, "token_command", value)
 
     @_builtins.property
+    @pulumi.getter(name="unverifiedStatusAction")
+    def unverified_status_action(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+        """
+        return pulumi.get(self, "unverified_status_action")
+
+    @unverified_status_action.setter
+    def unverified_status_action(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "unverified_status_action", value)
+
+    @_builtins.property
+    @pulumi.getter(name="unverifiedStatusMaxSeconds")
+    def unverified_status_max_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.
+        """
+        return pulumi.get(self, "unverified_status_max_seconds")
+
+    @unverified_status_max_seconds.setter
+    def unverified_status_max_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "unverified_status_max_seconds", value)
+
+    @_builtins.property
     @pulumi.getter(name="useIdToken")
     def use_id_token(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
@@ -251,6 +283,8 @@ class Provider(pulumi.ProviderResource):
                  suffix_check: pulumi.Input[Optional[_builtins.str]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
                  token_command: pulumi.Input[Optional[_builtins.str]] = None,
+                 unverified_status_action: pulumi.Input[Optional[_builtins.str]] = None,
+                 unverified_status_max_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  use_id_token: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         """
@@ -270,6 +304,8 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] suffix_check: "error" (default) refuses a table-to-table id without its _<ENV> suffix before sending; "off" sends it as is.
         :param pulumi.Input[_builtins.str] token: A bearer token used as it is. Environment: TAILER_API_JWT.
         :param pulumi.Input[_builtins.str] token_command: A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
+        :param pulumi.Input[_builtins.str] unverified_status_action: "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+        :param pulumi.Input[_builtins.int] unverified_status_max_seconds: How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.
         :param pulumi.Input[_builtins.bool] use_id_token: Send a Google-signed ID token for the API URL instead of a self-signed JWT. Environment: TAILER_USE_ID_TOKEN.
         """
         ...
@@ -308,6 +344,8 @@ class Provider(pulumi.ProviderResource):
                  suffix_check: pulumi.Input[Optional[_builtins.str]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
                  token_command: pulumi.Input[Optional[_builtins.str]] = None,
+                 unverified_status_action: pulumi.Input[Optional[_builtins.str]] = None,
+                 unverified_status_max_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  use_id_token: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -330,6 +368,8 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["suffix_check"] = suffix_check
             __props__.__dict__["token"] = None if token is None else pulumi.Output.secret(token)
             __props__.__dict__["token_command"] = token_command
+            __props__.__dict__["unverified_status_action"] = unverified_status_action
+            __props__.__dict__["unverified_status_max_seconds"] = pulumi.Output.from_input(unverified_status_max_seconds).apply(pulumi.runtime.to_json) if unverified_status_max_seconds is not None else None
             __props__.__dict__["use_id_token"] = pulumi.Output.from_input(use_id_token).apply(pulumi.runtime.to_json) if use_id_token is not None else None
         super(Provider, __self__).__init__(
             'tailer',
@@ -384,4 +424,12 @@ class Provider(pulumi.ProviderResource):
         A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
         """
         return pulumi.get(self, "token_command")
+
+    @_builtins.property
+    @pulumi.getter(name="unverifiedStatusAction")
+    def unverified_status_action(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+        """
+        return pulumi.get(self, "unverified_status_action")
 

@@ -71,6 +71,16 @@ func GetTokenCommand(ctx *pulumi.Context) string {
 	return config.Get(ctx, "tailer:tokenCommand")
 }
 
+// "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+func GetUnverifiedStatusAction(ctx *pulumi.Context) string {
+	return config.Get(ctx, "tailer:unverifiedStatusAction")
+}
+
+// How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.
+func GetUnverifiedStatusMaxSeconds(ctx *pulumi.Context) int {
+	return config.GetInt(ctx, "tailer:unverifiedStatusMaxSeconds")
+}
+
 // Send a Google-signed ID token for the API URL instead of a self-signed JWT. Environment: TAILER_USE_ID_TOKEN.
 func GetUseIdToken(ctx *pulumi.Context) bool {
 	return config.GetBool(ctx, "tailer:useIdToken")

@@ -21,6 +21,16 @@ export const ConfigurationType = {
  */
 export type ConfigurationType = (typeof ConfigurationType)[keyof typeof ConfigurationType];
 
+export const Enforce = {
+    Evidence: "evidence",
+    Always: "always",
+} as const;
+
+/**
+ * When a ConfigurationStatus sends its declared status.
+ */
+export type Enforce = (typeof Enforce)[keyof typeof Enforce];
+
 export const Environment = {
     Prod: "PROD",
     Preprod: "PREPROD",
@@ -68,3 +78,24 @@ export const RunStatus = {
  * A run's status.
  */
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
+
+export const StatusClock = {
+    Server: "server",
+    Local: "local",
+} as const;
+
+/**
+ * Whose clock a ConfigurationStatus's statusSetAt is on.
+ */
+export type StatusClock = (typeof StatusClock)[keyof typeof StatusClock];
+
+export const StatusEvidence = {
+    Set: "set",
+    Run: "run",
+    None: "none",
+} as const;
+
+/**
+ * What a ConfigurationStatus's recorded status rests on.
+ */
+export type StatusEvidence = (typeof StatusEvidence)[keyof typeof StatusEvidence];

@@ -74,6 +74,16 @@ tokenCommand: Optional[str]
 A command printing a token, e.g. `tailer auth get-token`. Environment: TAILER_TOKEN_COMMAND.
 """
 
+unverifiedStatusAction: Optional[str]
+"""
+"warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+"""
+
+unverifiedStatusMaxSeconds: Optional[int]
+"""
+How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.
+"""
+
 useIdToken: Optional[bool]
 """
 Send a Google-signed ID token for the API URL instead of a self-signed JWT. Environment: TAILER_USE_ID_TOKEN.

@@ -105,6 +105,20 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('tokenCommand')
 
     @_builtins.property
+    def unverified_status_action(self) -> Optional[str]:
+        """
+        "warn" (default) prints a warning past the limit; "fail" fails the refresh, so pulumi preview --refresh exits non-zero. Environment: TAILER_UNVERIFIED_STATUS_ACTION.
+        """
+        return __config__.get('unverifiedStatusAction')
+
+    @_builtins.property
+    def unverified_status_max_seconds(self) -> Optional[int]:
+        """
+        How long a ConfigurationStatus may go without evidence (a run, or the provider's own call) before a refresh complains. Environment: TAILER_UNVERIFIED_STATUS_MAX_SECONDS. Default: no limit.
+        """
+        return __config__.get_int('unverifiedStatusMaxSeconds')
+
+    @_builtins.property
     def use_id_token(self) -> Optional[bool]:
         """
         Send a Google-signed ID token for the API URL instead of a self-signed JWT. Environment: TAILER_USE_ID_TOKEN.

@@ -52,14 +52,25 @@ export interface WireIdentity {
 
 const outsideTokens = new WeakMap<Emulator, string>();
 
+/** Seconds before its `exp` at which a kept token is minted anew (the emulator's clock may have been moved). */
+const OUTSIDE_TOKEN_RENEW_SECONDS = 300;
+
+/** Whether the gateway would take `token` now: issued by now (a mocked clock may have run ahead) and not about to expire. */
+function validNow(token: string): boolean {
+  const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { iat?: number; exp?: number };
+  const now = Date.now() / 1000;
+  return (claims.iat ?? 0) <= now && (claims.exp ?? 0) - OUTSIDE_TOKEN_RENEW_SECONDS > now;
+}
+
 /**
  * The token of "a second actor" outside Pulumi (a person, another pipeline): its own claim sets it apart
- * from the provider's token, and it is kept per emulator, so all its launches share one fingerprint in the
- * request log and on the runs (`token_fingerprint`).
+ * from the provider's token, and it is kept per emulator while it is valid, so its launches share one
+ * fingerprint in the request log and on the runs (`token_fingerprint`). A test that moved this process's
+ * clock (a skewed Date.now) out of its validity gets a new one.
  */
 export function outsideActorToken(env: Pick<RunningEmulator, "emulator">): { token: string; fingerprint: string } {
   let token = outsideTokens.get(env.emulator);
-  if (token === undefined) {
+  if (token === undefined || !validNow(token)) {
     token = env.emulator.mintToken({ extraClaims: { actor: "outside-pulumi" } });
     outsideTokens.set(env.emulator, token);
   }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { PULUMI_VERSION } from "./pulumi";
+import { PULUMI_PYTHON_SDK_VERSION } from "../../scripts/pulumi-cli";
 
 const execFileAsync = promisify(execFile);
 
@@ -34,7 +34,7 @@ async function run(command: string, args: string[]): Promise<string> {
 let sdkVirtualenv: Promise<string> | undefined;
 
 /**
- * A virtualenv with `pulumi==<CLI version>` from PyPI, made on first use and then reused by every test run on this
+ * A virtualenv with `pulumi==<PULUMI_PYTHON_SDK_VERSION>` from PyPI, made on first use and then reused by every test run on this
  * machine: `<cache>/python/pulumi-<version>-py<X.Y>`. Treat it as read-only: give a program its own copy with
  * {@link createPythonVirtualenv}.
  */
@@ -45,7 +45,7 @@ export function pythonSdkVirtualenv(): Promise<string> {
 
 async function buildSdkVirtualenv(): Promise<string> {
   const pythonVersion = (await run(PYTHON, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])).trim();
-  const target = join(cacheDir(), "python", `pulumi-${PULUMI_VERSION}-py${pythonVersion}`);
+  const target = join(cacheDir(), "python", `pulumi-${PULUMI_PYTHON_SDK_VERSION}-py${pythonVersion}`);
   const complete = (dir: string) => existsSync(join(dir, ".complete"));
   if (complete(target)) return target;
   mkdirSync(dirname(target), { recursive: true });
@@ -53,8 +53,14 @@ async function buildSdkVirtualenv(): Promise<string> {
   const stage = mkdtempSync(`${target}.stage-`);
   try {
     await run(PYTHON, ["-m", "venv", stage]);
-    await run(join(stage, "bin", "python"), ["-m", "pip", "install", "--disable-pip-version-check", `pulumi==${PULUMI_VERSION}`]);
-    writeFileSync(join(stage, ".complete"), `pulumi==${PULUMI_VERSION}\n`);
+    await run(join(stage, "bin", "python"), [
+      "-m",
+      "pip",
+      "install",
+      "--disable-pip-version-check",
+      `pulumi==${PULUMI_PYTHON_SDK_VERSION}`,
+    ]);
+    writeFileSync(join(stage, ".complete"), `pulumi==${PULUMI_PYTHON_SDK_VERSION}\n`);
     try {
       renameSync(stage, target);
     } catch (error) {
@@ -84,7 +90,11 @@ export async function createPythonVirtualenv(dir: string, packages: string[] = [
 }
 
 /** The files of a Python project: Pulumi.yaml (`runtime: python` with `toolchain: pip, virtualenv: venv`), requirements.txt, __main__.py. */
-export function pythonProject(name: string, main: string, requirements: string[] = [`pulumi==${PULUMI_VERSION}`]): Record<string, string> {
+export function pythonProject(
+  name: string,
+  main: string,
+  requirements: string[] = [`pulumi==${PULUMI_PYTHON_SDK_VERSION}`],
+): Record<string, string> {
   return {
     "Pulumi.yaml": `name: ${name}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n`,
     "requirements.txt": `${requirements.join("\n")}\n`,

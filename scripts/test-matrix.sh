@@ -7,7 +7,7 @@
 #   2. a copy of the repository (tracked and untracked, not ignored, files) in
 #      .matrix/node-<version>/, whose package.json asks for @pulumi/pulumi SDK, installed
 #      (npm install) and built (npm run build, the plugin tarball) with that Node, its
-#      native modules compiled against that Node's headers;
+#      native modules compiled against that Node's headers (ensure-node.sh --rebuild);
 #   3. the Pulumi CLI CLI (scripts/ensure-pulumi.sh, cached per machine in
 #      $PULUMI_HOME/versions/<version>);
 #   4. jest on the given test paths in the copy, with that Node first on PATH,
@@ -65,19 +65,16 @@ find "$COPY" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
 (cd "$REPO" && git ls-files -z --cached --others --exclude-standard | tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null) \
     | tar -xf - -C "$COPY"
 
-step "npm install with @pulumi/pulumi $SDK (native modules from source, against Node $NODE's headers)"
+step "npm install with @pulumi/pulumi $SDK, then its native modules built for Node $NODE (scripts/ensure-node.sh --rebuild)"
 (
     cd "$COPY"
     npm pkg set "devDependencies.@pulumi/pulumi=$SDK"
-    npm install --no-audit --no-fund --loglevel=error >&2
+    # No install scripts here: the one that matters, better-sqlite3's build, is ensure-node.sh's job.
+    npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2
 )
 [[ "$(node -p "require('$COPY/node_modules/@pulumi/pulumi/package.json').version")" == "$SDK" ]] || die "npm did not install @pulumi/pulumi $SDK"
-# npm 11 may skip install scripts: prove the native module works on this Node, else rebuild it.
-sqlite_check="new (require('$COPY/node_modules/better-sqlite3'))(':memory:').prepare('select 1').get()"
-if ! node -e "$sqlite_check" 2>/dev/null; then
-    bash "$REPO/scripts/ensure-node.sh" "$NODE" --rebuild "$COPY" >/dev/null
-    node -e "$sqlite_check" || die "better-sqlite3 does not load on Node $NODE"
-fi
+bash "$REPO/scripts/ensure-node.sh" "$NODE" --rebuild "$COPY" >/dev/null
+node -e "new (require('$COPY/node_modules/better-sqlite3'))(':memory:').prepare('select 1').get()" || die "better-sqlite3 does not load on Node $NODE"
 
 step "build (TypeScript of the repository against @pulumi/pulumi $SDK's types) and the plugin tarball"
 (cd "$COPY" && npm run --silent build >&2 && node dist/scripts/plugin-tarball.js >/dev/null)

@@ -89,7 +89,7 @@ rm -f "$report"
 status=0
 (cd "$COPY" && node node_modules/jest/bin/jest.js --json --outputFile="$report" "$@") || status=$?
 [[ -f "$report" ]] || die "jest wrote no results ($report): it exited with $status"
-counts="$(node -p "const r = require('$report'); \`\${r.numPassedTests} passed, \${r.numFailedTests} failed (\${r.numTotalTestSuites} files\`")"
+counts="$(node -p "const r = require('$report'); \`\${r.numPassedTests} passed, \${r.numFailedTests} failed\${r.numPendingTests ? \`, \${r.numPendingTests} skipped\` : ''} (\${r.numTotalTestSuites} files\`")"
 elapsed=$((SECONDS - started))
 echo "$COMBINATION: $counts, $((elapsed / 60))m$((elapsed % 60))s)"
 exit "$status"

@@ -24,6 +24,20 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** JSON's own name for a value's kind: zod names an object by its constructor, which differs across realms (jest, vm). */
+function jsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+/** zod's message, except a wrong type reads "expected X, received <JSON kind>" whatever realm parsed the body. */
+function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
+  // Only zod's default wording is rewritten; a schema's own message ("limit must be a number") stays.
+  if (issue.code !== "invalid_type" || !issue.message.startsWith("Invalid input: expected ")) return issue.message;
+  return `Invalid input: expected ${issue.expected}, received ${jsonKind(value)}`;
+}
+
 /** Field issues from a failed zod parse; a missing field reads "is required" rather than zod's type or value message. */
 export function fieldIssues(error: z.ZodError, input: unknown): FieldIssue[] {
   const seen = new Set<string>();
@@ -32,7 +46,7 @@ export function fieldIssues(error: z.ZodError, input: unknown): FieldIssue[] {
     const field = fieldPath(issue.path);
     // zod reports a missing enum or literal as a wrong value: an absent field reads "is required" whatever the code.
     const missing = issue.path.length > 0 && issue.code !== "custom" && valueAt(input, issue.path) === undefined;
-    const message = missing ? "is required" : issue.message;
+    const message = missing ? "is required" : issueMessage(issue, valueAt(input, issue.path));
     const key = `${field}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

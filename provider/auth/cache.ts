@@ -13,7 +13,7 @@ export interface CachedToken {
 }
 
 /** Refresh this long before expiry, so a token never dies in flight. */
-export const EAGER_REFRESH_MS = 5 * 60_000;
+const EAGER_REFRESH_MS = 5 * 60_000;
 
 interface Entry {
   value?: CachedToken;

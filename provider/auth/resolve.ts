@@ -62,8 +62,9 @@ export function resolveTokenSource(options: AuthOptions, audience: string): Toke
 
   throw new TailerError(ErrorCodes.CREDENTIALS, "no Tailer credentials were found.", {
     hint:
-      "Set one of: tailer:token (pulumi config set --secret tailer:token ...), TAILER_API_JWT, " +
-      "tailer:credentialsFile or GOOGLE_APPLICATION_CREDENTIALS (a service-account key), " +
+      "Set one of: tailer:token (pulumi config set --secret tailer:token ...) or TAILER_API_JWT (a token); " +
+      "tailer:credentials (pulumi config set --secret tailer:credentials < key.json), tailer:credentialsFile or " +
+      "GOOGLE_APPLICATION_CREDENTIALS (a service-account key); tailer:useIdToken true (Google credentials of the machine); " +
       'tailer:tokenCommand or TAILER_TOKEN_COMMAND (e.g. "tailer auth get-token").',
   });
 }

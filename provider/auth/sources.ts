@@ -211,7 +211,7 @@ export class IdTokenSource implements TokenSource {
 }
 
 /** How long to trust a token command's answer when the token does not carry an expiry. */
-export const OPAQUE_TOKEN_TTL_MS = 50 * 60_000;
+const OPAQUE_TOKEN_TTL_MS = 50 * 60_000;
 
 /** Extracts the token from a command's output: the `User token : <jwt>` line of `tailer auth get-token`, or a lone token. */
 export function parseTokenCommandOutput(stdout: string): string | undefined {

@@ -6,9 +6,10 @@
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { type AuthOptions, resolveTokenSource, type TokenSource } from "../auth";
-import { ErrorCodes, errorFromResponse, TailerError } from "../core/errors";
+import { ErrorCodes, TailerError } from "../core/errors";
 import { PACKAGE_VERSION } from "../core/packageInfo";
 import { redact } from "../core/redact";
+import { errorFromResponse } from "./answerErrors";
 import { checkEnvironmentSuffix } from "./identity";
 import { decideLaunch, type LaunchAttempt, LaunchUncertainError, launchCandidates, RECONCILE_DEFAULTS, type RunOwnership } from "./launch";
 import {
@@ -404,6 +405,15 @@ export class TailerClient {
         action,
         hint: "withEnvironmentSuffix(id, environment) builds the right id.",
       });
+  }
+
+  /**
+   * Checks, without any call, that credentials are configured (a token, a key, a command): throws
+   * TAILER_CREDENTIALS listing every source otherwise. The provider runs it at configure, so a missing
+   * credential fails `pulumi preview`, not only `up`.
+   */
+  checkCredentials(): void {
+    this.#source();
   }
 
   #source(): TokenSource {

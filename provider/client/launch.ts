@@ -9,7 +9,7 @@ import { ErrorCodes, TailerError } from "../core/errors";
 import type { Run } from "./schemas";
 
 /** What the server's Date header loses: it has one-second resolution. */
-export const SERVER_DATE_RESOLUTION_MS = 1_000;
+const SERVER_DATE_RESOLUTION_MS = 1_000;
 
 /** The defaults of reconciliation, in one place. */
 export const RECONCILE_DEFAULTS = Object.freeze({

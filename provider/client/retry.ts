@@ -3,8 +3,9 @@
  * the one table that says what each failure means, and the pure functions that decide whether and when
  * to try again.
  */
-import { type ErrorCode, ErrorCodes, errorCodeOfStatus } from "../core/errors";
+import { type ErrorCode, ErrorCodes } from "../core/errors";
 import { defined } from "../core/objects";
+import { errorCodeOfStatus } from "./answerErrors";
 
 /** How the client retries failed calls. */
 export interface RetryPolicy {

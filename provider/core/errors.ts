@@ -6,7 +6,6 @@
  * across the module copies Pulumi's serialized providers load). Like octokit's RequestError, every
  * message is redacted inside the constructor, so no caller can leak a token through an error.
  */
-import { gatewayRefusalOf } from "../client/gateway";
 import { redact, redactValue } from "./redact";
 
 /** An API action name (kept as a string here: core depends on nothing). */
@@ -94,7 +93,7 @@ export class TailerError extends Error {
 
   constructor(code: ErrorCode, message: string, details: TailerErrorDetails = {}) {
     const safeCause = details.cause === undefined ? undefined : redactCause(details.cause);
-    super(redact(composeMessage(message, details)), safeCause === undefined ? undefined : { cause: safeCause });
+    super(redact(composeMessage(code, message, details)), safeCause === undefined ? undefined : { cause: safeCause });
     this.#summary = message;
     this.#details = { ...details, cause: safeCause };
     this.name = "TailerError";
@@ -191,8 +190,9 @@ export class ResourceInitError extends TailerError {
   }
 }
 
-function composeMessage(message: string, d: TailerErrorDetails): string {
-  const parts = [d.action ? `${d.action}: ${message}` : message];
+/** The message users read: the stable code first (the README's troubleshooting is organised by it), then the action. */
+function composeMessage(code: ErrorCode, message: string, d: TailerErrorDetails): string {
+  const parts = [`${code}: ${d.action ? `${d.action}: ${message}` : message}`];
   if (d.status !== undefined) parts.push(`(HTTP ${d.status}${d.requestId ? `, request id ${d.requestId}` : ""})`);
   if (d.serverMessage && !message.includes(d.serverMessage)) parts.push(`Tailer said: ${d.serverMessage}.`);
   if (d.attempts !== undefined && d.attempts > 1) parts.push(`Gave up after ${d.attempts} attempts.`);
@@ -212,64 +212,4 @@ function redactCause(cause: unknown): unknown {
     return copy;
   }
   return typeof cause === "string" ? redact(cause) : undefined;
-}
-
-/** The code of the family for a non-2xx HTTP status. */
-export function errorCodeOfStatus(status: number): ErrorCode {
-  if (status === 401) return ErrorCodes.UNAUTHENTICATED;
-  if (status === 403) return ErrorCodes.FORBIDDEN;
-  if (status === 404) return ErrorCodes.NOT_FOUND;
-  if (status === 429) return ErrorCodes.RATE_LIMITED;
-  if (status >= 500) return ErrorCodes.SERVER_ERROR;
-  return ErrorCodes.BAD_REQUEST;
-}
-
-/** The error for a non-2xx answer, with the code chosen from the HTTP status and a hint per case. */
-export function errorFromResponse(
-  action: Action,
-  status: number,
-  serverMessage: string | undefined,
-  requestId: string | undefined,
-  attempts?: number,
-): TailerError {
-  const details = { action, status, serverMessage, requestId, ...(attempts === undefined ? {} : { attempts }) };
-  if (status === 401)
-    return new TailerError(ErrorCodes.UNAUTHENTICATED, "the API refused the token.", {
-      ...details,
-      hint: "Check that the token is current and signed by a service account the API trusts, or configure a service-account key (tailer:credentialsFile) so tokens are minted and refreshed for you.",
-    });
-  if (status === 403 && gatewayRefusalOf(status, serverMessage) === "jwt_audience")
-    return new TailerError(ErrorCodes.FORBIDDEN, "the token was minted for another API URL (its audience).", {
-      ...details,
-      hint: "Mint the token for the API URL you call (tailer:apiUrl), or configure a service-account key (tailer:credentialsFile) so tokens are minted for it.",
-    });
-  if (status === 403)
-    return new TailerError(ErrorCodes.FORBIDDEN, "the token may not access this account.", {
-      ...details,
-      hint: "Use credentials of a service account or user that has access to this account.",
-    });
-  if (status === 404)
-    return new TailerError(ErrorCodes.NOT_FOUND, "not found.", {
-      ...details,
-      hint: "Check account, environment, configuration_type and configuration_id (table-to-table ids end with _<ENV>, e.g. _DEV); archived configurations cannot be launched.",
-    });
-  if (status === 431)
-    return new TailerError(ErrorCodes.BAD_REQUEST, "the API refused the request's headers as too large.", {
-      ...details,
-      hint: "The bearer token is the only large header the client sends: check what the token source gives (tailer:token, TAILER_API_JWT, the token command).",
-    });
-  if (status === 429)
-    return new TailerError(ErrorCodes.RATE_LIMITED, "rate limited.", {
-      ...details,
-      hint: "Lower the parallelism (pulumi up --parallel) or raise tailer:retryMaxElapsedMs.",
-    });
-  if (status >= 500)
-    return new TailerError(ErrorCodes.SERVER_ERROR, "the Tailer API failed.", {
-      ...details,
-      hint: "This is on Tailer's side; retry later. Reads and status changes are safe to retry.",
-    });
-  return new TailerError(ErrorCodes.BAD_REQUEST, "the API rejected the request.", {
-    ...details,
-    hint: "Fix the request field named in Tailer's message.",
-  });
 }

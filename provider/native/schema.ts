@@ -132,7 +132,8 @@ export const RESOURCES: readonly ResourceSpec[] = [
       relaunchOnFailure: { side: "input", description: "Relaunch a FAILED or DEACTIVATED run on the next pulumi up. Default true." },
       adoptRunning: {
         side: "input",
-        description: "Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.",
+        description:
+          "Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.",
       },
       adoptRunId: {
         side: "input",

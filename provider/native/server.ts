@@ -15,6 +15,7 @@ import { Any } from "google-protobuf/google/protobuf/any_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { redact } from "../core/redact";
+import { log } from "../resources/providerLog";
 import { forResource } from "./logging";
 import { fromStruct } from "./properties";
 import * as front from "./provider";
@@ -153,7 +154,14 @@ export function handlers(): Handlers {
       const result = await front.invoke(req.getTok(), fromStruct(req.getArgs()));
       return new provider.InvokeResponse().setReturn(struct(result.outputs));
     }),
-    cancel: unary(() => new Empty()),
+    cancel: unary(() => {
+      // The engine's first Ctrl-C: operations in flight go on (a run being waited for is waited for).
+      log(
+        "warn",
+        "tailer: interrupted (Ctrl-C): waits in progress finish first; a second Ctrl-C stops them, their runs go on in Tailer and the next pulumi up adopts them",
+      );
+      return new Empty();
+    }),
     attach: unary(() => new Empty()),
   };
   return implementation as Handlers;

@@ -16,6 +16,7 @@ const clients = new Map<string, TailerClient>();
 export function configure(config: ConfigReader): void {
   watchEngine();
   settings = readSettings(config);
+  clientFor(settings).checkCredentials(); // at preview already: a missing credential is found before up
 }
 
 /** The settings `configure` applied (environment variables only, if it was never called). */

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configurationKey, effectiveConfigurationId } from "../client/identity";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
+import { warnIgnoredSuffix } from "./ignoredInputs";
 import { serializableProvider } from "./serializedProvider";
 import type { OnDelete } from "./vocabulary";
 
@@ -91,6 +92,7 @@ export class TailerConfigurationStatus extends pulumi.dynamic.Resource {
       "tailer",
       "ConfigurationStatus",
     );
+    warnIgnoredSuffix(this, args.configurationType, args.appendEnvironmentSuffix);
     if (!known)
       pulumi.all(identity).apply((values) => {
         try {

@@ -11,6 +11,7 @@ import { defined } from "../core/objects";
 import { client } from "./clients";
 import { rememberDeclaredStatus } from "./declaredStatuses";
 import { changedKeys, type ProviderImplementation } from "./lifecycle";
+import { log } from "./providerLog";
 import { apiIdentity, IDENTITY_FIELDS, IdentityState, isGone, parseState, stripProvider } from "./state";
 import { checkIdentity, IDENTITY_INPUTS, InputChecker, isUnknown, rules } from "./validation";
 import { ON_DELETE } from "./vocabulary";
@@ -128,15 +129,21 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
 /** Applies onDelete: keep (default) leaves the configuration as it is; disable or archive it otherwise. */
 export async function remove(_id: string, props: Record<string, unknown>): Promise<void> {
   const state = parseState(ConfigurationStatusState, props, KIND);
-  if (state.onDelete === "keep") return;
+  const name = `${state.configurationId} (${state.environment})`;
+  if (state.onDelete === "keep") {
+    log("info", `tailer: ${name} left as it is in Tailer (onDelete: keep); Pulumi no longer manages its status`);
+    return;
+  }
   try {
     await client().setConfigurationStatus({
       ...apiIdentity(state),
       activated: false,
       archived: state.onDelete === "archive",
     });
+    log("info", `tailer: ${name} ${state.onDelete === "archive" ? "archived" : "disabled"} in Tailer (onDelete: ${state.onDelete})`);
   } catch (error) {
     if (!isGone(error)) throw error; // already gone is what delete wants
+    log("info", `tailer: ${name} is gone from Tailer already: nothing to ${state.onDelete}`);
   }
 }
 

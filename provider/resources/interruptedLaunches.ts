@@ -22,7 +22,7 @@ export const PULUMI_CLI_ENV = "TAILER_PULUMI_CLI";
 const PROCESS_STARTED_AT_MS = Date.now() - process.uptime() * 1000;
 
 /** The resource types of TailerJobRun, dynamic and native: their `runId` outputs are runs the stack owns. */
-export const JOB_RUN_TYPES: readonly string[] = ["pulumi-nodejs:dynamic/tailer:JobRun", "tailer:index:JobRun"];
+const JOB_RUN_TYPES: readonly string[] = ["pulumi-nodejs:dynamic/tailer:JobRun", "tailer:index:JobRun"];
 
 /** A create's launch intent, added to its inputs by check: one per create, so the engine's pending operation names it. */
 export const LaunchIntent = z.object({ id: z.string(), at: z.string() });
@@ -56,17 +56,12 @@ let snapshot: Promise<Deployment | undefined> | undefined;
 let verified = false;
 let readStack: (stack: string) => Promise<unknown> = exportStack;
 
-/** Forgets the state read by this process (tests). */
-export function forgetStackSnapshot(): void {
-  snapshot = undefined;
-  verified = false;
-}
-
 /** Reads the stack's state another way (tests: a deployment as `pulumi stack export` prints it); returns the previous reader. */
 export function setStackReader(next: (stack: string) => Promise<unknown>): (stack: string) => Promise<unknown> {
   const previous = readStack;
   readStack = next;
-  forgetStackSnapshot();
+  snapshot = undefined;
+  verified = false;
   return previous;
 }
 
@@ -91,7 +86,7 @@ export async function stackEvidence(urn: string, own: LaunchIntent): Promise<Sta
 }
 
 /** The evidence for `urn` in a deployment: unresolved foreign intents, and the runs the stack records. */
-export function evidenceFor(urn: string, own: LaunchIntent, deployment: Deployment): StackEvidence {
+function evidenceFor(urn: string, own: LaunchIntent, deployment: Deployment): StackEvidence {
   const resources = deployment.resources ?? [];
   const open = unresolvedCreates(deployment);
   const interrupted = open
@@ -131,7 +126,7 @@ function intentOf(inputs: Record<string, unknown> | undefined): LaunchIntent | u
 }
 
 /** The stack named in a URN: `urn:pulumi:<stack>::<project>::...`. */
-export function stackOf(urn: string): string {
+function stackOf(urn: string): string {
   return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1] ?? "";
 }
 

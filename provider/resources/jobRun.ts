@@ -1,6 +1,7 @@
 /** TailerJobRun: a run of a Tailer job launched on deploy, modelled as an immutable resource. */
 import * as pulumi from "@pulumi/pulumi";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
+import { warnIgnoredSuffix } from "./ignoredInputs";
 import { serializableProvider } from "./serializedProvider";
 
 /** The inputs of a TailerJobRun. */
@@ -35,8 +36,8 @@ export interface TailerJobRunArgs {
   relaunchOnFailure?: pulumi.Input<boolean>;
   /**
    * Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true. A
-   * resource with an executionDate adopts only a run the launch journal knows was launched for that date
-   * (Tailer's runs do not show the date they were launched for).
+   * resource with an executionDate or triggers adopts only a run launched for the same inputs (Tailer's
+   * runs do not show the date or release they were launched for).
    */
   adoptRunning?: pulumi.Input<boolean>;
   /** Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved. */
@@ -90,5 +91,6 @@ export class TailerJobRun extends pulumi.dynamic.Resource {
       "tailer",
       "JobRun",
     );
+    warnIgnoredSuffix(this, args.configurationType, args.appendEnvironmentSuffix);
   }
 }

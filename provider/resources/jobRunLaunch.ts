@@ -23,10 +23,10 @@ import { apiIdentity, type IdentityState } from "./state";
  * one deployment of it (two stacks of one release, a pipeline retried on another runner): one run
  * serves both. Later, a second declaration launches a run of its own.
  */
-export const SAME_DEPLOYMENT_WINDOW_MS = 30 * 60_000;
+const SAME_DEPLOYMENT_WINDOW_MS = 30 * 60_000;
 
 /** How far the launch intent's time (the clock of the machine that checked it) may be from the server's: NTP keeps it far closer. */
-export const INTENT_CLOCK_SKEW_MS = 30_000;
+const INTENT_CLOCK_SKEW_MS = 30_000;
 
 /** What a resource launches, and where its evidence lives. */
 export interface LaunchContext {
@@ -268,7 +268,9 @@ function runToAdopt(ctx: LaunchContext, runs: readonly Run[], owners: RunOwners,
     );
     return shared;
   }
-  if (!ctx.state.adoptRunning || ctx.state.executionDate !== undefined) return undefined;
+  // Runs do not show the date or release they were launched for: a resource that names either adopts only
+  // runs launched for its own inputs (the shared rule above).
+  if (!ctx.state.adoptRunning || ctx.state.executionDate !== undefined || ctx.state.triggers !== undefined) return undefined;
   const free = ofJob.find((run) => !isTerminalRunStatus(run.status) && owners.ownerOf(run.run_id) === undefined);
   if (free)
     log(
@@ -304,8 +306,9 @@ async function launch(
     log("info", `tailer: ${result.adopted ? "found" : "launched"} run ${result.runId} of ${ctx.state.configurationId}`);
     return { runId: result.runId, adopted: result.adopted, attempt: result.attempt, history: before.runs, resolvedIntents };
   } catch (error) {
-    // Only an uncertain launch leaves evidence to keep; any other failure proved nothing was launched.
-    if (!(error instanceof LaunchUncertainError)) ctx.journal.clear(ctx.key);
+    // Only an uncertain launch leaves evidence to keep (now with why); any other failure proved nothing was launched.
+    if (error instanceof LaunchUncertainError) ctx.journal.write(ctx.key, journalEntry(error.attempt));
+    else ctx.journal.clear(ctx.key);
     throw error;
   }
 }

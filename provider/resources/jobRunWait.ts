@@ -14,7 +14,7 @@ import { formatElapsed, log } from "./providerLog";
 export const SUCCEEDED: readonly string[] = ["SUCCESS", "CHECKED"];
 
 /** How often progress lines repeat while the status does not change. */
-export const PROGRESS_EVERY_MS = 10_000;
+const PROGRESS_EVERY_MS = 10_000;
 
 /** What waiting needs of the resource's state. */
 export interface WaitSettings {
@@ -95,6 +95,10 @@ async function waitForRun(
   const schedule = new PollSchedule(state.pollIntervalSeconds * 1000, expectedDurationMs(history, ctx.jobId) ?? stated);
   let lastStatus: string | undefined;
   let lastReportMs = 0;
+  log(
+    "info",
+    `tailer: waiting for run ${state.runId} of ${state.configurationId} (up to ${state.timeoutSeconds} s). Ctrl-C: pulumi finishes what is in flight, so it keeps waiting; a second Ctrl-C stops waiting, the run goes on in Tailer and the next pulumi up adopts it.`,
+  );
   for (;;) {
     const run = await lookupRun(ctx, state.runId);
     const now = Date.now();

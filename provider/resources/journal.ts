@@ -29,10 +29,10 @@ export function defaultJournalDir(): string {
 }
 
 /** Entries older than this are garbage: removed when the journal is written, never read as evidence. */
-export const JOURNAL_MAX_AGE_MS = 90 * 24 * 3600_000;
+const JOURNAL_MAX_AGE_MS = 90 * 24 * 3600_000;
 
 /** An entry whose run reached state is kept this long (other stacks of the same deployment may share the run), then removed. */
-export const RECORDED_ENTRY_AGE_MS = 60 * 60_000;
+const RECORDED_ENTRY_AGE_MS = 60 * 60_000;
 
 /** What makes two launches the same run: the job and its inputs (the resource's own URN is the key's other half). */
 export const LaunchDefinition = z.object({

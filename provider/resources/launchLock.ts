@@ -13,7 +13,7 @@ import { z } from "zod";
 import { digest, syncFolder } from "./journal";
 
 /** The defaults of the lock, in one place. */
-export const LAUNCH_LOCK_DEFAULTS = Object.freeze({
+const LAUNCH_LOCK_DEFAULTS = Object.freeze({
   /** How often a waiting launch looks at the lock again. */
   pollMs: 100,
 });

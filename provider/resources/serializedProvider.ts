@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 export type ProviderKind = "configurationStatus" | "jobRun" | "workflowReset";
 
 /** The package export of providerKinds.ts, loaded when the path recorded at serialization is absent (another machine). */
-export const RUNTIME_EXPORT = "pulumi-tailer/runtime";
+const RUNTIME_EXPORT = "pulumi-tailer/runtime";
 
 // One provider object per kind: Pulumi caches a provider's serialized text by object identity, so a new
 // object per resource would serialize the same closure again for every resource (CPU and memory).

@@ -162,7 +162,7 @@ export class InputChecker {
 }
 
 /** True when the value, or anything inside it, is still unknown. */
-export function containsUnknown(value: unknown): boolean {
+function containsUnknown(value: unknown): boolean {
   if (isUnknown(value)) return true;
   if (Array.isArray(value)) return value.some(containsUnknown);
   if (value && typeof value === "object") return Object.values(value).some(containsUnknown);

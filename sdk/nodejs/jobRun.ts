@@ -48,7 +48,7 @@ export class JobRun extends pulumi.CustomResource {
      */
     declare public readonly adoptRunId: pulumi.Output<string | undefined>;
     /**
-     * Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
+     * Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.
      */
     declare public readonly adoptRunning: pulumi.Output<boolean | undefined>;
     /**
@@ -215,7 +215,7 @@ export interface JobRunArgs {
      */
     adoptRunId?: pulumi.Input<string | undefined>;
     /**
-     * Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
+     * Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.
      */
     adoptRunning?: pulumi.Input<boolean | undefined>;
     /**

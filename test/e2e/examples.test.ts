@@ -2,10 +2,12 @@
 import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import * as semver from "semver";
 import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { WORLD_SEED } from "../helpers/provider";
-import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
+import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
+import { createE2EStack, type E2EStack, PULUMI_VERSION, REPO } from "../helpers/pulumi";
+import { exampleFiles, pythonTests } from "../helpers/python";
 
 jest.setTimeout(300_000);
 
@@ -61,12 +63,12 @@ describe("deployment-gate", () => {
       () => undefined,
       (e: Error) => e,
     );
-    expect(failedUp).toBeDefined();
+    expect(failedUp?.message).toMatch(/Deployment gate closed: the last DEV run of 000099_sales_load_DEV ended FAILED/);
     expect((await env.admin.listConfigurations(prod))[0]?.activated).toBe(false);
   });
 
   test("open: after a successful DEV run, up activates PROD", async () => {
-    const gate = stacks[stacks.length - 1] as E2EStack;
+    const gate = await stackFor("deployment-gate");
     await launch("000099_sales_load_DEV");
     const up = await gate.stack.up();
     expect(up.outputs.prodActivated?.value).toBe(true);
@@ -135,5 +137,48 @@ describe("service-account-auth", () => {
     const example = await stackFor("service-account-auth", { "tailer:tokenCommand": script }, false);
     const up = await example.stack.up();
     expect(up.summary.result).toBe("succeeded");
+  });
+});
+
+describe("python-quickstart", () => {
+  const python = pythonTests(); // an emulator of its own per test: the other examples' runs and drift do not reach it
+
+  /** The example's virtualenv, as the test makes it: PyPI's pulumi at the CLI's version, and this repository's SDK. */
+  test("its requirements.txt asks for what its test installs: PyPI's pulumi and this repository's SDK", () => {
+    const lines = exampleFiles("python-quickstart")["requirements.txt"]?.split("\n") ?? [];
+    const requirements = lines.filter((line) => line && !line.startsWith("#"));
+    expect(requirements).toEqual(["pulumi>=3.248.0,<4.0.0", "../../sdk/python"]); // pip reads the path from the example's folder
+    expect(semver.satisfies(PULUMI_VERSION, ">=3.248.0 <4.0.0")).toBe(true);
+    expect(resolve(REPO, "examples", "python-quickstart", "../../sdk/python")).toBe(join(REPO, "sdk", "python"));
+  });
+
+  test("up runs the load once per release and reads its last success back, a refreshed preview shows no change, destroy disables the aggregate", async () => {
+    const own = python.env;
+    const stack = await python.stack(exampleFiles("python-quickstart"));
+    const ok = async (args: string[]) => {
+      const result = await stack.pulumi(args);
+      if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${result.code}):\n${result.stdout}${result.stderr}`);
+    };
+    const activated = async (configuration_type: "table-to-table" | "table-to-storage", configuration_id: string) =>
+      (await own.admin.listConfigurations({ ...SALES_LOAD_DEV, configuration_type, configuration_id }))[0]?.activated;
+    await ok(["up", "--yes"]);
+    const first = await stack.outputs();
+    expect(first).toMatchObject({ load_run_status: "SUCCESS", load_run_duration: expect.any(String) });
+    expect(first.last_success_run_id).toBe(first.load_run_id);
+    expect(await activated("table-to-table", "000099_sales_load_DEV")).toBe(true);
+    expect(await activated("table-to-table", "000099_sales_aggregate_DEV")).toBe(true);
+    expect(await activated("table-to-storage", "000099_sales_export")).toBe(false);
+    await ok(["preview", "--refresh", "--expect-no-changes"]);
+
+    await ok(["config", "set", "quickstart:release", "2026.11.2"]);
+    await ok(["up", "--yes"]);
+    const second = await stack.outputs();
+    expect(second.load_run_id).not.toBe(first.load_run_id);
+    expect(second.last_success_run_id).toBe(second.load_run_id);
+    expect(await own.admin.listRuns(SALES_LOAD_DEV)).toHaveLength(2);
+
+    await ok(["destroy", "--yes"]);
+    expect(await activated("table-to-table", "000099_sales_aggregate_DEV")).toBe(false);
+    expect(await activated("table-to-table", "000099_sales_load_DEV")).toBe(true);
   });
 });

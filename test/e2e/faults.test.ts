@@ -6,12 +6,12 @@
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
+import { count } from "../reliability/helpers";
 
 jest.setTimeout(900_000);
 
-const STRESS = process.env.TAILER_STRESS === "1";
-const STATUSES = STRESS ? 200 : 60;
-const LAUNCHES = STRESS ? 100 : 30;
+const STATUSES = count("TAILER_RELIABILITY_STATUSES", { normal: 60, stress: 200 });
+const LAUNCHES = count("TAILER_RELIABILITY_LAUNCHES", { normal: 30, stress: 100 });
 const MAX_ATTEMPTS = 8;
 const base = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const };
 

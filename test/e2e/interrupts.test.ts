@@ -1,42 +1,40 @@
 /**
  * Interrupts with the real CLI: `pulumi up` stopped (SIGINT, then SIGKILL) while a job run is waiting.
- * The documented recovery (refresh clearing the interrupted create, then up) converges: no duplicate
- * run, no run lost.
+ * The documented recovery (`pulumi cancel`, `pulumi up`, then a refresh clearing the pending creates)
+ * converges, on the same machine and on another one: no duplicate run, no run lost, no process left.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RunningEmulator, startEmulator } from "../helpers/emulator";
+import type { RunningEmulator } from "../helpers/emulator";
 import { interruptGroup, stackProcesses, waitFor } from "../helpers/processes";
-import { WORLD_SEED } from "../helpers/provider";
-import { createE2EStack, type E2EStack, pulumiBinDir, REPO } from "../helpers/pulumi";
+import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
+import { type E2EStack, pulumiBinDir, REPO, stackPerTest } from "../helpers/pulumi";
 
 jest.setTimeout(600_000);
 
-const load = {
-  account: "000099",
-  environment: "DEV" as const,
-  configuration_type: "table-to-table" as const,
-  configuration_id: "000099_sales_load_DEV",
-};
+const load = SALES_LOAD_DEV;
 
+const setup = stackPerTest(join(REPO, "test", "e2e", "programs", "jobs"), { seed: WORLD_SEED, clockSpeed: 60 });
 let env: RunningEmulator;
 let e2e: E2EStack;
-
-beforeAll(async () => {
-  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 60 });
-  e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "jobs"), env);
+beforeEach(() => {
+  env = setup.env();
+  e2e = setup.e2e();
 });
-afterAll(async () => {
-  for (const pid of e2e ? stackProcesses(e2e, /dynamic-provider|pulumi-language-nodejs/) : []) process.kill(pid, "SIGKILL"); // never leave an orphan behind
-  await e2e?.dispose();
-  await env?.close();
+afterEach(() => {
+  for (const pid of stackProcesses(e2e, /dynamic-provider|pulumi-language-nodejs/)) process.kill(pid, "SIGKILL"); // never leave an orphan behind
 });
 
 /** Starts `pulumi <args>` in its own process group, as a terminal would run it. */
-function startPulumi(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+function startPulumi(
+  args: string[],
+  machine: Record<string, string> = {},
+): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
   const child = spawn(join(pulumiBinDir(), "pulumi"), [...args, "--stack", "e2e", "--non-interactive"], {
     cwd: e2e.dir,
-    env: { ...process.env, ...e2e.env },
+    env: { ...process.env, ...e2e.env, ...machine },
     detached: true,
   });
   let text = "";
@@ -60,19 +58,26 @@ async function interrupt(up: ReturnType<typeof startPulumi>): Promise<void> {
   );
 }
 
-async function recover(): Promise<string> {
-  // The README's recovery: release the killed update's lock, refresh (clearing the interrupted create), then up.
-  const cancel = startPulumi(["cancel", "--yes"]);
-  const cancelCode = await cancel.exit;
-  if (cancelCode !== 0) throw new Error(`pulumi cancel failed after the interrupt:\n${cancel.output()}`);
-  const refresh = startPulumi(["refresh", "--yes", "--clear-pending-creates"]);
-  const refreshCode = await refresh.exit;
-  if (refreshCode !== 0) throw new Error(`pulumi refresh failed after the interrupt:\n${refresh.output()}`);
-  const up = startPulumi(["up", "--yes"]);
-  const code = await up.exit;
-  if (code !== 0) throw new Error(`pulumi up failed after the interrupt:\n${up.output()}`);
-  return up.output();
+/** The README's recovery: release the killed update's lock, up (it finishes the killed launch), then tidy the pending creates. */
+async function recover(machine: Record<string, string> = {}): Promise<string> {
+  const run = async (args: string[]) => {
+    const command = startPulumi(args, machine);
+    if ((await command.exit) !== 0) throw new Error(`pulumi ${args[0]} failed after the interrupt:\n${command.output()}`);
+    return command.output();
+  };
+  await run(["cancel", "--yes"]);
+  const output = await run(["up", "--yes"]);
+  await run(["refresh", "--yes", "--clear-pending-creates"]);
+  return output;
 }
+
+/** Nothing the killed update started lives on: the language host checks the engine every 10 s and gives its program 12 s. */
+const noOrphans = () =>
+  waitFor(
+    async () => (stackProcesses(e2e, /dynamic-provider|pulumi-language-nodejs/).length === 0 ? true : undefined),
+    "every orphan to exit",
+    60_000,
+  );
 
 async function recordedRun(): Promise<{ runId: string; status: string } | undefined> {
   const exported = JSON.parse(await e2e.exportText());
@@ -80,11 +85,12 @@ async function recordedRun(): Promise<{ runId: string; status: string } | undefi
   return resource?.outputs;
 }
 
-test("killed while the run is in progress: the next up adopts and waits for it", async () => {
+test("killed while the run is in progress: the next up adopts and waits for it; nothing is left running", async () => {
   await env.admin.scriptLaunches(load, [{ duration: "0:10:00", outcome: "SUCCESS" }]); // 10 s real
   const up = startPulumi(["up", "--yes"]);
   const run = await running();
   await interrupt(up);
+  await noOrphans();
   await recover();
   const runs = await env.admin.listRuns(load);
   expect(runs.map((r) => r.run_id)).toEqual([run.run_id]);
@@ -92,24 +98,26 @@ test("killed while the run is in progress: the next up adopts and waits for it",
 });
 
 test("killed, and the run ended before the recovery: the journal recognises it, nothing is launched again", async () => {
-  await e2e.stack.setConfig("jobs:release", { value: "2" });
   await env.admin.scriptLaunches(load, [{ duration: "0:10:00", outcome: "SUCCESS" }]);
-  const before = (await env.admin.listRuns(load)).length;
   const up = startPulumi(["up", "--yes"]);
   const run = await running();
   await interrupt(up);
   await env.admin.advanceClock("0:15:00"); // it finishes while nobody watches
   const output = await recover();
   expect(output).toMatch(/launched by an interrupted pulumi up: adopting it/);
-  expect((await env.admin.listRuns(load)).length).toBe(before + 1);
+  expect((await env.admin.listRuns(load)).map((r) => r.run_id)).toEqual([run.run_id]);
   expect(await recordedRun()).toMatchObject({ runId: run.run_id, status: "SUCCESS" });
 });
 
-test("nothing started by the killed updates lives on: provider and language host processes exit", async () => {
-  // The language host checks the engine every 10 s and gives its programs 12 s to stop.
-  await waitFor(
-    async () => (stackProcesses(e2e, /dynamic-provider|pulumi-language-nodejs/).length === 0 ? true : undefined),
-    "every orphan to exit",
-    60_000,
-  );
+test("regression: killed on one machine, resumed on another (fresh HOME and journal), it launched again even when the run had ended", async () => {
+  await env.admin.scriptLaunches(load, [{ duration: "0:10:00", outcome: "SUCCESS" }]);
+  const up = startPulumi(["up", "--yes"]);
+  const run = await running();
+  await interrupt(up);
+  await env.admin.advanceClock("0:15:00");
+  const another = { TAILER_JOURNAL_DIR: mkdtempSync(join(tmpdir(), "another-runner-")) };
+  const output = await recover(another);
+  expect(output).toMatch(/started by a killed pulumi up \(a pending operation in the stack's state\): adopting it/);
+  expect((await env.admin.listRuns(load)).map((r) => r.run_id)).toEqual([run.run_id]);
+  expect(await recordedRun()).toMatchObject({ runId: run.run_id, status: "SUCCESS" });
 });

@@ -1,28 +1,19 @@
 /** TailerJobRun's relaunch rules with the real CLI: failures kept in state and relaunched once, triggers, every-deploy. */
 import { join } from "node:path";
-import { type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { WORLD_SEED } from "../helpers/provider";
-import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
+import type { RunningEmulator } from "../helpers/emulator";
+import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
+import { type E2EStack, REPO, stackPerTest } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
-const load = {
-  account: "000099",
-  environment: "DEV" as const,
-  configuration_type: "table-to-table" as const,
-  configuration_id: "000099_sales_load_DEV",
-};
+const load = SALES_LOAD_DEV;
 
+const setup = stackPerTest(join(REPO, "test", "e2e", "programs", "jobs"), { seed: WORLD_SEED, clockSpeed: 600 });
 let env: RunningEmulator;
 let e2e: E2EStack;
-
-beforeAll(async () => {
-  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-  e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "jobs"), env);
-});
-afterAll(async () => {
-  await e2e?.dispose();
-  await env?.close();
+beforeEach(() => {
+  env = setup.env();
+  e2e = setup.e2e();
 });
 
 const runCount = async () => (await env.admin.listRuns(load)).length;
@@ -55,29 +46,30 @@ test("a failing run fails up with a readable message, stays in state, and the ne
 });
 
 test("with relaunchOnFailure false a failed run stays failed: no relaunch on the next up", async () => {
-  await e2e.stack.setAllConfig({ "jobs:release": { value: "2" }, "jobs:relaunchOnFailure": { value: "false" } });
+  await e2e.stack.setAllConfig({ "jobs:relaunchOnFailure": { value: "false" } });
   await env.admin.scriptLaunches(load, [{ duration: 20, outcome: "FAILED" }]);
   await failureOf(e2e.stack.up());
-  expect(await runCount()).toBe(3);
+  expect(await runCount()).toBe(1);
   await e2e.stack.up();
-  expect(await runCount()).toBe(3);
+  expect(await runCount()).toBe(1);
   await e2e.stack.preview({ expectNoChanges: true });
 });
 
 test("a trigger change relaunches", async () => {
-  await e2e.stack.setAllConfig({ "jobs:release": { value: "3" }, "jobs:relaunchOnFailure": { value: "true" } });
+  await e2e.stack.up();
+  await e2e.stack.setAllConfig({ "jobs:release": { value: "3" } });
   const up = await e2e.stack.up();
   expect(up.summary.resourceChanges?.replace).toBe(1);
-  expect(await runCount()).toBe(4);
+  expect(await runCount()).toBe(2);
 });
 
 test("rerunOn every-deploy relaunches on each up; turning it off does not relaunch", async () => {
   await e2e.stack.setConfig("jobs:rerunOn", { value: "every-deploy" });
   await e2e.stack.up();
   await e2e.stack.up();
-  expect(await runCount()).toBe(6);
+  expect(await runCount()).toBe(2);
   await e2e.stack.setConfig("jobs:rerunOn", { value: "never" });
   await e2e.stack.up();
-  expect(await runCount()).toBe(6);
+  expect(await runCount()).toBe(2);
   await e2e.stack.preview({ expectNoChanges: true });
 });

@@ -3,30 +3,24 @@
  * preview, drift made in "Tailer Studio" caught by preview --refresh and repaired by up, then destroy.
  */
 import { join } from "node:path";
-import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
-import { WORLD_SEED } from "../helpers/provider";
-import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
+import { launchOutsidePulumi, type RunningEmulator } from "../helpers/emulator";
+import { SALES_LOAD_DEV, WORLD_SEED } from "../helpers/provider";
+import { type E2EStack, REPO, stackPerTest } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
-const load = {
-  account: "000099",
-  environment: "DEV" as const,
-  configuration_type: "table-to-table" as const,
-  configuration_id: "000099_sales_load_DEV",
-};
+const load = SALES_LOAD_DEV;
 
+const setup = stackPerTest(join(REPO, "examples", "quickstart"), { seed: WORLD_SEED, clockSpeed: 600 });
 let env: RunningEmulator;
 let e2e: E2EStack;
+beforeEach(() => {
+  env = setup.env();
+  e2e = setup.e2e();
+});
 
-beforeAll(async () => {
-  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-  e2e = await createE2EStack(join(REPO, "examples", "quickstart"), env);
-});
-afterAll(async () => {
-  await e2e?.dispose();
-  await env?.close();
-});
+/** The quickstart deployed, as every test but the first starts. */
+const deployed = () => e2e.stack.up();
 
 test("up creates the statuses and runs the job, with exactly the calls expected", async () => {
   await env.admin.clearRequests();
@@ -43,6 +37,7 @@ test("up creates the statuses and runs the job, with exactly the calls expected"
 });
 
 test("preview right after shows no changes, with and without refresh", async () => {
+  await deployed();
   await e2e.stack.preview({ expectNoChanges: true });
   await e2e.stack.preview({ expectNoChanges: true, refresh: true });
 });
@@ -51,6 +46,7 @@ test("preview right after shows no changes, with and without refresh", async () 
 const scheduledRun = () => launchOutsidePulumi(env, load);
 
 test("a configuration disabled in Tailer Studio is drift: preview --refresh fails naming it, up --refresh puts it back", async () => {
+  await deployed();
   await env.admin.advanceClock(5);
   await env.admin.updateConfiguration({ ...load, activated: false });
   await scheduledRun(); // comes back DEACTIVATED: the evidence
@@ -68,6 +64,7 @@ test("a configuration disabled in Tailer Studio is drift: preview --refresh fail
 });
 
 test("a run marked FAILED out of band is relaunched once by up --refresh", async () => {
+  await deployed();
   const state = await e2e.stack.outputs();
   const runId = String(state.loadRunId?.value);
   await env.admin.setRunStatus(runId, "FAILED");
@@ -80,6 +77,7 @@ test("a run marked FAILED out of band is relaunched once by up --refresh", async
 });
 
 test("destroy honours onDelete: disable disables, keep leaves the configuration as it is", async () => {
+  await deployed();
   await e2e.stack.destroy();
   const [kept] = await env.admin.listConfigurations(load);
   const [disabled] = await env.admin.listConfigurations({ ...load, configuration_id: "000099_sales_aggregate_DEV" });

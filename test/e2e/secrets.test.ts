@@ -29,6 +29,8 @@ async function everything(stack: E2EStack, command: string[]): Promise<string> {
   let text = "";
   for (const verbosity of VERBOSITIES) {
     const result = await stack.cli([...command, ...verbosity]);
+    // A run that failed early would print nothing to leak: each must have succeeded for the check to mean anything.
+    expect([command.join(" "), ...verbosity, result.code]).toEqual([command.join(" "), ...verbosity, 0]);
     text += result.stdout + result.stderr;
   }
   return text;

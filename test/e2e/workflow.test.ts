@@ -1,21 +1,17 @@
 /** The docs' workflow example with the real CLI: JA, JB and JC succeed and JT is launched; a TailerWorkflowReset clears the marks. */
 import { join } from "node:path";
-import { launchOutsidePulumi, type RunningEmulator, startEmulator } from "../helpers/emulator";
+import { launchOutsidePulumi, type RunningEmulator } from "../helpers/emulator";
 import { WORLD_SEED } from "../helpers/provider";
-import { createE2EStack, type E2EStack, REPO } from "../helpers/pulumi";
+import { type E2EStack, REPO, stackPerTest } from "../helpers/pulumi";
 
 jest.setTimeout(300_000);
 
+const setup = stackPerTest(join(REPO, "examples", "workflow-reset"), { seed: WORLD_SEED, clockSpeed: 600 });
 let env: RunningEmulator;
 let e2e: E2EStack;
-
-beforeAll(async () => {
-  env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
-  e2e = await createE2EStack(join(REPO, "examples", "workflow-reset"), env);
-});
-afterAll(async () => {
-  await e2e?.dispose();
-  await env?.close();
+beforeEach(() => {
+  env = setup.env();
+  e2e = setup.e2e();
 });
 
 async function marks(): Promise<string[]> {
@@ -32,6 +28,7 @@ test("JA, JB and JC succeed: the target JT is launched and the marks are cleared
 });
 
 test("a redeploy resets the unbalanced workflow: JC's lone success no longer counts", async () => {
+  await e2e.stack.up();
   await launchOutsidePulumi(env, {
     account: "000099",
     environment: "DEV",

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import * as semver from "semver";
 import { offlinePulumiEnv, PULUMI_VERSION, pulumiBinDir, REPO } from "../../scripts/pulumi-cli";
-import type { RunningEmulator } from "./emulator";
+import { type RunningEmulator, startEmulator } from "./emulator";
 
 export { PULUMI_VERSION, pulumiBinDir, REPO };
 
@@ -109,4 +109,33 @@ export async function createE2EStack(
       rmSync(scratch, { recursive: true, force: true });
     },
   };
+}
+
+/** What stackPerTest gives each test: the file's emulator, and the test's own stack. */
+export interface StackPerTest {
+  env(): RunningEmulator;
+  e2e(): E2EStack;
+}
+
+/**
+ * One emulator for the test file, and for each test a fresh world (the emulator reset) and a stack of
+ * its own on `programDir`: no test depends on another's state or order. Registers the jest hooks.
+ */
+export function stackPerTest(programDir: string, { clockSpeed, seed }: { clockSpeed: number; seed: string }): StackPerTest {
+  let env: RunningEmulator | undefined;
+  let e2e: E2EStack | undefined;
+  beforeAll(async () => {
+    env = await startEmulator({ seed, clockSpeed });
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+  beforeEach(async () => {
+    await env?.admin.reset();
+    e2e = await createE2EStack(programDir, env as RunningEmulator);
+  });
+  afterEach(async () => {
+    await e2e?.dispose();
+  });
+  return { env: () => env as RunningEmulator, e2e: () => e2e as E2EStack };
 }

@@ -125,7 +125,8 @@ describe("provider configuration", () => {
       { property: "apiUrll", reason: expect.stringContaining('unknown provider setting "apiUrll"') },
       {
         property: "suffixCheck",
-        reason: 'config tailer:suffixCheck must be "error" or "off" (got "maybe"). pulumi config set tailer:suffixCheck error',
+        reason:
+          'TAILER_INVALID_REQUEST: config tailer:suffixCheck must be "error" or "off" (got "maybe"). pulumi config set tailer:suffixCheck error',
       },
     ]);
   });

@@ -143,7 +143,7 @@ describe("our server closes each gap", () => {
     expect(checked.getFailuresList().map((f) => [f.getProperty(), f.getReason()])).toEqual([
       [
         "retryMaxAttempts",
-        'config tailer:retryMaxAttempts must be a number >= 1 (got "many"). pulumi config set tailer:retryMaxAttempts <number>',
+        'TAILER_INVALID_REQUEST: config tailer:retryMaxAttempts must be a number >= 1 (got "many"). pulumi config set tailer:retryMaxAttempts <number>',
       ],
     ]);
     const diff = await rpc<provider.DiffResponse>(client, "diffConfig", diffRequest({ apiUrl: "http://a" }, { apiUrl: "http://b" }));

@@ -98,6 +98,14 @@ describe("create", () => {
     providerLog.length = 0;
     const result = await provider.create(await checked({ ...identity, ...fast }));
     expect(providerLog).toContain(`tailer: launched run ${result.id} of 000099_sales_load_DEV`);
+    // What a Ctrl-C does is said before the wait, not discovered by waiting.
+    expect(providerLog).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^tailer: waiting for run ${result.id} of 000099_sales_load_DEV \\(up to 3600 s\\)\\. Ctrl-C: .*a second Ctrl-C stops waiting, the run goes on in Tailer and the next pulumi up adopts it\\.$`,
+        ),
+      ),
+    );
     expect(providerLog).toEqual(
       expect.arrayContaining([
         expect.stringMatching(new RegExp(`^tailer: run ${result.id} of 000099_sales_load_DEV: SUCCESS, \\d+s elapsed$`)),
@@ -177,6 +185,7 @@ describe("create", () => {
 
 describe("adoptRunning: a run of the job in progress", () => {
   test("one launched outside Pulumi (a schedule, a person) is adopted rather than queued behind", async () => {
+    await env.admin.scriptLaunches(apiIdentity, [{ duration: "0:30:00", outcome: "SUCCESS" }]); // still running when the create reads it
     const scheduled = await launchOutsidePulumi(env, apiIdentity);
     await env.admin.clearRequests();
     const created = await provider.create(await checked({ ...identity, ...fast, __urn: urn("load") }));
@@ -191,9 +200,17 @@ describe("adoptRunning: a run of the job in progress", () => {
     expect(created.outs.status).toBe("SUCCESS");
   });
 
-  test("a resource with an executionDate does not adopt it: runs do not show the date they were launched for", async () => {
+  test("regression: adoptRunning ignored executionDate; a resource with one does not adopt it (runs do not show their date)", async () => {
     const scheduled = await launchOutsidePulumi(env, apiIdentity);
     const created = await provider.create(await checked({ ...identity, ...fast, executionDate: "2026-11-01", __urn: urn("backfill") }));
+    expect(created.id).not.toBe(scheduled);
+  });
+
+  test("regression: adoptRunning ignored triggers; a resource with triggers (a release) does not adopt a run it cannot tell is its own", async () => {
+    const scheduled = await launchOutsidePulumi(env, apiIdentity);
+    const created = await provider.create(
+      await checked({ ...identity, ...fast, triggers: { release: "2026.11.1" }, __urn: urn("release") }),
+    );
     expect(created.id).not.toBe(scheduled);
   });
 
@@ -361,11 +378,48 @@ describe("a pulumi up killed mid-launch, resumed on the same machine (the launch
   });
 });
 
+describe("the journal's own windows", () => {
+  const definition = { ...identity, ...fast, __urn: urn("load") };
+  const entryFor = async (writtenAt: string, runId: string) => {
+    const ctx = launchContext(JobRunState.parse(await checked(definition)), urn("load"));
+    const attempt = { startedAt: writtenAt, settlesAt: writtenAt, runsBefore: [], jobId: "gbq-to-gbq|000099_sales_load_DEV" };
+    ctx.journal.write(ctx.key, { urn: urn("load"), definition: ctx.definition, attempt, runId, apiUrl: env.url, writtenAt });
+  };
+
+  test("regression: journal entries expired after 7 days; an 8-day-old launch left by a killed up is still adopted", async () => {
+    const runId = await launchOutsidePulumi(env, apiIdentity);
+    await entryFor(new Date(Date.now() - 8 * 24 * 3_600_000).toISOString(), runId);
+    const created = await provider.create(await checked(definition));
+    expect(created).toMatchObject({ id: runId, outs: { adopted: true } });
+  });
+
+  test("regression: journal entries were keyed by the API URL; the same API reached by another URL finds them", async () => {
+    const runId = await launchOutsidePulumi(env, apiIdentity);
+    await entryFor(new Date().toISOString(), runId);
+    configureFor(env, { "tailer:apiUrl": env.url.replace("127.0.0.1", "localhost") });
+    try {
+      const created = await provider.create(await checked(definition));
+      expect(created.id).toBe(runId);
+    } finally {
+      configureFor(env);
+    }
+  });
+
+  test("regression: when an uncertain launch's retries ran out the journal entry was cleared (the next up could launch a third run); it stays", async () => {
+    await env.admin.addFault({ kind: "reset", max_count: 1, action: "launch_job" });
+    const failure = await failureOf(provider.create(await checked(definition)));
+    expect(failure.code).toBe(ErrorCodes.LAUNCH_UNCERTAIN);
+    const ctx = launchContext(JobRunState.parse(await checked(definition)), urn("load"));
+    expect(ctx.journal.read(ctx.key)).toMatchObject({ attempt: { reason: expect.any(String) } });
+    expect(ctx.journal.read(ctx.key)?.runId).toBeUndefined();
+  });
+});
+
 describe("a pulumi up killed on one runner, resumed on another (no shared journal: the stack's pending operation)", () => {
   const definition = { ...identity, ...fast, __urn: urn("load") };
   const killedIntent = () => ({ id: "killed-create", at: new Date(Date.now() - 60_000).toISOString() });
 
-  test("the run the killed create launched (even finished) is adopted, and its intent recorded as resolved", async () => {
+  test("regression: a pulumi up killed on one runner and resumed on another (fresh HOME) launched again even when the first run had ended; it is adopted", async () => {
     const launched = await launchOutsidePulumi(env, apiIdentity); // what the killed runner launched
     await env.admin.advanceClock(600);
     const news = await checked(definition);
@@ -405,7 +459,7 @@ describe("a pulumi up killed on one runner, resumed on another (no shared journa
 });
 
 describe("two resources launching the same job at the same moment (one journal folder)", () => {
-  test("the same definition from two stacks ends with one run, shared", async () => {
+  test("regression: two stacks launching the same job at the same moment launched two runs; the same definition ends with one, shared", async () => {
     const [a, b] = await Promise.all([
       provider.create(
         await checked({

@@ -1,5 +1,6 @@
+import { errorFromResponse } from "../../provider/client/answerErrors";
 import { GATEWAY_REFUSALS } from "../../provider/client/gateway";
-import { ErrorCodes, errorFromResponse, hasErrorCode, isTailerError, TailerError } from "../../provider/core/errors";
+import { ErrorCodes, hasErrorCode, isTailerError, TailerError } from "../../provider/core/errors";
 import { redact, registerSecret } from "../../provider/core/redact";
 
 const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4QHkuY29tIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";

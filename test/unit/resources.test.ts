@@ -144,3 +144,30 @@ describe("one configuration, one declaration", () => {
     await Promise.all([value(dev.urn), value(prod.urn)]);
   });
 });
+
+describe("inputs a resource ignores", () => {
+  test("appendEnvironmentSuffix on a type whose ids carry no suffix is a warning on that resource, at preview", async () => {
+    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+    try {
+      const files = new TailerJobRun("files", {
+        ...identity,
+        configurationType: "table-to-storage",
+        configurationId: "000099_sales_export",
+        appendEnvironmentSuffix: true,
+      });
+      await value(files.urn);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(/^appendEnvironmentSuffix is ignored: table-to-storage configuration ids carry no environment suffix/),
+        files,
+      );
+      warn.mockClear();
+      const table = new TailerJobRun("table", { ...identity, configurationId: "000099_x", appendEnvironmentSuffix: true });
+      await value(table.urn);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});

@@ -22,7 +22,7 @@ type JobRun struct {
 	Account pulumi.StringOutput `pulumi:"account"`
 	// Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
 	AdoptRunId pulumi.StringPtrOutput `pulumi:"adoptRunId"`
-	// Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
+	// Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.
 	AdoptRunning pulumi.BoolPtrOutput `pulumi:"adoptRunning"`
 	// True when the run was adopted (already in progress, or found after a lost answer).
 	Adopted pulumi.BoolPtrOutput `pulumi:"adopted"`
@@ -120,7 +120,7 @@ type jobRunArgs struct {
 	Account string `pulumi:"account"`
 	// Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
 	AdoptRunId *string `pulumi:"adoptRunId"`
-	// Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
+	// Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.
 	AdoptRunning *bool `pulumi:"adoptRunning"`
 	// Build the _<ENV> suffix of a table-to-table id. Default false: a missing suffix is refused at preview.
 	AppendEnvironmentSuffix *bool `pulumi:"appendEnvironmentSuffix"`
@@ -156,7 +156,7 @@ type JobRunArgs struct {
 	Account pulumi.StringInput
 	// Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
 	AdoptRunId pulumi.StringPtrInput
-	// Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
+	// Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.
 	AdoptRunning pulumi.BoolPtrInput
 	// Build the _<ENV> suffix of a table-to-table id. Default false: a missing suffix is refused at preview.
 	AppendEnvironmentSuffix pulumi.BoolPtrInput
@@ -233,7 +233,7 @@ func (o JobRunOutput) AdoptRunId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *JobRun) pulumi.StringPtrOutput { return v.AdoptRunId }).(pulumi.StringPtrOutput)
 }
 
-// Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
+// Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.
 func (o JobRunOutput) AdoptRunning() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *JobRun) pulumi.BoolPtrOutput { return v.AdoptRunning }).(pulumi.BoolPtrOutput)
 }

@@ -44,7 +44,7 @@ class JobRunArgs:
         :param pulumi.Input['ConfigurationType'] configuration_type: The configuration type (table-to-table, storage-to-storage, ...); gbq-to-gbq reads as table-to-table.
         :param pulumi.Input['Environment'] environment: The environment the configuration is deployed to.
         :param pulumi.Input[_builtins.str] adopt_run_id: Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
-        :param pulumi.Input[_builtins.bool] adopt_running: Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
+        :param pulumi.Input[_builtins.bool] adopt_running: Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.
         :param pulumi.Input[_builtins.bool] append_environment_suffix: Build the _<ENV> suffix of a table-to-table id. Default false: a missing suffix is refused at preview.
         :param pulumi.Input[_builtins.str] execution_date: The execution date passed to the job, YYYY-MM-DD. A change launches a new run.
         :param pulumi.Input[_builtins.float] expected_duration_seconds: How long a run usually takes: until the job has successful runs to learn from, checks aim at this end.
@@ -149,7 +149,7 @@ class JobRunArgs:
     @pulumi.getter(name="adoptRunning")
     def adopt_running(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
+        Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.
         """
         return pulumi.get(self, "adopt_running")
 
@@ -310,7 +310,7 @@ class JobRun(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] account: The Tailer account, 6 digits ("000099").
         :param pulumi.Input[_builtins.str] adopt_run_id: Take this run (a run id of this configuration's job) as this resource's run: how a LAUNCH_UNCERTAIN is resolved.
-        :param pulumi.Input[_builtins.bool] adopt_running: Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
+        :param pulumi.Input[_builtins.bool] adopt_running: Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.
         :param pulumi.Input[_builtins.bool] append_environment_suffix: Build the _<ENV> suffix of a table-to-table id. Default false: a missing suffix is refused at preview.
         :param pulumi.Input[_builtins.str] configuration_id: The configuration id as the API knows it: table-to-table ids end with _<ENV> (see appendEnvironmentSuffix).
         :param pulumi.Input['ConfigurationType'] configuration_type: The configuration type (table-to-table, storage-to-storage, ...); gbq-to-gbq reads as table-to-table.
@@ -472,7 +472,7 @@ class JobRun(pulumi.CustomResource):
     @pulumi.getter(name="adoptRunning")
     def adopt_running(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Adopt a run of this job already WAITING or RUNNING instead of launching another. Default true.
+        Adopt a run of this job already WAITING or RUNNING instead of launching another (with executionDate or triggers: only one launched for the same inputs). Default true.
         """
         return pulumi.get(self, "adopt_running")
 

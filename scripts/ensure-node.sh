@@ -13,13 +13,15 @@
 # on PATH. All progress messages go to stderr.
 #
 # Usage: scripts/ensure-node.sh VERSION [--rebuild DIR]... [-h|--help]
-#   --rebuild DIR  rebuild the native modules (packages with a binding.gyp) of
-#                  DIR/node_modules for this Node, from source, against this
-#                  version's headers. Without it node-gyp compiles against
-#                  npm's nodedir (/usr on Debian: the machine's own Node), and
-#                  the module then fails with "was compiled against a
-#                  different Node.js version". Offline there is no prebuilt
-#                  binary to fetch, so the build is from source either way.
+#   --rebuild DIR  build the native modules (packages with a binding.gyp, but
+#                  not Node-API ones) of DIR/node_modules for this Node, from
+#                  source, against this version's headers, once per machine
+#                  (kept in <cache>/node/<version>/native/<name>@<version>/).
+#                  Without it node-gyp compiles against npm's nodedir (/usr on
+#                  Debian: the machine's own Node), and the module then fails
+#                  with "was compiled against a different Node.js version".
+#                  Offline there is no prebuilt binary to fetch, so the build
+#                  is from source either way.
 #
 # Once a machine has the version, a run takes well under a second. A
 # concurrent run for the same version waits on a lock (flock) and then finds
@@ -93,20 +95,46 @@ install_node() {
     log "installed Node.js v$VERSION in $TARGET ($((SECONDS - start)) s)"
 }
 
-# Rebuilds, from source and against this Node's headers, every package under $1/node_modules with a binding.gyp.
-rebuild_native() {
-    local dir="$1" names=() gyp name
-    [[ -d "$dir/node_modules" ]] || die "--rebuild $dir: no node_modules there (npm install first)"
+# The native modules of $1/node_modules that must be built for a given Node: packages with a binding.gyp, except
+# Node-API ones (they depend on node-addon-api; one binary serves every Node, and npm installs it prebuilt).
+native_modules() {
+    local dir="$1" gyp name
     while IFS= read -r gyp; do
         name="${gyp#"$dir/node_modules/"}"
-        names+=("${name%/binding.gyp}")
+        name="${name%/binding.gyp}"
+        node -e 'const p = require(process.argv[1]); process.exit(p.dependencies?.["node-addon-api"] ? 1 : 0)' \
+            "$dir/node_modules/$name/package.json" && echo "$name"
     done < <(find "$dir/node_modules" -maxdepth 3 -name binding.gyp -not -path '*/node_modules/*/node_modules/*' | LC_ALL=C sort)
-    [[ ${#names[@]} -gt 0 ]] || { log "no native module under $dir/node_modules"; return 0; }
-    log "rebuilding ${names[*]} in $dir for Node.js v$VERSION (from source, headers in $TARGET/include/node)..."
-    local start=$SECONDS
-    (cd "$dir" && PATH="$BIN_DIR:$PATH" npm rebuild "${names[@]}" --nodedir="$TARGET" --build-from-source --foreground-scripts >&2) \
-        || die "npm rebuild ${names[*]} failed in $dir (see the output above; node-gyp needs python3, make and a C++ compiler)"
-    log "rebuilt in $((SECONDS - start)) s"
+}
+
+# Builds each native module of $1/node_modules for this Node, from source and against its headers, once per machine:
+# the binaries (build/Release/*.node) are kept in $TARGET/native/<name>@<version>/ and copied in on later runs.
+rebuild_native() {
+    local dir="$1" names=() name version cached
+    [[ -d "$dir/node_modules" ]] || die "--rebuild $dir: no node_modules there (npm install first)"
+    mapfile -t names < <(native_modules "$dir")
+    [[ ${#names[@]} -gt 0 ]] || { log "no native module to build under $dir/node_modules"; return 0; }
+    for name in "${names[@]}"; do
+        version="$(node -p 'require(process.argv[1]).version' "$dir/node_modules/$name/package.json")"
+        cached="$TARGET/native/${name//\//+}@$version"
+        if [[ -f "$cached/.complete" ]]; then
+            mkdir -p "$dir/node_modules/$name/build/Release"
+            cp "$cached"/*.node "$dir/node_modules/$name/build/Release/"
+            log "$name@$version for Node.js v$VERSION: built earlier on this machine ($cached)"
+            continue
+        fi
+        log "building $name@$version in $dir for Node.js v$VERSION (from source, headers in $TARGET/include/node)..."
+        local start=$SECONDS stage
+        (cd "$dir" && PATH="$BIN_DIR:$PATH" npm rebuild "$name" --nodedir="$TARGET" --build-from-source --foreground-scripts >&2) \
+            || die "npm rebuild $name failed in $dir (see the output above; node-gyp needs python3, make and a C++ compiler)"
+        log "built in $((SECONDS - start)) s"
+        # Kept aside and renamed into place: a concurrent run either wins the rename or finds the work done.
+        mkdir -p "$TARGET/native"
+        stage="$(mktemp -d "$TARGET/native/.stage.XXXXXX")"
+        cp "$dir/node_modules/$name/build/Release"/*.node "$stage/"
+        touch "$stage/.complete"
+        mv -T "$stage" "$cached" 2>/dev/null || rm -rf "$stage"
+    done
 }
 
 if installed_ok; then

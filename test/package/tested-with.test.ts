@@ -36,7 +36,7 @@ function pinnedCli(): { script: string; module: string } {
 
 const packageJson = JSON.parse(read("package.json"));
 const lockedTypeScript: string = JSON.parse(read("package-lock.json")).packages["node_modules/typescript"].version;
-const MATRIX_TESTS_ROW = "those that depend on Node, the SDK or the CLI";
+const MATRIX_TESTS_ROW = "those listed below";
 
 /** The rows CI runs: Node, @pulumi/pulumi, CLI, TypeScript, pulumi (PyPI), which tests. */
 function ciCombinations(): string[][] {
@@ -81,6 +81,17 @@ test("the repository pins one CLI version, in scripts/ensure-pulumi.sh and scrip
     script: packageJson.devDependencies["@pulumi/pulumi"],
     module: packageJson.devDependencies["@pulumi/pulumi"],
   });
+});
+
+/** The test paths the README lists under `<!-- matrix tests -->`: each item's first link. */
+function readmeMatrixTests(): string[] {
+  const list = /<!-- matrix tests -->\n((?:(?:- | {2}).*\n)+)/.exec(read("README.md"))?.[1];
+  if (!list) throw new Error('README.md has no list after "<!-- matrix tests -->"');
+  return [...list.matchAll(/^- \[[^\]]*\]\(([^)]+)\)/gm)].map((match) => match[1] as string);
+}
+
+test("the README lists exactly the tests .ci/run runs on the newer combinations, in its order", () => {
+  expect(readmeMatrixTests()).toEqual(matrixTests());
 });
 
 test("every entry of MATRIX_TESTS exists", () => {

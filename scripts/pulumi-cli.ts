@@ -6,8 +6,17 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-/** The CLI version the project pins (same as @pulumi/pulumi). */
-export const PULUMI_VERSION = "3.248.0";
+/**
+ * The CLI version: `$PULUMI_VERSION`, as for scripts/ensure-pulumi.sh (the CI matrix sets it), else the one the
+ * project pins (same as @pulumi/pulumi).
+ */
+export const PULUMI_VERSION = process.env.PULUMI_VERSION?.replace(/^v/, "") || "3.248.0";
+
+/**
+ * The `pulumi` Python SDK the Python tests install from PyPI: `$PULUMI_PYTHON_SDK_VERSION` (PyPI's releases lag the
+ * CLI's: the CI matrix names the newest it serves), else the CLI's version.
+ */
+export const PULUMI_PYTHON_SDK_VERSION = process.env.PULUMI_PYTHON_SDK_VERSION?.trim() || PULUMI_VERSION;
 
 /** The repository root, from scripts/ (sources) or dist/scripts/ (built). */
 export const REPO = [resolve(__dirname, ".."), resolve(__dirname, "..", "..")].find((dir) =>

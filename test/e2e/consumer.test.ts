@@ -1,10 +1,11 @@
 /**
- * A user's own Pulumi program outside this repository: the packed tarball installed into a fresh project
- * (offline, from the tarball and the machine's npm cache), then `pulumi up`. This is where closure
- * serialization of code in node_modules, missing files and wrong exports would show.
+ * A user's own Pulumi program outside this repository: the packed tarball installed into a fresh project (from the
+ * tarball, and the npm cache or registry), then `pulumi up`. This is where closure serialization of code in
+ * node_modules, missing files and wrong exports would show. The project's `@pulumi/pulumi`, TypeScript and tsconfig
+ * are the CI matrix's combination (test/helpers/userProject.ts): the repository's pins, or the newest SDK and TypeScript.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
@@ -12,6 +13,7 @@ import * as semver from "semver";
 import { type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { WORLD_SEED } from "../helpers/provider";
 import { offlineEnv, PULUMI_VERSION, pulumiBinDir, REPO } from "../helpers/pulumi";
+import { advisedTsconfig, userDependencies } from "../helpers/userProject";
 
 jest.setTimeout(600_000);
 
@@ -29,17 +31,11 @@ beforeAll(async () => {
     JSON.stringify({
       name: "my-data-platform",
       private: true,
-      dependencies: { "pulumi-tailer": `file:${tarball}`, "@pulumi/pulumi": "3.248.0", typescript: "~5.9.3", "@types/node": "^20" },
+      dependencies: { "pulumi-tailer": `file:${tarball}`, ...userDependencies() },
     }),
   );
   writeFileSync(join(project, "Pulumi.yaml"), "name: my-data-platform\nruntime: nodejs\nmain: index.ts\n");
-  writeFileSync(
-    join(project, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: { strict: true, target: "ES2022", module: "nodenext", moduleResolution: "nodenext" },
-      files: ["index.ts"],
-    }),
-  );
+  writeFileSync(join(project, "tsconfig.json"), JSON.stringify(advisedTsconfig()));
   writeFileSync(
     join(project, "index.ts"),
     [
@@ -52,8 +48,8 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  // Offline: only the tarball and what the npm cache already holds.
-  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: project, stdio: "inherit" });
+  // The npm cache first: the repository's install put the baseline's packages there; the matrix's TypeScript may be new.
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: project, stdio: "inherit" });
 });
 
 afterAll(async () => {
@@ -61,7 +57,16 @@ afterAll(async () => {
   await env?.close();
 });
 
-test("pulumi up runs the installed package's resources, and the state points at node_modules, not at this repository", async () => {
+test("the project runs the combination's @pulumi/pulumi and TypeScript", () => {
+  const installed = (name: string) => JSON.parse(readFileSync(join(project, "node_modules", name, "package.json"), "utf8")).version;
+  const wanted = userDependencies();
+  expect({ sdk: installed("@pulumi/pulumi"), typescript: installed("typescript") }).toEqual({
+    sdk: wanted["@pulumi/pulumi"],
+    typescript: wanted.typescript,
+  });
+});
+
+test("pulumi up runs the installed package's resources, the state points at node_modules, not at this repository, and refresh and destroy work once the project folder moved", async () => {
   mkdirSync(join(scratch, "state"));
   mkdirSync(join(scratch, "home"));
   const envVars = offlineEnv(join(scratch, "state"), join(scratch, "home"));
@@ -81,5 +86,13 @@ test("pulumi up runs the installed package's resources, and the state points at 
   expect(exported).toContain("node_modules/pulumi-tailer/dist/provider/resources/providerKinds.js");
   expect(exported).not.toContain(REPO);
   await stack.preview({ expectNoChanges: true, refresh: true });
-  await stack.destroy();
+
+  // The state names the old folder's node_modules; the package is loaded from where the program now runs.
+  const moved = join(scratch, "renamed", "my-data-platform");
+  mkdirSync(join(scratch, "renamed"));
+  renameSync(project, moved);
+  const there = await LocalWorkspace.selectStack({ stackName: "dev", workDir: moved }, { envVars, pulumiCommand });
+  await there.preview({ expectNoChanges: true, refresh: true });
+  const destroyed = await there.destroy();
+  expect(destroyed.summary.resourceChanges?.delete).toBe(3);
 });

@@ -33,10 +33,13 @@ test("a TypeScript program's typed resources run on the plugin of the installed 
     const tsc = join(e2e.dir, "..", "..", "node_modules", ".bin", "tsc");
     execFileSync(tsc, ["--noEmit", "-p", e2e.dir], { stdio: "inherit" });
     writeFileSync(join(e2e.dir, "wrong.ts"), PROGRAM.replace('environment: "DEV"', 'environment: "dev"'));
-    const refused = spawnSync(tsc, ["--noEmit", "--strict", "--module", "nodenext", join(e2e.dir, "wrong.ts")], { encoding: "utf8" });
+    // A project file, not a file on the command line: TypeScript 6 refuses that next to a tsconfig.json (TS5112).
+    writeFileSync(join(e2e.dir, "wrong.tsconfig.json"), JSON.stringify({ extends: "./tsconfig.json", files: ["wrong.ts"] }));
+    const refused = spawnSync(tsc, ["--noEmit", "-p", join(e2e.dir, "wrong.tsconfig.json")], { encoding: "utf8" });
     expect(refused.status).not.toBe(0);
     expect(refused.stdout).toMatch(/Type '"dev"' is not assignable/);
     rmSync(join(e2e.dir, "wrong.ts"));
+    rmSync(join(e2e.dir, "wrong.tsconfig.json"));
 
     let output = "";
     const up = await e2e.stack.up({ onOutput: (text) => (output += text) });

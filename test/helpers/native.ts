@@ -5,6 +5,7 @@
  * Everything built here depends only on the sources it comes from, and is kept in node_modules/.cache.
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CACHE_DIR, digestOf, filesUnder } from "../../scripts/gen-sdk";
@@ -14,6 +15,7 @@ import { npmInstallEnv } from "./npm-install";
 import { createProgramStack, type ProgramStack } from "./programs";
 import { WORLD_SEED } from "./provider";
 import { createE2EStack, type E2EStack, type EmulatorTarget, pulumiBinDir, REPO } from "./pulumi";
+import { userDependencies } from "./userProject";
 
 /** Builds `target` once: `make` fills a private folder, which then takes the target's name (a concurrent build's result wins). */
 function once(target: string, make: (stage: string) => void): string {
@@ -61,10 +63,11 @@ export function packageTarball(): string {
 /** Where installed projects are kept: outside node_modules, which npm would take for part of a package tree. */
 const PROJECTS_DIR = join(REPO, ".e2e", "projects");
 
-/** A Node.js project with both packages installed offline; programs live in its programs/ folder. */
+/** A Node.js project with both packages installed offline, and a user's dependencies (userProject.ts); programs live in its programs/ folder. */
 export function nodeProject(): string {
   const packages = { "pulumi-tailer": packageTarball(), "pulumi-tailer-native": nodeSdkTarball() };
-  const key = digestOf(Object.values(packages));
+  const dependencies = userDependencies();
+  const key = `${digestOf(Object.values(packages))}-${createHash("sha256").update(JSON.stringify(dependencies)).digest("hex").slice(0, 8)}`;
   mkdirSync(PROJECTS_DIR, { recursive: true });
   return once(join(PROJECTS_DIR, `project-${key}`), (stage) => {
     writeFileSync(
@@ -74,9 +77,7 @@ export function nodeProject(): string {
         private: true,
         dependencies: {
           ...Object.fromEntries(Object.entries(packages).map(([name, tgz]) => [name, `file:${tgz}`])),
-          "@pulumi/pulumi": "3.248.0",
-          typescript: "~5.9.3",
-          "@types/node": "^20",
+          ...dependencies,
         },
       }),
     );

@@ -10,11 +10,12 @@ import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { digestOf, filesUnder } from "../../scripts/gen-sdk";
+import { PULUMI_PYTHON_SDK_VERSION } from "../../scripts/pulumi-cli";
 import { type RunningEmulator, startEmulator } from "./emulator";
 import { installPlugin } from "./native";
 import { createProgramStack, type ProgramStack } from "./programs";
 import { WORLD_SEED } from "./provider";
-import { PULUMI_VERSION, REPO } from "./pulumi";
+import { REPO } from "./pulumi";
 
 const execFileAsync = promisify(execFile);
 
@@ -88,15 +89,15 @@ async function copyVirtualenv(base: string, dir: string): Promise<string> {
 let sdkVirtualenv: Promise<string> | undefined;
 
 /**
- * A virtualenv with `pulumi==<CLI version>` from PyPI, made on first use and then reused by every test run on this
+ * A virtualenv with `pulumi==<PULUMI_PYTHON_SDK_VERSION>` (the CLI's version unless set) from PyPI, made on first use and then reused by every test run on this
  * machine: `<cache>/python/pulumi-<version>-py<X.Y>`. Treat it as read-only: give a program its own copy with
  * {@link createPythonVirtualenv}.
  */
 export function pythonSdkVirtualenv(): Promise<string> {
   sdkVirtualenv ??= pythonMinorVersion().then((version) =>
-    cachedVirtualenv(join(cacheDir(), "python", `pulumi-${PULUMI_VERSION}-py${version}`), async (stage) => {
+    cachedVirtualenv(join(cacheDir(), "python", `pulumi-${PULUMI_PYTHON_SDK_VERSION}-py${version}`), async (stage) => {
       await run(PYTHON, ["-m", "venv", stage]);
-      await pipInstall(stage, [`pulumi==${PULUMI_VERSION}`]);
+      await pipInstall(stage, [`pulumi==${PULUMI_PYTHON_SDK_VERSION}`]);
     }),
   );
   return sdkVirtualenv;
@@ -152,7 +153,11 @@ export async function createTailerVirtualenv(dir: string): Promise<string> {
 }
 
 /** The files of a Python project: Pulumi.yaml (`runtime: python` with `toolchain: pip, virtualenv: venv`), requirements.txt, __main__.py. */
-export function pythonProject(name: string, main: string, requirements: string[] = [`pulumi==${PULUMI_VERSION}`]): Record<string, string> {
+export function pythonProject(
+  name: string,
+  main: string,
+  requirements: string[] = [`pulumi==${PULUMI_PYTHON_SDK_VERSION}`],
+): Record<string, string> {
   return {
     "Pulumi.yaml": `name: ${name}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n`,
     "requirements.txt": `${requirements.join("\n")}\n`,

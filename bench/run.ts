@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark of issue 7 in one run, side by side, written to
  * bench/results/latest.md (the table, the machine, the versions) and latest.json beside it.
  *
- *   node dist/bench/run.js [--quick] [--only engine,native,curl,client,emulator,runs] [--out DIR]
+ *   node dist/bench/run.js [--quick] [--only engine,profile,native,curl,client,emulator,runs] [--out DIR]
  *
  * --quick is the smoke run (tiny sizes, one repetition) the test suite runs so this cannot rot; it
  * writes to bench/results/tmp/ unless --out says otherwise, never over latest.*.
@@ -22,6 +22,7 @@ import { runCurl } from "./sections/curl";
 import { runEmulatorLoad } from "./sections/emulator-load";
 import { runEngine } from "./sections/engine";
 import { runNative } from "./sections/native";
+import { runProfile } from "./sections/profile";
 import { runRuns } from "./sections/runs";
 
 async function main(): Promise<void> {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     if (only.includes("emulator")) results.emulator = await runEmulatorLoad(ctx);
     if (only.includes("client")) results.client = await runClient(ctx);
     if (only.includes("engine")) results.engine = await runEngine(ctx);
+    if (only.includes("profile")) results.profile = await runProfile(ctx);
     if (only.includes("native")) results.native = await runNative(ctx);
     if (only.includes("curl")) results.curl = await runCurl(ctx);
     if (only.includes("runs")) results.runs = await runRuns(ctx);

@@ -143,6 +143,33 @@ describe("the serialized provider in state", () => {
   });
 });
 
+describe("states written before the loader (0.1.0: a closure serialized by pulumi.dynamic.Resource)", () => {
+  // The closure's text as 0.1.0 stored it, its module path replaced by this checkout's compiled one.
+  const closure = () =>
+    require("node:fs")
+      .readFileSync(require.resolve("./fixtures/closure-provider-0.1.0.txt"), "utf8")
+      .replace("/ENTRY/providerKinds.js", require("node:path").resolve(__dirname, "../../dist/provider/resources/providerKinds.js"));
+
+  test("the old closure still loads and runs the provider (delete and read use the outputs' __provider)", async () => {
+    const provider = require("require-from-string")(closure()).handler();
+    const result = await provider.check({}, { ...identity, configurationId: "000099_iowa_liquor_prepare_pda" });
+    expect(result.failures).toEqual([expect.objectContaining({ property: "configurationId" })]);
+  });
+
+  test("moving to the loader is no change: diff ignores __provider", async () => {
+    const status = new TailerConfigurationStatus("upgraded", { ...identity, configurationId: "000099_upgraded_DEV" });
+    await value(status.urn);
+    const { providerFor } = require("../../provider/resources/providerKinds");
+    const state = { ...identity, configurationId: "000099_upgraded_DEV", activated: true, archived: false, onDelete: "keep" };
+    const result = await providerFor("configurationStatus").diff(
+      "id",
+      { ...state, __provider: closure() },
+      { ...state, __provider: providerOf("upgraded") },
+    );
+    expect(result.changes).toBe(false);
+  });
+});
+
 describe("one configuration, one declaration", () => {
   test("a second TailerConfigurationStatus for the same configuration fails at once, naming both", async () => {
     const first = new TailerConfigurationStatus("first-owner", { ...identity, configurationId: "000099_shared_DEV" });

@@ -47,7 +47,7 @@ export interface NativeResult {
 
 /** The sizes of the scale rows and their repetitions: fewer at the largest N, which the engine makes slow (bench/README.md). */
 const SCALE = [
-  { n: 100, repetitions: 2 },
+  { n: 100, repetitions: 1 },
   { n: 500, repetitions: 1 },
   { n: 1000, repetitions: 1 },
   { n: 2000, repetitions: 1 },
@@ -68,7 +68,7 @@ async function nativeStack(ctx: BenchContext, config: Record<string, string>, se
 
 /** Runs the section. */
 export async function runNative(ctx: BenchContext): Promise<NativeResult> {
-  const scale = ctx.quick ? [3, 6].map((n) => ({ n, repetitions: 1 })) : SCALE;
+  const scale = ctx.quick ? [3, 6].map((n) => ({ n, repetitions: 1 })) : SCALE.filter((z) => z.n <= ctx.maxN);
   const sizes = scale.map((z) => z.n);
   const emulator = await startEmulatorProcess({ stateDir: ctx.tempDir("native-emulator"), seed: benchWorld(Math.max(...sizes)) });
   const config = { "tailer:apiUrl": emulator.url };

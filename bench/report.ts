@@ -2,6 +2,7 @@
 
 import { round } from "./lib/stats";
 import type { BenchResults } from "./results";
+import type { ProfileResult } from "./sections/profile";
 import type { RunsResult } from "./sections/runs";
 
 /** One target of the issue, evaluated. */
@@ -17,6 +18,10 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const x = (ratio: number) => `${ratio.toFixed(2)}x`;
 const mb = (kib: number | undefined) => (kib === undefined ? "n/a" : `${((kib * 1024) / 1e6).toFixed(0)} MB`);
 const n0 = (v: number) => Math.round(v).toLocaleString("en-US");
+const k2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "n/a");
+
+/** Ours against the floor, at every N (issue 7's item 1, issue 17 at N = 500). */
+const RATIO_TARGET = 1.2;
 
 /** A geometric schedule without the cap: what "grows with the log of the duration" allows. */
 function uncappedCalls(duration: number, policy: RunsResult["pollPolicy"]): number {
@@ -47,8 +52,8 @@ export function evaluateTargets(r: BenchResults): TargetVerdict[] {
         item: 1,
         what: `ours / floor at N = ${size.n} (up, preview --refresh, destroy)`,
         measured: `${x(size.ratio.up)}, ${x(size.ratio.refresh)}, ${x(size.ratio.destroy)}`,
-        target: "reported (no target)",
-        met: null,
+        target: `<= ${x(RATIO_TARGET)} each (issues 7, 17)`,
+        met: Math.max(size.ratio.up, size.ratio.refresh, size.ratio.destroy) <= RATIO_TARGET,
       });
     const big = e.sizes[e.sizes.length - 1];
     if (big) {
@@ -83,6 +88,14 @@ export function evaluateTargets(r: BenchResults): TargetVerdict[] {
         measured: mb(rss),
         target: "< 200 MB",
         met: rss === undefined ? null : (rss * 1024) / 1e6 < 200,
+      });
+      const floorRss = big.peakRssKb.floor.dynamicProvider;
+      out.push({
+        item: 7,
+        what: `peak RSS of the dynamic-provider process over the floor's, N = ${big.n}`,
+        measured: rss === undefined || floorRss === undefined ? "n/a" : `+${mb(rss - floorRss)} (${mb(rss)} vs ${mb(floorRss)})`,
+        target: "<= +25 MB (issue 17)",
+        met: rss === undefined || floorRss === undefined ? null : ((rss - floorRss) * 1024) / 1e6 <= 25,
       });
     }
     const defaultParallel = e.latency.find((l) => l.parallel === null);
@@ -148,7 +161,67 @@ export function evaluateTargets(r: BenchResults): TargetVerdict[] {
         met: c.median.statusCalls <= allowed,
       });
     }
+  if (!r.quick && r.native)
+    out.push({
+      item: 17,
+      what: `the benchmark's run time (\`${r.command}\`, scale rows to N = ${Math.max(...r.native.sizes.map((z) => z.n))})`,
+      measured: `${(r.durationSeconds / 60).toFixed(1)} min`,
+      target: "<= 30 min (issue 17)",
+      met: r.durationSeconds <= 1800,
+    });
   return out;
+}
+
+/** The profile section: per program and command, where the CPU went. */
+function profileLines(p: ProfileResult): string[] {
+  const phases = ["up", "refresh", "destroy"] as const;
+  const row = (program: "ours" | "floor") => {
+    const prof = p.programs[program];
+    return phases.map((phase) => {
+      const ph = prof.phases[phase];
+      const provider = ph.node.dynamicProvider;
+      const prog = ph.node.program;
+      return `| ${program} | ${phase} | ${s(ph.ms)} | ${ph.engine ? `${s(ph.engine.cpuMs)} (${s(ph.engine.snapshotMs)})` : "n/a"} | ${provider ? `${s(provider.busyMs)} (${s(provider.oursInclusiveMs)})` : "-"} | ${prog ? `${s(prog.busyMs)} (${s(prog.oursInclusiveMs)}, ${s(prog.stackTraceMs)})` : "-"} |`;
+    });
+  };
+  const owners = (program: "ours" | "floor", role: string) => {
+    const total: Record<string, number> = {};
+    for (const phase of phases)
+      for (const [k, v] of Object.entries(p.programs[program].phases[phase].node[role]?.byOwner ?? {})) total[k] = (total[k] ?? 0) + v;
+    return Object.entries(total)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([k, v]) => `${k} ${s(v)}`)
+      .join(", ");
+  };
+  return [
+    "## Where the time goes (issue 17)",
+    "",
+    `One up, one no-change preview --refresh and one destroy of N = ${p.n} resources per program, each profiled: the CLI with`,
+    "`pulumi --profiling` (Go; its CPU in all and, in brackets, persisting the snapshot), the dynamic-provider process and the program",
+    "with a V8 CPU profile (bench/lib/profile-hook.ts; busy time, in brackets the part under pulumi-tailer's code and, for the",
+    "program, formatting stack traces). Profiling slows every process; compare within the table, not with section 1.",
+    "",
+    "| program | command | wall | engine CPU (snapshot) | provider busy (ours) | program busy (ours, stack traces) |",
+    "|---|---|---|---|---|---|",
+    ...row("ours"),
+    ...row("floor"),
+    "",
+    "| program | state per resource | of which `__provider` |",
+    "|---|---|---|",
+    ...(["ours", "floor"] as const).map(
+      (program) =>
+        `| ${program} | ${n0(p.programs[program].stateBytesPerResource)} B | ${n0(p.programs[program].providerBytesPerResource)} B |`,
+    ),
+    "",
+    "Busy time by owner of the sampled frame, the three commands together:",
+    "",
+    ...(["ours", "floor"] as const).flatMap((program) => [
+      `- ${program}, provider process: ${owners(program, "dynamicProvider")}`,
+      `- ${program}, program: ${owners(program, "program")}`,
+    ]),
+    "",
+  ];
 }
 
 const verdict = (met: boolean | null) => (met === null ? "-" : met ? "met" : "**missed**");
@@ -245,8 +318,25 @@ export function renderMarkdown(r: BenchResults): string {
           `| ${z.n} | ${size(z.stateBytes.native)} | ${size(z.stateBytes.dynamic)} | ${size(z.stateBytes.floor)} | ${kb(z.peakRssKb.native)} | ${kb(z.peakRssKb.dynamic)} | ${kb(z.peakRssKb.floor)} |`,
       ),
       "",
+      `Growth exponents k (time or bytes ~ N^k, least squares over N = ${nat.sizes
+        .filter((z) => r.quick || z.n >= 100)
+        .map((z) => z.n)
+        .join(", ")}; 1 is linear, 2 quadratic):`,
+      "",
+      "| program | up | preview --refresh | destroy | state size |",
+      "|---|---|---|---|---|",
+      ...(["native", "dynamic", "floor"] as const).map(
+        (p) =>
+          `| ${p} | ${k2(nat.growth[p].up)} | ${k2(nat.growth[p].refresh)} | ${k2(nat.growth[p].destroy)} | ${k2(nat.growth[p].stateBytes)} |`,
+      ),
+      "",
+      "The engine persists the whole state after every step (twice per resource: the step's start and its end), serializing it, taking",
+      "its MD5 and writing it with a backup copy (file backend): an up or destroy of N resources writes O(N^2) bytes. That, not any",
+      "provider, is what bends up and destroy above 1; a no-change preview persists nothing and stays near linear.",
+      "",
     );
   }
+  if (r.profile) add(...profileLines(r.profile));
   if (r.curl) {
     const c = r.curl;
     add(

@@ -6,10 +6,11 @@ import type { CurlResult } from "./sections/curl";
 import type { EmulatorLoadResult } from "./sections/emulator-load";
 import type { EngineResult } from "./sections/engine";
 import type { NativeResult } from "./sections/native";
+import type { ProfileResult } from "./sections/profile";
 import type { RunsResult } from "./sections/runs";
 
 /** The sections, in the order they run. */
-export const SECTIONS = ["emulator", "client", "engine", "native", "curl", "runs"] as const;
+export const SECTIONS = ["emulator", "client", "engine", "profile", "native", "curl", "runs"] as const;
 /** A section's name. */
 export type SectionName = (typeof SECTIONS)[number];
 
@@ -26,6 +27,7 @@ export interface BenchResults {
   emulator?: EmulatorLoadResult;
   client?: ClientResult;
   engine?: EngineResult;
+  profile?: ProfileResult;
   native?: NativeResult;
   curl?: CurlResult;
   runs?: RunsResult;

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark of issue 7 in one run, side by side, written to
  * bench/results/latest.md (the table, the machine, the versions) and latest.json beside it.
  *
- *   node dist/bench/run.js [--quick] [--only engine,native,curl,client,emulator,runs] [--out DIR]
+ *   node dist/bench/run.js [--quick] [--only engine,profile,native,curl,client,emulator,runs] [--out DIR] [--max-n N]
  *
  * --quick is the smoke run (tiny sizes, one repetition) the test suite runs so this cannot rot; it
  * writes to bench/results/tmp/ unless --out says otherwise, never over latest.*.
@@ -22,18 +22,26 @@ import { runCurl } from "./sections/curl";
 import { runEmulatorLoad } from "./sections/emulator-load";
 import { runEngine } from "./sections/engine";
 import { runNative } from "./sections/native";
+import { runProfile } from "./sections/profile";
 import { runRuns } from "./sections/runs";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: "boolean" }, only: { type: "string" }, out: { type: "string" }, quiet: { type: "boolean" } },
+    options: {
+      quick: { type: "boolean" },
+      only: { type: "string" },
+      out: { type: "string" },
+      quiet: { type: "boolean" },
+      "max-n": { type: "string" },
+    },
   });
   const quick = values.quick ?? false;
   const only = values.only ? (values.only.split(",") as SectionName[]) : [...SECTIONS];
   for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`unknown section ${name}; sections: ${SECTIONS.join(", ")}`);
   const outDir = values.out ?? join(REPO, "bench", "results", quick || values.only ? "tmp" : "");
   const scratch = mkdtempSync(join(tmpdir(), "tailer-bench-run-"));
-  const ctx = makeContext(quick, scratch, values.quiet ?? false);
+  const maxN = values["max-n"] === undefined ? Number.POSITIVE_INFINITY : Number(values["max-n"]);
+  const ctx = makeContext(quick, scratch, values.quiet ?? false, maxN);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const results: BenchResults = {
@@ -41,13 +49,14 @@ async function main(): Promise<void> {
     quick,
     startedAt,
     durationSeconds: 0,
-    command: `npm run bench${quick ? " -- --quick" : ""}${values.only ? ` -- --only ${values.only}` : ""}`,
+    command: `npm run bench${quick ? " -- --quick" : ""}${values.only ? ` -- --only ${values.only}` : ""}${values["max-n"] ? ` --max-n ${values["max-n"]}` : ""}`,
     machine: machineInfo(),
   };
   try {
     if (only.includes("emulator")) results.emulator = await runEmulatorLoad(ctx);
     if (only.includes("client")) results.client = await runClient(ctx);
     if (only.includes("engine")) results.engine = await runEngine(ctx);
+    if (only.includes("profile")) results.profile = await runProfile(ctx);
     if (only.includes("native")) results.native = await runNative(ctx);
     if (only.includes("curl")) results.curl = await runCurl(ctx);
     if (only.includes("runs")) results.runs = await runRuns(ctx);

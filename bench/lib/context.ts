@@ -7,6 +7,8 @@ import { performance } from "node:perf_hooks";
 export interface BenchContext {
   /** The smoke run: tiny sizes, one repetition. */
   quick: boolean;
+  /** The largest N of the scale rows (`--max-n`; all of them by default). */
+  maxN: number;
   /** A scratch folder for this run (removed at the end). */
   scratch: string;
   /** Progress on stderr. */
@@ -18,9 +20,10 @@ export interface BenchContext {
 const started = performance.now();
 
 /** Makes the context. */
-export function makeContext(quick: boolean, scratch: string, quiet = false): BenchContext {
+export function makeContext(quick: boolean, scratch: string, quiet = false, maxN = Number.POSITIVE_INFINITY): BenchContext {
   return {
     quick,
+    maxN,
     scratch,
     log(message) {
       if (!quiet) process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);

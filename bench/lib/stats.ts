@@ -33,3 +33,22 @@ export interface Sampled {
 export function sampled(samples: number[]): Sampled {
   return { median: median(samples), samples };
 }
+
+/**
+ * The growth exponent k of v = c * n^k: the least-squares slope of log v against log n (1 is linear,
+ * 2 quadratic); NaN for fewer than two points.
+ */
+export function growthExponent(points: readonly { n: number; v: number }[]): number {
+  const xs = points.map((p) => Math.log(p.n));
+  const ys = points.map((p) => Math.log(p.v));
+  if (xs.length < 2) return Number.NaN;
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  xs.forEach((x, i) => {
+    num += (x - mx) * ((ys[i] as number) - my);
+    den += (x - mx) ** 2;
+  });
+  return den === 0 ? Number.NaN : num / den;
+}

@@ -2,7 +2,8 @@
  * The native provider beside the dynamic resources and the dynamic floor: `pulumi up`, a no-change
  * `preview --refresh` and `destroy` of N ConfigurationStatus through the plugin tarball's
  * `pulumi-resource-tailer` (what YAML, Python and Go users run), N TailerConfigurationStatus, and N
- * no-op dynamic resources; the state's size after up, and each provider process's peak memory.
+ * no-op dynamic resources; the state's size after up, and each provider process's peak memory. Up to
+ * N = 2,000 (issue 17's scale rows), with the growth exponent of each series.
  */
 import { execFileSync } from "node:child_process";
 import { appendFileSync } from "node:fs";
@@ -10,7 +11,7 @@ import { pluginTarball } from "../../scripts/plugin-tarball";
 import type { BenchContext } from "../lib/context";
 import { benchWorld, startEmulatorProcess } from "../lib/emulator";
 import { BenchStack, type CliResult } from "../lib/pulumi";
-import { median, type Sampled, sampled } from "../lib/stats";
+import { growthExponent, median, type Sampled, sampled } from "../lib/stats";
 
 /** The three programs, by name. */
 const PROGRAMS = ["native", "dynamic", "floor"] as const;
@@ -29,10 +30,28 @@ export interface NativeSizeResult {
   peakRssKb: Record<Program, Record<string, number>>;
 }
 
+/** The growth exponents (v ~ N^k) of one program, fitted over every N of the section from 100 up. */
+export interface Growth {
+  up: number;
+  refresh: number;
+  destroy: number;
+  stateBytes: number;
+}
+
 /** The section's results. */
 export interface NativeResult {
   sizes: NativeSizeResult[];
+  /** Per program: the growth exponent of each series. */
+  growth: Record<Program, Growth>;
 }
+
+/** The sizes of the scale rows and their repetitions: fewer at the largest N, which the engine makes slow (bench/README.md). */
+const SCALE = [
+  { n: 100, repetitions: 1 },
+  { n: 500, repetitions: 1 },
+  { n: 1000, repetitions: 1 },
+  { n: 2000, repetitions: 1 },
+];
 
 const UP = ["up", "--yes", "--skip-preview"];
 const REFRESH = ["preview", "--refresh", "--expect-no-changes"];
@@ -49,7 +68,8 @@ async function nativeStack(ctx: BenchContext, config: Record<string, string>, se
 
 /** Runs the section. */
 export async function runNative(ctx: BenchContext): Promise<NativeResult> {
-  const sizes = ctx.quick ? [5] : [10, 100, 500];
+  const scale = ctx.quick ? [3, 6].map((n) => ({ n, repetitions: 1 })) : SCALE.filter((z) => z.n <= ctx.maxN);
+  const sizes = scale.map((z) => z.n);
   const emulator = await startEmulatorProcess({ stateDir: ctx.tempDir("native-emulator"), seed: benchWorld(Math.max(...sizes)) });
   const config = { "tailer:apiUrl": emulator.url };
   const secrets = { "tailer:credentials": emulator.devKeyJson };
@@ -63,12 +83,11 @@ export async function runNative(ctx: BenchContext): Promise<NativeResult> {
     if (!ctx.quick)
       for (const [program, stack] of Object.entries(stacks)) {
         ctx.log(`native: warm-up cycle: ${program}`);
-        await stack.must(["config", "set", "bench:count", String(sizes[0])]);
+        await stack.must(["config", "set", "bench:count", "10"]);
         for (const command of [UP, REFRESH, DESTROY]) await stack.must(command);
       }
     const results: NativeSizeResult[] = [];
-    for (const n of sizes) {
-      const repetitions = ctx.quick ? 1 : n >= 500 ? 2 : 3;
+    for (const { n, repetitions } of scale) {
       for (const stack of Object.values(stacks)) await stack.must(["config", "set", "bench:count", String(n)]);
       const ms = Object.fromEntries(
         PROGRAMS.map((p) => [p, { up: [] as number[], refresh: [] as number[], destroy: [] as number[] }]),
@@ -105,11 +124,24 @@ export async function runNative(ctx: BenchContext): Promise<NativeResult> {
         peakRssKb,
       });
     }
-    return { sizes: results };
+    return { sizes: results, growth: growthOf(results, ctx.quick ? 0 : 100) };
   } finally {
     for (const stack of Object.values(stacks)) stack.dispose();
     await emulator.stop();
   }
+}
+
+/** Fits the growth exponent of every series over the sizes from `fromN` up. */
+function growthOf(sizes: NativeSizeResult[], fromN: number): Record<Program, Growth> {
+  const fitted = sizes.filter((z) => z.n >= fromN);
+  const fit = (value: (z: NativeSizeResult) => number) => growthExponent(fitted.map((z) => ({ n: z.n, v: value(z) })));
+  const of = (p: Program): Growth => ({
+    up: fit((z) => z.ms[p].up.median),
+    refresh: fit((z) => z.ms[p].refresh.median),
+    destroy: fit((z) => z.ms[p].destroy.median),
+    stateBytes: fit((z) => z.stateBytes[p]),
+  });
+  return { native: of("native"), dynamic: of("dynamic"), floor: of("floor") };
 }
 
 function keepPeaks(into: Record<string, number>, from: CliResult): void {

@@ -5,11 +5,12 @@
  * finds nothing to do (no launch, no status call).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { dynamicType } from "../resources/serializedProvider";
 
 /** The type a dynamic resource of this package has in state, for a native type token (`tailer:index:JobRun`). */
 export function dynamicTypeOf(nativeType: string): string | undefined {
   const name = /^tailer:index:(\w+)$/.exec(nativeType)?.[1];
-  return name ? `pulumi-nodejs:dynamic/tailer:${name}` : undefined;
+  return name ? dynamicType(name) : undefined;
 }
 
 /** The alias that lets a native resource take over the dynamic resource of the same name: `{ aliases: [dynamicAlias("JobRun")] }`. */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { configurationKey, effectiveConfigurationId } from "../client/identity";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
 import { warnIgnoredSuffix } from "./ignoredInputs";
-import { serializableProvider } from "./serializedProvider";
+import { dynamicType, withProvider } from "./serializedProvider";
 import type { Enforce, OnDelete, StatusClock, StatusEvidence } from "./vocabulary";
 
 export type { Enforce, OnDelete, StatusClock, StatusEvidence } from "./vocabulary";
@@ -50,7 +50,7 @@ export interface TailerConfigurationStatusArgs {
 }
 
 /** Declares that a Tailer configuration is active, disabled or archived; catches changes made in Tailer Studio on refresh. */
-export class TailerConfigurationStatus extends pulumi.dynamic.Resource {
+export class TailerConfigurationStatus extends pulumi.CustomResource {
   /** The Tailer account. */
   declare readonly account: pulumi.Output<string>;
   /** The environment. */
@@ -97,9 +97,9 @@ export class TailerConfigurationStatus extends pulumi.dynamic.Resource {
     const known = identity.every((value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise));
     if (known) claimConfiguration(name, identity);
     super(
-      serializableProvider("configurationStatus", require.resolve("./providerKinds")),
+      dynamicType("ConfigurationStatus"),
       name,
-      {
+      withProvider("configurationStatus", {
         ...args,
         statusSetAt: undefined,
         statusSetClock: undefined,
@@ -112,10 +112,8 @@ export class TailerConfigurationStatus extends pulumi.dynamic.Resource {
         lastRunJobId: undefined,
         lastRunStatus: undefined,
         lastRunStartDate: undefined,
-      },
+      }),
       opts,
-      "tailer",
-      "ConfigurationStatus",
     );
     warnIgnoredSuffix(this, args.configurationType, args.appendEnvironmentSuffix);
     if (!known)

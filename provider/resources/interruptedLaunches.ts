@@ -14,6 +14,7 @@ import { readFileSync, readlinkSync } from "node:fs";
 import { basename } from "node:path";
 import { z } from "zod";
 import { log } from "./providerLog";
+import { dynamicType } from "./serializedProvider";
 
 /** The environment variable naming the `pulumi` binary, when the provider cannot find it itself. */
 export const PULUMI_CLI_ENV = "TAILER_PULUMI_CLI";
@@ -22,7 +23,7 @@ export const PULUMI_CLI_ENV = "TAILER_PULUMI_CLI";
 const PROCESS_STARTED_AT_MS = Date.now() - process.uptime() * 1000;
 
 /** The resource types of TailerJobRun, dynamic and native: their `runId` outputs are runs the stack owns. */
-const JOB_RUN_TYPES: readonly string[] = ["pulumi-nodejs:dynamic/tailer:JobRun", "tailer:index:JobRun"];
+const JOB_RUN_TYPES: readonly string[] = [dynamicType("JobRun"), "tailer:index:JobRun"];
 
 /** A create's launch intent, added to its inputs by check: one per create, so the engine's pending operation names it. */
 export const LaunchIntent = z.object({ id: z.string(), at: z.string() });

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
 import { warnIgnoredSuffix } from "./ignoredInputs";
-import { serializableProvider } from "./serializedProvider";
+import { dynamicType, withProvider } from "./serializedProvider";
 
 /** The inputs of a TailerJobRun. */
 export interface TailerJobRunArgs {
@@ -45,7 +45,7 @@ export interface TailerJobRunArgs {
 }
 
 /** A run of a Tailer job launched on deploy: replaced (relaunched) when what it runs changes, never launched twice. */
-export class TailerJobRun extends pulumi.dynamic.Resource {
+export class TailerJobRun extends pulumi.CustomResource {
   /** The Tailer account. */
   declare readonly account: pulumi.Output<string>;
   /** The environment. */
@@ -74,11 +74,11 @@ export class TailerJobRun extends pulumi.dynamic.Resource {
   /** Launches the run described by `args` on the next pulumi up. */
   constructor(name: string, args: TailerJobRunArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      serializableProvider("jobRun", require.resolve("./providerKinds")),
+      dynamicType("JobRun"),
       name,
-      {
+      withProvider("jobRun", {
         ...args,
-        __urn: pulumi.createUrn(name, "pulumi-nodejs:dynamic/tailer:JobRun", opts?.parent),
+        __urn: pulumi.createUrn(name, dynamicType("JobRun"), opts?.parent),
         runId: undefined,
         status: undefined,
         startExecutionDate: undefined,
@@ -86,10 +86,8 @@ export class TailerJobRun extends pulumi.dynamic.Resource {
         duration: undefined,
         adopted: undefined,
         launchAttempt: undefined,
-      },
+      }),
       opts,
-      "tailer",
-      "JobRun",
     );
     warnIgnoredSuffix(this, args.configurationType, args.appendEnvironmentSuffix);
   }

@@ -1,7 +1,7 @@
 /** TailerWorkflowReset: reset_workflow_status as a resource. */
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../client/schemas";
-import { serializableProvider } from "./serializedProvider";
+import { dynamicType, withProvider } from "./serializedProvider";
 
 /** The inputs of a TailerWorkflowReset. */
 export interface TailerWorkflowResetArgs {
@@ -16,7 +16,7 @@ export interface TailerWorkflowResetArgs {
 }
 
 /** Resets a workflow's marks on create and whenever `triggers` change. */
-export class TailerWorkflowReset extends pulumi.dynamic.Resource {
+export class TailerWorkflowReset extends pulumi.CustomResource {
   /** The Tailer account. */
   declare readonly account: pulumi.Output<string>;
   /** The environment. */
@@ -28,13 +28,6 @@ export class TailerWorkflowReset extends pulumi.dynamic.Resource {
 
   /** Resets the workflow named by `args` on the next pulumi up. */
   constructor(name: string, args: TailerWorkflowResetArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      serializableProvider("workflowReset", require.resolve("./providerKinds")),
-      name,
-      { ...args, resetAt: undefined },
-      opts,
-      "tailer",
-      "WorkflowReset",
-    );
+    super(dynamicType("WorkflowReset"), name, withProvider("workflowReset", { ...args, resetAt: undefined }), opts);
   }
 }

@@ -104,7 +104,7 @@ test("item 8: a first run, a stated duration and a usual run measured; without h
 
 test("issue 13: the native provider, the dynamic resources and the floor timed; native state carries no serialized provider; the plugin's memory measured", () => {
   const size = results.native.sizes[0]!;
-  expect(size.n).toBe(5);
+  expect(size.n).toBe(3);
   for (const which of ["native", "dynamic", "floor"] as const)
     for (const phase of PHASES) expect(finite(size.ms[which][phase].median)).toBe(true);
   expect(size.stateBytes.native).toBeLessThan(size.stateBytes.dynamic);
@@ -112,6 +112,40 @@ test("issue 13: the native provider, the dynamic resources and the floor timed; 
   expect(size.peakRssKb.dynamic.dynamicProvider).toBeGreaterThan(0);
   expect(markdown).toContain("## The native provider (issue 13)");
   expect(results.targets.map((t) => t.item)).toContain(13);
+});
+
+test("issue 17: the scale rows run at more than one N and fit a growth exponent for every series of every program", () => {
+  expect(results.native.sizes.map((z) => z.n)).toEqual([3, 6]);
+  for (const program of ["native", "dynamic", "floor"] as const)
+    for (const series of ["up", "refresh", "destroy", "stateBytes"] as const)
+      expect(finite(results.native.growth[program][series])).toBe(true);
+  expect(markdown).toContain("Growth exponents k");
+});
+
+test("issue 17: the profile splits each command between the engine, the provider process and the program, and sizes what each resource stores", () => {
+  const { ours, floor } = results.profile.programs;
+  for (const program of [ours, floor])
+    for (const phase of PHASES) {
+      expect(finite(program.phases[phase].ms)).toBe(true);
+      expect(program.phases[phase].engine?.cpuMs).toBeGreaterThan(0);
+      expect(program.phases[phase].node.dynamicProvider?.busyMs).toBeGreaterThan(0);
+    }
+  expect(ours.phases.up.node.program?.busyMs).toBeGreaterThan(0);
+  // Only our provider runs pulumi-tailer's code; the floor's never does.
+  expect(ours.phases.up.node.dynamicProvider?.oursInclusiveMs).toBeGreaterThan(0);
+  expect(floor.phases.up.node.dynamicProvider?.oursInclusiveMs).toBe(0);
+  // The loader is stored twice per resource (inputs and outputs), far smaller than a serialized closure.
+  expect(ours.providerBytesPerResource).toBeGreaterThan(0);
+  expect(ours.providerBytesPerResource).toBeLessThan(1024);
+  expect(ours.providerBytesPerResource).toBeLessThan(floor.providerBytesPerResource);
+  expect(markdown).toContain("## Where the time goes (issue 17)");
+  // Issue 17's targets are in the table with a verdict, never "no target".
+  const targets = results.targets.filter((t) => t.target.includes("issue"));
+  expect(targets.map((t) => t.what)).toEqual([
+    "ours / floor at N = 5 (up, preview --refresh, destroy)",
+    "peak RSS of the dynamic-provider process over the floor's, N = 5",
+  ]);
+  for (const t of targets) expect(typeof t.met).toBe("boolean");
 });
 
 test("latest.md has the targets table and a section per item", () => {

@@ -78,7 +78,8 @@ describe("the serialized provider in state", () => {
     const status = new TailerConfigurationStatus("serialized", { ...identity, configurationId: "000099_serialized_DEV" });
     await value(status.urn);
     const text = providerOf("serialized");
-    expect(text.length).toBeLessThan(4096);
+    // Stored twice per resource in a state file the engine rewrites after every step: every byte counts N times.
+    expect(text.length).toBeLessThan(512);
     for (const forbidden of [
       "TailerClient",
       "undici",
@@ -103,10 +104,31 @@ describe("the serialized provider in state", () => {
     expect(providerOf("shared-a")).toBe(providerOf("shared-b"));
   });
 
-  test("is serialized once per kind, not once per resource (Pulumi caches the text by provider object)", () => {
-    const { serializableProvider } = require("../../provider/resources/serializedProvider");
-    expect(serializableProvider("jobRun", "/x/entry.js")).toBe(serializableProvider("jobRun", "/x/entry.js"));
-    expect(serializableProvider("jobRun", "/x/entry.js")).not.toBe(serializableProvider("configurationStatus", "/x/entry.js"));
+  test("differs between kinds: the provider process configures once per kind", async () => {
+    const status = new TailerConfigurationStatus("kind-status", { ...identity, configurationId: "000099_kind_DEV" });
+    const run = new TailerJobRun("kind-run", identity);
+    await Promise.all([value(status.urn), value(run.urn)]);
+    expect(providerOf("kind-status")).not.toBe(providerOf("kind-run"));
+    expect(providerOf("kind-run")).toContain('providerFor("jobRun")');
+  });
+
+  test.each([
+    ["the recorded path when it exists on this machine", true, "/x/dist/provider/resources/providerKinds.js"],
+    ["the installed package when it does not (state written on another machine)", false, "pulumi-tailer/runtime"],
+  ])("loads %s", (_case, exists, expected) => {
+    const { providerModule } = require("../../provider/resources/serializedProvider");
+    const text: string = providerModule("jobRun", "/x/dist/provider/resources/providerKinds.js");
+    // Evaluated as the host evaluates it (a module: exports, require), with require recording what it loads.
+    const loaded: string[] = [];
+    const fakeRequire = (id: string) => {
+      if (id === "fs") return { existsSync: () => exists };
+      loaded.push(id);
+      return { providerFor: (kind: string) => ({ kind }) };
+    };
+    const module: { handler?: () => unknown } = {};
+    new Function("exports", "require", text)(module, fakeRequire);
+    expect(module.handler?.()).toEqual({ kind: "jobRun" });
+    expect(loaded).toEqual([expected]);
   });
 
   test("loads and runs the real provider when evaluated as the provider process does", async () => {
@@ -118,6 +140,33 @@ describe("the serialized provider in state", () => {
     const provider = requireFromString(text).handler();
     const result = await provider.check({}, { ...identity, configurationId: "000099_iowa_liquor_prepare_pda" });
     expect(result.failures).toEqual([expect.objectContaining({ property: "configurationId" })]);
+  });
+});
+
+describe("states written before the loader (0.1.0: a closure serialized by pulumi.dynamic.Resource)", () => {
+  // The closure's text as 0.1.0 stored it, its module path replaced by this checkout's compiled one.
+  const closure = () =>
+    require("node:fs")
+      .readFileSync(require.resolve("./fixtures/closure-provider-0.1.0.txt"), "utf8")
+      .replace("/ENTRY/providerKinds.js", require("node:path").resolve(__dirname, "../../dist/provider/resources/providerKinds.js"));
+
+  test("the old closure still loads and runs the provider (delete and read use the outputs' __provider)", async () => {
+    const provider = require("require-from-string")(closure()).handler();
+    const result = await provider.check({}, { ...identity, configurationId: "000099_iowa_liquor_prepare_pda" });
+    expect(result.failures).toEqual([expect.objectContaining({ property: "configurationId" })]);
+  });
+
+  test("moving to the loader is no change: diff ignores __provider", async () => {
+    const status = new TailerConfigurationStatus("upgraded", { ...identity, configurationId: "000099_upgraded_DEV" });
+    await value(status.urn);
+    const { providerFor } = require("../../provider/resources/providerKinds");
+    const state = { ...identity, configurationId: "000099_upgraded_DEV", activated: true, archived: false, onDelete: "keep" };
+    const result = await providerFor("configurationStatus").diff(
+      "id",
+      { ...state, __provider: closure() },
+      { ...state, __provider: providerOf("upgraded") },
+    );
+    expect(result.changes).toBe(false);
   });
 });
 

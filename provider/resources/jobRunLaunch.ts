@@ -105,7 +105,10 @@ export async function startRun(ctx: LaunchContext, recorded?: LaunchAttempt): Pr
     const shared = await sameDefinitionInFlight(ctx, excluded);
     if (shared) return adopted(ctx, shared, [], resumed.resolvedIntents);
     const before = await c.readRuns(lookupBody(ctx));
-    const running = runToAdopt(ctx, before.runs, new RunOwners(ctx.journal, stack?.recordedRuns), lock.waitedFor);
+    const nowOwners = new RunOwners(ctx.journal, stack?.recordedRuns);
+    const unseen = sharedNotYetVisible(ctx, before.runs, nowOwners, lock.waitedFor);
+    if (unseen) return adopted(ctx, unseen, before.runs, resumed.resolvedIntents);
+    const running = runToAdopt(ctx, before.runs, nowOwners, lock.waitedFor);
     if (running) return adopted(ctx, running.run_id, before.runs, resumed.resolvedIntents);
     return await launch(ctx, before, excluded, resumed.resolvedIntents);
   } finally {
@@ -265,13 +268,40 @@ function attemptOfIntent(ctx: LaunchContext, intent: LaunchIntent): LaunchAttemp
  * adoptRunning, one of the job in progress that nobody else owns, when the resource names no execution
  * date (runs do not show theirs).
  */
+/** One deployment: the other resource launched `runId` for this definition and held the lock we waited for, or launched it within the window before this operation. */
+function launchedAtOnce(ctx: LaunchContext, owners: RunOwners, waitedFor: string | undefined, runId: string): boolean {
+  const owner = owners.ownerOf(runId);
+  return (
+    owners.launchedForSameDefinition(runId, ctx.urn, ctx.definition) &&
+    (owner?.urn === waitedFor || (owner?.sinceMs ?? 0) >= ctx.startedAtMs - SAME_DEPLOYMENT_WINDOW_MS)
+  );
+}
+
+/**
+ * A run launched at once for this definition by another resource whose launch answered (the journal says so) but
+ * that reads do not show yet (the API's visibility delay): it exists, so it is shared rather than launched twice.
+ */
+function sharedNotYetVisible(
+  ctx: LaunchContext,
+  runs: readonly Run[],
+  owners: RunOwners,
+  waitedFor: string | undefined,
+): string | undefined {
+  const visible = new Set(runs.map((run) => run.run_id));
+  const unseen = owners
+    .launchedElsewhereFor(ctx.urn, ctx.definition)
+    .find((runId) => !visible.has(runId) && launchedAtOnce(ctx, owners, waitedFor, runId));
+  if (unseen)
+    log(
+      "info",
+      `tailer: run ${unseen} of ${ctx.state.configurationId} was launched for the same job and inputs by ${owners.ownerOf(unseen)?.urn} (not yet listed by the API): sharing it`,
+    );
+  return unseen;
+}
+
 function runToAdopt(ctx: LaunchContext, runs: readonly Run[], owners: RunOwners, waitedFor: string | undefined): Run | undefined {
   const ofJob = runs.filter((run) => !ctx.jobId || run.job_id === ctx.jobId);
-  // One deployment: the other resource held the lock we waited for, or launched within the window before this operation.
-  const atOnce = (runId: string) =>
-    owners.launchedForSameDefinition(runId, ctx.urn, ctx.definition) &&
-    (owners.ownerOf(runId)?.urn === waitedFor || (owners.ownerOf(runId)?.sinceMs ?? 0) >= ctx.startedAtMs - SAME_DEPLOYMENT_WINDOW_MS);
-  const shared = ofJob.find((run) => atOnce(run.run_id));
+  const shared = ofJob.find((run) => launchedAtOnce(ctx, owners, waitedFor, run.run_id));
   if (shared) {
     const owner = owners.ownerOf(shared.run_id)?.urn;
     log(

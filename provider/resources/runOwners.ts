@@ -66,4 +66,9 @@ export class RunOwners {
     const owner = this.#owners.get(runId);
     return owner?.definition !== undefined && owner.urn !== urn && digest(owner.definition) === digest(definition);
   }
+
+  /** Runs other resources launched for exactly `definition` (the journal's and this process's records). */
+  launchedElsewhereFor(urn: string, definition: LaunchDefinition): string[] {
+    return [...this.#owners.keys()].filter((runId) => this.launchedForSameDefinition(runId, urn, definition));
+  }
 }

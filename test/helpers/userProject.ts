@@ -30,7 +30,7 @@ export function userDependencies(): Record<string, string> {
 /** The tsconfig.json the README advises (section "TypeScript"), read from the README so the advice is what the tests compile with. */
 export function advisedTsconfig(): { compilerOptions: Record<string, unknown>; files?: string[] } {
   const readme = readFileSync(join(REPO, "README.md"), "utf8");
-  const block = /<!-- advised tsconfig -->\s*```json\n([\s\S]*?)```/.exec(readme)?.[1];
+  const block = /<!-- advised tsconfig -->\s*(?:<!--[^\n]*-->\s*)?```json\n([\s\S]*?)```/.exec(readme)?.[1];
   if (!block) throw new Error('README.md has no tsconfig.json block after "<!-- advised tsconfig -->"');
   return JSON.parse(block);
 }

@@ -514,7 +514,12 @@ describe("two resources launching the same job at the same moment (one journal f
   test("regression: two stacks one after the other while the API lists new runs late (visibility delay) launched twice; the journal's answered launch is shared", async () => {
     await env.admin.addFault({ kind: "visibility_delay", action: "launch_job", delay_ms: 3_600_000 }); // an hour emulated: seconds here
     const inputs = (stack: string) =>
-      checked({ ...identity, wait: false, executionDate: "2026-11-01", __urn: `urn:pulumi:${stack}::p::pulumi-nodejs:dynamic/tailer:JobRun::load` });
+      checked({
+        ...identity,
+        wait: false,
+        executionDate: "2026-11-01",
+        __urn: `urn:pulumi:${stack}::p::pulumi-nodejs:dynamic/tailer:JobRun::load`,
+      });
     const a = await provider.create(await inputs("blue"));
     providerLog.length = 0;
     const b = await provider.create(await inputs("green"));

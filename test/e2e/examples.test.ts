@@ -50,6 +50,9 @@ describe("deployment-gate", () => {
 
   test("closed: the preview fails naming the DEV run, and PROD is left as it is", async () => {
     const gate = await stackFor("deployment-gate");
+    // The emulator is this file's: another test may have activated PROD before; the gate must leave it as it finds it.
+    const prodBefore = (await env.admin.listConfigurations(prod))[0]?.activated;
+    await env.admin.clearRequests();
     await env.admin.scriptLaunches({ ...prod, environment: "DEV", configuration_id: "000099_sales_load_DEV" }, [
       { duration: 10, outcome: "FAILED" },
     ]);
@@ -64,7 +67,8 @@ describe("deployment-gate", () => {
       (e: Error) => e,
     );
     expect(failedUp?.message).toMatch(/Deployment gate closed: the last DEV run of 000099_sales_load_DEV ended FAILED/);
-    expect((await env.admin.listConfigurations(prod))[0]?.activated).toBe(false);
+    expect((await env.admin.listConfigurations(prod))[0]?.activated).toBe(prodBefore);
+    expect(await env.admin.requests({ action: "set_configuration_status" })).toEqual([]);
   });
 
   test("open: after a successful DEV run, up activates PROD", async () => {

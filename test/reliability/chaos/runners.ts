@@ -118,6 +118,11 @@ export function killRunner(runner: Runner, up: RunningUp): void {
   } catch {
     // already gone
   }
+  killStragglers(runner);
+}
+
+/** SIGKILLs whatever still runs with the runner's PULUMI_HOME (a child spawned while the group was being killed). */
+function killStragglers(runner: Runner): void {
   for (const pid of stackProcesses(runner, /./)) {
     try {
       process.kill(pid, "SIGKILL");
@@ -129,7 +134,16 @@ export function killRunner(runner: Runner, up: RunningUp): void {
 
 /** Waits until nothing of the killed runner runs any more. */
 export async function waitUntilDead(runner: Runner): Promise<void> {
-  await waitFor(async () => (stackProcesses(runner, /./).length === 0 ? true : undefined), `runner ${runner.name} to be dead`, 30_000);
+  // A machine that vanishes takes every process with it: one spawned during the kill (a `pulumi stack export` the
+  // provider started) is killed too, on each look.
+  await waitFor(
+    async () => {
+      killStragglers(runner);
+      return stackProcesses(runner, /./).length === 0 ? true : undefined;
+    },
+    `runner ${runner.name} to be dead`,
+    30_000,
+  );
 }
 
 /** A kill waiting for its moment: the up deploying `configurations` reaches `phase`. */

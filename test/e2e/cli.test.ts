@@ -30,7 +30,8 @@ function pulumi(args: string[], stdin?: string): Promise<{ code: number; output:
   });
 }
 
-beforeAll(async () => {
+// Each test has its own emulator and stack (tests run in random order): the gates deploy first themselves.
+beforeEach(async () => {
   env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
   scratch = mkdtempSync(join(tmpdir(), "tailer-cli-"));
   mkdirSync(join(scratch, "state"));
@@ -46,7 +47,7 @@ beforeAll(async () => {
   expect((await pulumi(["config", "set", "--secret", "tailer:credentials", "--config-file", configFile], key)).code).toBe(0);
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await pulumi(["destroy", "--yes", "--config-file", configFile]);
   await pulumi(["stack", "rm", "--yes", "--force"]);
   rmSync(scratch, { recursive: true, force: true });
@@ -61,6 +62,7 @@ test("pulumi up --yes exits 0 and prints the run's progress and outputs", async 
 });
 
 test("the drift gate passes (exit 0) when nothing changed", async () => {
+  expect((await pulumi(["up", "--yes", "--config-file", configFile])).code).toBe(0);
   const { code } = await pulumi(["preview", "--refresh", "--expect-no-changes", "--config-file", configFile]);
   expect(code).toBe(0);
 });
@@ -72,6 +74,7 @@ test("the drift gate fails (non-zero) and names the drift after a change in Tail
     configuration_type: "table-to-table" as const,
     configuration_id: "000099_sales_aggregate_DEV",
   };
+  expect((await pulumi(["up", "--yes", "--config-file", configFile])).code).toBe(0);
   await env.admin.advanceClock(5);
   await env.admin.updateConfiguration({ ...aggregate, activated: false });
   await launchOutsidePulumi(env, aggregate);

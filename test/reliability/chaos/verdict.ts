@@ -19,6 +19,17 @@ export interface ChaosVerdict {
   details: string[];
 }
 
+/** The API requests about one configuration, a line each: what a duplicate's story is read from. */
+async function requestsOf(admin: AdminClient, configurationId: string): Promise<string[]> {
+  const entries = await admin.requests({ limit: 1_000_000 });
+  return entries
+    .filter((e) => e.configuration_id === configurationId)
+    .map(
+      (e) =>
+        `  ${e.time} ${e.request_id} ${e.action} ${e.status ?? "reset"}${e.fault ? ` fault=${e.fault}` : ""} token=${e.token_fingerprint ?? "-"}`,
+    );
+}
+
 /** Counts the verdict: one launch-origin run per requested (configuration, date); every recorded run real and of its request. */
 export async function verdict(admin: AdminClient, figures: DeployFigures): Promise<ChaosVerdict> {
   const runs = await admin.listRuns({ limit: 100_000 });
@@ -32,13 +43,16 @@ export async function verdict(admin: AdminClient, figures: DeployFigures): Promi
   const requested = new Set([...figures.recorded.values()].map(({ run }) => `${run.configurationId}|${run.executionDate}`));
   const details: string[] = [];
   for (const [key, n] of perRequest)
-    if (n > 1)
+    if (n > 1) {
+      const [configurationId] = key.split("|");
       details.push(
         `duplicate ${key}: ${launched
           .filter((r) => `${r.configuration_id}|${r.execution_date}` === key)
           .map((r) => `${r.run_id} at ${r.start_execution_date} (request ${r.request_id})`)
           .join(", ")}`,
+        ...(await requestsOf(admin, configurationId as string)),
       );
+    }
   let lostRuns = 0;
   let falseAdoptionsTellable = 0;
   let falseAdoptionsForeign = 0;

@@ -106,10 +106,8 @@ export async function startRun(ctx: LaunchContext, recorded?: LaunchAttempt): Pr
     if (shared) return adopted(ctx, shared, [], resumed.resolvedIntents);
     const before = await c.readRuns(lookupBody(ctx));
     const nowOwners = new RunOwners(ctx.journal, stack?.recordedRuns);
-    const unseen = sharedNotYetVisible(ctx, before.runs, nowOwners, lock.waitedFor);
-    if (unseen) return adopted(ctx, unseen, before.runs, resumed.resolvedIntents);
-    const running = runToAdopt(ctx, before.runs, nowOwners, lock.waitedFor);
-    if (running) return adopted(ctx, running.run_id, before.runs, resumed.resolvedIntents);
+    const running = sharedRun(ctx, nowOwners, lock.waitedFor) ?? runningToAdopt(ctx, before.runs, nowOwners)?.run_id;
+    if (running) return adopted(ctx, running, before.runs, resumed.resolvedIntents);
     return await launch(ctx, before, excluded, resumed.resolvedIntents);
   } finally {
     lock.release();
@@ -262,12 +260,6 @@ function attemptOfIntent(ctx: LaunchContext, intent: LaunchIntent): LaunchAttemp
   };
 }
 
-/**
- * A run this resource may take instead of launching: one launched for the very same definition by another
- * resource since this operation began (two stacks at once: whatever its status, one run serves both), or, with
- * adoptRunning, one of the job in progress that nobody else owns, when the resource names no execution
- * date (runs do not show theirs).
- */
 /** One deployment: the other resource launched `runId` for this definition and held the lock we waited for, or launched it within the window before this operation. */
 function launchedAtOnce(ctx: LaunchContext, owners: RunOwners, waitedFor: string | undefined, runId: string): boolean {
   const owner = owners.ownerOf(runId);
@@ -278,42 +270,36 @@ function launchedAtOnce(ctx: LaunchContext, owners: RunOwners, waitedFor: string
 }
 
 /**
- * A run launched at once for this definition by another resource whose launch answered (the journal says so) but
- * that reads do not show yet (the API's visibility delay): it exists, so it is shared rather than launched twice.
+ * A run another resource launched for the very same definition at once (two stacks deploying together): one
+ * run serves both. Its launch answered (the journal or this process says so), so it exists even when the
+ * API does not list it yet (visibility delay); a run launched through another API URL is not this API's. The
+ * newest such run, if several.
  */
-function sharedNotYetVisible(
-  ctx: LaunchContext,
-  runs: readonly Run[],
-  owners: RunOwners,
-  waitedFor: string | undefined,
-): string | undefined {
-  const visible = new Set(runs.map((run) => run.run_id));
-  const unseen = owners
+function sharedRun(ctx: LaunchContext, owners: RunOwners, waitedFor: string | undefined): string | undefined {
+  const since = (runId: string) => owners.ownerOf(runId)?.sinceMs ?? 0;
+  const [shared] = owners
     .launchedElsewhereFor(ctx.urn, ctx.definition)
-    .find((runId) => !visible.has(runId) && launchedAtOnce(ctx, owners, waitedFor, runId));
-  if (unseen)
+    .filter(
+      (runId) => launchedAtOnce(ctx, owners, waitedFor, runId) && [undefined, client().apiUrl].includes(owners.ownerOf(runId)?.apiUrl),
+    )
+    .sort((a, b) => since(b) - since(a));
+  if (shared)
     log(
       "info",
-      `tailer: run ${unseen} of ${ctx.state.configurationId} was launched for the same job and inputs by ${owners.ownerOf(unseen)?.urn} (not yet listed by the API): sharing it`,
+      `tailer: run ${shared} of ${ctx.state.configurationId} was launched for the same job and inputs by ${owners.ownerOf(shared)?.urn}: sharing it`,
     );
-  return unseen;
+  return shared;
 }
 
-function runToAdopt(ctx: LaunchContext, runs: readonly Run[], owners: RunOwners, waitedFor: string | undefined): Run | undefined {
-  const ofJob = runs.filter((run) => !ctx.jobId || run.job_id === ctx.jobId);
-  const shared = ofJob.find((run) => launchedAtOnce(ctx, owners, waitedFor, run.run_id));
-  if (shared) {
-    const owner = owners.ownerOf(shared.run_id)?.urn;
-    log(
-      "info",
-      `tailer: run ${shared.run_id} of ${ctx.state.configurationId} was launched for the same job and inputs by ${owner}: sharing it`,
-    );
-    return shared;
-  }
-  // Runs do not show the date or release they were launched for: a resource that names either adopts only
-  // runs launched for its own inputs (the shared rule above).
+/**
+ * With adoptRunning, a run of the job in progress that nobody owns, when the resource names no execution
+ * date or triggers (runs do not show what they were launched for).
+ */
+function runningToAdopt(ctx: LaunchContext, runs: readonly Run[], owners: RunOwners): Run | undefined {
   if (!ctx.state.adoptRunning || ctx.state.executionDate !== undefined || ctx.state.triggers !== undefined) return undefined;
-  const free = ofJob.find((run) => !isTerminalRunStatus(run.status) && owners.ownerOf(run.run_id) === undefined);
+  const free = runs.find(
+    (run) => (!ctx.jobId || run.job_id === ctx.jobId) && !isTerminalRunStatus(run.status) && owners.ownerOf(run.run_id) === undefined,
+  );
   if (free)
     log(
       "info",

@@ -14,6 +14,8 @@ export interface RunOwner {
   urn: string;
   definition?: LaunchDefinition;
   sinceMs?: number;
+  /** The API URL the journal recorded the launch through (a journal entry's; this process's own runs have none). */
+  apiUrl?: string;
 }
 
 const ownedInProcess = new Map<string, RunOwner>();
@@ -38,7 +40,12 @@ export class RunOwners {
     for (const [runId, urn] of recordedInState) this.#owners.set(runId, { urn });
     for (const entry of journal.list())
       if (entry.runId)
-        this.#owners.set(entry.runId, { urn: entry.urn, definition: entry.definition, sinceMs: Date.parse(entry.writtenAt) });
+        this.#owners.set(entry.runId, {
+          urn: entry.urn,
+          definition: entry.definition,
+          sinceMs: Date.parse(entry.writtenAt),
+          apiUrl: entry.apiUrl,
+        });
     for (const [runId, owner] of ownedInProcess) this.#owners.set(runId, owner);
   }
 

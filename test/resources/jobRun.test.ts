@@ -524,7 +524,7 @@ describe("two resources launching the same job at the same moment (one journal f
     providerLog.length = 0;
     const b = await provider.create(await inputs("green"));
     expect(b.id).toBe(a.id);
-    expect(providerLog.join("\n")).toMatch(/not yet listed by the API\): sharing it/);
+    expect(providerLog.join("\n")).toMatch(/launched for the same job and inputs by urn:pulumi:blue::\S+: sharing it/);
     expect(await runsOfJob()).toHaveLength(1);
   });
 

@@ -91,8 +91,12 @@ test("pulumi up runs the installed package's resources, the state points at node
   const moved = join(scratch, "renamed", "my-data-platform");
   mkdirSync(join(scratch, "renamed"));
   renameSync(project, moved);
-  const there = await LocalWorkspace.selectStack({ stackName: "dev", workDir: moved }, { envVars, pulumiCommand });
-  await there.preview({ expectNoChanges: true, refresh: true });
-  const destroyed = await there.destroy();
-  expect(destroyed.summary.resourceChanges?.delete).toBe(3);
+  try {
+    const there = await LocalWorkspace.selectStack({ stackName: "dev", workDir: moved }, { envVars, pulumiCommand });
+    await there.preview({ expectNoChanges: true, refresh: true });
+    const destroyed = await there.destroy();
+    expect(destroyed.summary.resourceChanges?.delete).toBe(3);
+  } finally {
+    renameSync(moved, project); // the installed project stays where the file's other test looks for it (any order)
+  }
 });

@@ -17,7 +17,15 @@ import { type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { deploy, newFigures } from "./chaos/deploy";
 import { createCi, initStack, killHooks, type Runner } from "./chaos/runners";
 import { verdict } from "./chaos/verdict";
-import { CHAOS_FAULT_KINDS, type ChaosSize, chaosFaults, chaosSeed, chaosStacks, seededRandom } from "./chaos/world";
+import {
+  CHAOS_FAULT_KINDS,
+  CHAOS_RECONCILE_WINDOW_MS,
+  type ChaosSize,
+  chaosFaults,
+  chaosSeed,
+  chaosStacks,
+  seededRandom,
+} from "./chaos/world";
 import { count, report, STRESS } from "./helpers";
 
 jest.setTimeout(3_600_000);
@@ -27,11 +35,11 @@ const SIZE: ChaosSize = STRESS
   ? { stacks: 3, jobsPerStack: 5, generations: 10, killProbability: 0.35 }
   : { stacks: 3, jobsPerStack: 2, generations: 3, killProbability: 0.45 };
 // The emulator's clock runs at real speed, as Tailer's does: the launch intent a killed create leaves in
-// the stack's state is on the runner's clock. Jobs take 1 s; late processing up to 3 s and visibility
-// delays up to 1.5 s stay within the provider's reconcile window (5 s).
+// the stack's state is on the runner's clock. Jobs take 1 s; late processing and visibility delays stay
+// within the provider's reconcile window (chaos/world.ts).
 const CLOCK_SPEED = 1;
 const PROVIDER_CONFIG = {
-  "tailer:launchReconcileWindowMs": "5000",
+  "tailer:launchReconcileWindowMs": String(CHAOS_RECONCILE_WINDOW_MS),
   "tailer:requestTimeoutMs": "3000",
   "tailer:retryMaxAttempts": "6",
 };

@@ -49,10 +49,15 @@ export function devKeyFile(stateDir: string): string {
   return path.join(stateDir, DEV_KEY_FILE);
 }
 
+/** The service-account key in `file` (throws when it cannot be read or parsed). */
+export function readKeyFile(file: string): ServiceAccountKey {
+  return JSON.parse(readFileSync(file, "utf8")) as ServiceAccountKey;
+}
+
 /** The dev key kept in `stateDir`, or undefined when there is none (it never makes one). */
 export function readDevKey(stateDir: string): ServiceAccountKey | undefined {
   try {
-    return JSON.parse(readFileSync(devKeyFile(stateDir), "utf8")) as ServiceAccountKey;
+    return readKeyFile(devKeyFile(stateDir));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;

@@ -4,11 +4,14 @@
  * the current folder's state folder, then from the emulator on the default port. It never makes a key:
  * a new key is one that no running emulator trusts, and its tokens would get a 401 far from the cause.
  */
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { AdminClient } from "./admin-client";
 import type { AdminDevAccount } from "./admin-schemas";
-import { devKeyFile, readDevKey, type ServiceAccountKey } from "./dev-account";
-import { DevKeyNotFoundError } from "./errors";
+import { devKeyFile, readDevKey, readKeyFile, type ServiceAccountKey } from "./dev-account";
+import { type AdminApiError, DevKeyNotFoundError, isEmulatorError } from "./errors";
+
+/** How long `token` waits for an emulator to say where its key is. */
+const DEV_ACCOUNT_TIMEOUT_MS = 5000;
 
 /** The state folder of `tailer-emulator start`, relative to the folder it runs in. */
 export const DEFAULT_STATE_DIR = ".tailer-emulator";
@@ -69,40 +72,36 @@ function fromStateDir(stateDir: string): FoundDevKey {
 
 /** The dev key of the emulator at `url`: it says where its key file is, and the file must hold the key it trusts. */
 async function fromEmulator(url: string): Promise<FoundDevKey> {
-  const endpoint = `${url.replace(/\/+$/, "")}/_emulator/dev-account`;
-  let response: Response;
+  const admin = new AdminClient(url, "", { timeoutMs: DEV_ACCOUNT_TIMEOUT_MS }); // GET dev-account needs no admin token
+  let account: AdminDevAccount["dev_account"];
   try {
-    response = await fetch(endpoint, { signal: AbortSignal.timeout(5000) });
+    account = (await admin.devAccount()).dev_account;
   } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new DevKeyNotFoundError(`no emulator answers at ${url} (${cause?.code ?? cause?.message ?? (e as Error).message}).`);
+    if (isEmulatorError(e) && e.code === "admin_request_failed")
+      throw new DevKeyNotFoundError(
+        `the server at ${url} is not a tailer-emulator of this version (GET /_emulator/dev-account answered ${(e as AdminApiError).status}).`,
+      );
+    throw new DevKeyNotFoundError(`no emulator answers at ${url} (${(e as { code?: string }).code ?? (e as Error).message}).`);
+  } finally {
+    await admin.close();
   }
-  if (response.status !== 200) {
-    throw new DevKeyNotFoundError(
-      `the server at ${url} is not a tailer-emulator of this version (GET /_emulator/dev-account answered ${response.status}).`,
-    );
-  }
-  const { dev_account: account } = (await response.json()) as AdminDevAccount;
-  if (account === null) {
+  if (account === null)
     throw new DevKeyNotFoundError(
       `the emulator at ${url} trusts no dev account (it was started with --no-dev-account): use a key it trusts (--trust).`,
     );
-  }
-  if (account.key_file === null) {
+  if (account.key_file === null)
     throw new DevKeyNotFoundError(
       `the emulator at ${url} keeps its dev key in memory (no state folder): mint tokens with emulator.mintToken() or POST /_emulator/tokens.`,
     );
-  }
   let key: ServiceAccountKey;
   try {
-    key = JSON.parse(readFileSync(account.key_file, "utf8")) as ServiceAccountKey;
+    key = readKeyFile(account.key_file);
   } catch (e) {
     throw new DevKeyNotFoundError(`cannot read the dev key of the emulator at ${url}, ${account.key_file}: ${(e as Error).message}`);
   }
-  if (key.private_key_id !== account.kid) {
+  if (key.private_key_id !== account.kid)
     throw new DevKeyNotFoundError(
       `${account.key_file} holds another key (kid ${key.private_key_id}) than the one the emulator at ${url} trusts (kid ${account.kid}): restart the emulator.`,
     );
-  }
   return { key, file: account.key_file };
 }

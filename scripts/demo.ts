@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { createEmulator, type Emulator } from "../emulator";
+import { bearerHeader } from "../provider/client/wire";
 import { offlinePulumiEnv, pulumiBinDir, REPO } from "./pulumi-cli";
 
 const STACK = "demo";
@@ -60,14 +61,14 @@ function pulumiRunner(env: NodeJS.ProcessEnv) {
 }
 
 /** Sends one call of the public API, after printing the curl command that makes it. */
-async function call(url: string, emulator: Emulator, path: string, body: Record<string, unknown>): Promise<void> {
+async function call(url: string, token: string, path: string, body: Record<string, unknown>): Promise<void> {
   const json = JSON.stringify(body);
   process.stdout.write(
     `\n$ curl -sS -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" ${url}${path} \\\n    -d '${json}'\n`,
   );
   const answer = await fetch(`${url}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${emulator.mintToken()}` },
+    headers: { "content-type": "application/json", authorization: bearerHeader(token) },
     body: json,
   });
   process.stdout.write(`${await answer.text()}\n`);
@@ -139,13 +140,14 @@ async function main(): Promise<void> {
       "Someone disables 000099_sales_aggregate_DEV in Tailer Studio. The API calls that stand for it: the switch, then Tailer's next scheduled run, which comes back DEACTIVATED",
     );
     process.stdout.write(`\n$ TOKEN=$(npx tailer-emulator token --url ${url})   # a token of the emulator's key\n`);
-    await call(url, emulator, "/v1/configuration/status", {
+    const token = emulator.mintToken(); // what that command prints: one token for both calls
+    await call(url, token, "/v1/configuration/status", {
       action: "set_configuration_status",
       ...AGGREGATE,
       activated: false,
       archived: false,
     });
-    await call(url, emulator, "/v1/dag/launch", { action: "launch_job", ...AGGREGATE });
+    await call(url, token, "/v1/dag/launch", { action: "launch_job", ...AGGREGATE });
 
     say("The drift gate: pulumi preview --refresh --expect-no-changes --diff");
     const gate = await pulumi(["preview", "--refresh", "--expect-no-changes", "--diff", ...withConfig]);

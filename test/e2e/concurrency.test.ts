@@ -9,7 +9,8 @@ const COUNT = 20;
 let env: RunningEmulator;
 const stacks: E2EStack[] = [];
 
-beforeAll(async () => {
+// Each test its own emulator and stacks: one test's config change or deployment never meets the other's, in any order.
+beforeEach(async () => {
   env = await startEmulator({ seed: null, clockSpeed: 600 });
   const base = { account: "000099", environment: "DEV" as const, configuration_type: "table-to-table" as const };
   await env.admin.putConfigurations(
@@ -25,8 +26,8 @@ beforeAll(async () => {
       }),
     );
 });
-afterAll(async () => {
-  await Promise.all(stacks.map((s) => s.dispose()));
+afterEach(async () => {
+  await Promise.all(stacks.splice(0).map((s) => s.dispose()));
   await env?.close();
 });
 
@@ -52,5 +53,4 @@ test("a configuration declared twice in one program fails the preview, naming bo
   );
   expect(error?.message).toMatch(/"status-duplicate" declares configuration 000099_alpha_1_DEV .* already declared by "status-1"/);
   expect(await env.admin.requests()).toHaveLength(0);
-  await twice.stack.removeConfig("estate:duplicate");
 });

@@ -14,11 +14,12 @@ jest.setTimeout(300_000);
 let env: RunningEmulator;
 const stacks: E2EStack[] = [];
 
-beforeAll(async () => {
+// Each test has its own emulator and stacks: none reads what another left.
+beforeEach(async () => {
   env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
 });
-afterAll(async () => {
-  await Promise.all(stacks.map((s) => s.dispose()));
+afterEach(async () => {
+  await Promise.all(stacks.splice(0).map((s) => s.dispose()));
   await env?.close();
 });
 

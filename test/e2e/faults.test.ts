@@ -18,7 +18,8 @@ const base = { account: "000099", environment: "DEV" as const, configuration_typ
 let env: RunningEmulator;
 let e2e: E2EStack;
 
-beforeAll(async () => {
+// Each test its own emulator and stack: the first test's creates would otherwise count against the other's, in any order.
+beforeEach(async () => {
   env = await startEmulator({ seed: null, clockSpeed: 600 });
   await env.admin.putConfigurations([
     ...Array.from({ length: STATUSES }, (_, i) => ({
@@ -34,7 +35,7 @@ beforeAll(async () => {
   ]);
   e2e = await createE2EStack(join(REPO, "test", "e2e", "programs", "estate"), env, { "tailer:retryMaxAttempts": String(MAX_ATTEMPTS) });
 });
-afterAll(async () => {
+afterEach(async () => {
   await e2e?.dispose();
   await env?.close();
 });

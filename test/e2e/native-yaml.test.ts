@@ -16,11 +16,13 @@ jest.setTimeout(600_000);
 
 let env: RunningEmulator;
 let stack: ProgramStack | undefined;
-beforeAll(async () => {
+// Each test has its own emulator and stack: none reads what another left.
+beforeEach(async () => {
   env = await startEmulator({ seed: WORLD_SEED, clockSpeed: 600 });
 });
-afterEach(() => stack?.dispose());
-afterAll(async () => {
+afterEach(async () => {
+  stack?.dispose();
+  stack = undefined;
   await env?.close();
 });
 

@@ -103,6 +103,16 @@ function diffResponse(result: Awaited<ReturnType<typeof front.diff>>) {
 
 /** The service's handlers. */
 export function handlers(): Handlers {
+  // Resource operations in flight: the engine also cancels when an import ends, with nothing left to interrupt.
+  let inFlight = 0;
+  const operation = async <T>(urn: string, run: () => Promise<T>): Promise<T> => {
+    inFlight++;
+    try {
+      return await forResource(urn, run);
+    } finally {
+      inFlight--;
+    }
+  };
   const implementation: { [K in keyof Service]?: unknown } = {
     getPluginInfo: unary(() => new PluginInfo().setVersion(PACKAGE_VERSION)),
     getSchema: unary((req: provider.GetSchemaRequest) => {
@@ -129,12 +139,12 @@ export function handlers(): Handlers {
     }),
     create: unary(async (req: provider.CreateRequest) => {
       const op = { urn: req.getUrn(), type: req.getType() || typeOf(req.getUrn()) };
-      const result = await forResource(op.urn, () => front.create(op, fromStruct(req.getProperties())));
+      const result = await operation(op.urn, () => front.create(op, fromStruct(req.getProperties())));
       return new provider.CreateResponse().setId(result.id).setProperties(struct(result.properties));
     }),
     read: unary(async (req: provider.ReadRequest) => {
       const op = { id: req.getId(), urn: req.getUrn(), type: req.getType() || typeOf(req.getUrn()) };
-      const result = await forResource(op.urn, () => front.read(op, fromStruct(req.getProperties()), fromStruct(req.getInputs())));
+      const result = await operation(op.urn, () => front.read(op, fromStruct(req.getProperties()), fromStruct(req.getInputs())));
       const response = new provider.ReadResponse().setId(result.id ?? "");
       if (result.properties) response.setProperties(struct(result.properties));
       if (result.inputs) response.setInputs(struct(result.inputs));
@@ -142,12 +152,12 @@ export function handlers(): Handlers {
     }),
     update: unary(async (req: provider.UpdateRequest) => {
       const op = { id: req.getId(), urn: req.getUrn(), type: req.getType() || typeOf(req.getUrn()) };
-      const result = await forResource(op.urn, () => front.update(op, fromStruct(req.getOlds()), fromStruct(req.getNews())));
+      const result = await operation(op.urn, () => front.update(op, fromStruct(req.getOlds()), fromStruct(req.getNews())));
       return new provider.UpdateResponse().setProperties(struct(result.properties));
     }),
     delete: unary(async (req: provider.DeleteRequest) => {
       const op = { id: req.getId(), urn: req.getUrn(), type: req.getType() || typeOf(req.getUrn()) };
-      await forResource(op.urn, () => front.remove(op, fromStruct(req.getProperties())));
+      await operation(op.urn, () => front.remove(op, fromStruct(req.getProperties())));
       return new Empty();
     }),
     invoke: unary(async (req: provider.InvokeRequest) => {
@@ -156,10 +166,11 @@ export function handlers(): Handlers {
     }),
     cancel: unary(() => {
       // The engine's first Ctrl-C: operations in flight go on (a run being waited for is waited for).
-      log(
-        "warn",
-        "tailer: interrupted (Ctrl-C): waits in progress finish first; a second Ctrl-C stops them, their runs go on in Tailer and the next pulumi up adopts them",
-      );
+      if (inFlight > 0)
+        log(
+          "warn",
+          "tailer: interrupted (Ctrl-C): waits in progress finish first; a second Ctrl-C stops them, their runs go on in Tailer and the next pulumi up adopts them",
+        );
       return new Empty();
     }),
     attach: unary(() => new Empty()),

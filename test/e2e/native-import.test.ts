@@ -30,7 +30,7 @@ test("imported statuses and runs match the program that declares them: preview -
   const e2e = await createNodeStack(file.env, PROGRAM);
   try {
     installPlugin(e2e);
-    const flags = ["--yes", "--protect=false", "--generate-code=false"];
+    const flags = ["--yes", "--protect=false"];
     const status = await e2e.cli([
       "import",
       "tailer:index:ConfigurationStatus",
@@ -40,6 +40,12 @@ test("imported statuses and runs match the program that declares them: preview -
     ]);
     expect(status.stderr).toBe("");
     expect(status.code).toBe(0);
+    // The code to paste into the program, in the project's language (the Node.js host's GenerateProgram).
+    expect(status.stdout).toContain('import * as tailer from "pulumi-tailer-native";');
+    expect(status.stdout).toMatch(
+      /new tailer\.ConfigurationStatus\("sales-aggregate", \{[^}]*configurationId: "000099_sales_aggregate_DEV"/,
+    );
+    expect(status.stdout).not.toMatch(/Ctrl-C/); // regression: the engine's cancel at the end of an import is no interruption
     const run = await e2e.cli([
       "import",
       "tailer:index:JobRun",
@@ -48,6 +54,7 @@ test("imported statuses and runs match the program that declares them: preview -
       ...flags,
     ]);
     expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/new tailer\.JobRun\("nightly-load", \{[^}]*configurationId: "000099_sales_load_DEV"/);
 
     const { deployment } = JSON.parse(await e2e.exportText());
     const imported = (

@@ -93,3 +93,19 @@ test("a Python program's bad input is refused before any call, naming the field 
   expect(output).not.toMatch(/Traceback/);
   expect(await python.env.admin.requests()).toEqual([]);
 });
+
+test("pulumi import in a Python project prints the Python code to paste into the program (the Python host's GenerateProgram)", async () => {
+  const stack = await python.stack(pythonProject("tailer-python", "import pulumi_tailer as tailer\n"));
+  const imported = await stack.pulumi([
+    "import",
+    "tailer:index:ConfigurationStatus",
+    "sales-aggregate",
+    "000099/DEV/table-to-table/000099_sales_aggregate_DEV",
+    "--yes",
+    "--protect=false",
+  ]);
+  expect(imported.code).toBe(0);
+  expect(imported.stdout).toContain("import pulumi_tailer as tailer");
+  expect(imported.stdout).toMatch(/tailer\.ConfigurationStatus\("sales-aggregate",[^)]*configuration_id="000099_sales_aggregate_DEV"/);
+  expect(imported.stdout).not.toMatch(/Ctrl-C/);
+});

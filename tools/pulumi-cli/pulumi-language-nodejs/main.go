@@ -33,9 +33,11 @@ import (
 	"sort"
 	"strings"
 
+	nodejscodegen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/tailer/pulumi-tailer/tools/pulumi-cli/internal/langhost"
+	"github.com/tailer/pulumi-tailer/tools/pulumi-cli/internal/programgen"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -471,6 +473,14 @@ func (h *nodeHost) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, erro
 	return &emptypb.Empty{}, nil
 }
 
-// Code generation (GenerateProgram/Project/Package, Pack, Link: pulumi convert,
+// GenerateProgram writes TypeScript for a PCL program: the code `pulumi import` prints and `pulumi convert`
+// writes (internal/programgen, with the pinned SDK's generator).
+func (h *nodeHost) GenerateProgram(
+	_ context.Context, req *pulumirpc.GenerateProgramRequest,
+) (*pulumirpc.GenerateProgramResponse, error) {
+	return programgen.Generate(req, nodejscodegen.GenerateProgram)
+}
+
+// The rest of code generation (GenerateProject/Package, Pack, Link: pulumi convert's project,
 // package gen-sdk, conformance tests) is not provided by this host; the embedded
 // UnimplementedLanguageRuntimeServer answers codes.Unimplemented for them.

@@ -33,11 +33,13 @@ import (
 	"strconv"
 	"strings"
 
+	pythoncodegen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/tailer/pulumi-tailer/tools/pulumi-cli/internal/langhost"
+	"github.com/tailer/pulumi-tailer/tools/pulumi-cli/internal/programgen"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -241,6 +243,14 @@ func (h *pythonHost) Template(context.Context, *pulumirpc.TemplateRequest) (*pul
 	return &pulumirpc.TemplateResponse{}, nil
 }
 
-// Code generation (GenerateProgram/Project/Package, Pack, Link: pulumi convert, package
-// gen-sdk, conformance tests) is not provided by this host; the embedded
+// GenerateProgram writes Python for a PCL program: the code `pulumi import` prints and `pulumi convert`
+// writes (internal/programgen, with the pinned SDK's generator).
+func (h *pythonHost) GenerateProgram(
+	_ context.Context, req *pulumirpc.GenerateProgramRequest,
+) (*pulumirpc.GenerateProgramResponse, error) {
+	return programgen.Generate(req, pythoncodegen.GenerateProgram)
+}
+
+// The rest of code generation (GenerateProject/Package, Pack, Link: pulumi convert's project,
+// package gen-sdk, conformance tests) is not provided by this host; the embedded
 // UnimplementedLanguageRuntimeServer answers codes.Unimplemented for them.

@@ -5,9 +5,10 @@
  * one copy serves a process; programs calling the read functions get their own.
  */
 import { TailerClient } from "../client";
-import { watchEngine } from "./engineWatch";
+import { isDynamicProviderProcess, watchEngine } from "./engineWatch";
 import { logClientEvent } from "./providerLog";
 import { type ConfigReader, type ProviderSettings, readSettings } from "./settings";
+import { baselineWasmTierOnly } from "./wasmTier";
 
 let settings: ProviderSettings | undefined;
 const clients = new Map<string, TailerClient>();
@@ -15,6 +16,7 @@ const clients = new Map<string, TailerClient>();
 /** Applies the stack's `tailer:*` config; called by every resource type's `configure`, idempotent. */
 export function configure(config: ConfigReader): void {
   watchEngine();
+  if (isDynamicProviderProcess()) baselineWasmTierOnly();
   settings = readSettings(config);
   clientFor(settings).checkCredentials(); // at preview already: a missing credential is found before up
 }

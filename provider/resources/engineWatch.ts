@@ -15,7 +15,12 @@ let watchingEngine = false;
  * checks now and then that the engine still listens, and exits once it is gone. Does nothing elsewhere.
  */
 export function watchEngine(argv: readonly string[] = process.argv, intervalMs = ENGINE_CHECK_INTERVAL_MS): void {
-  if (/dynamic-provider(\/index\.js)?$/.test(argv[1] ?? "")) watchEngineAt(argv[2] ?? "", intervalMs);
+  if (isDynamicProviderProcess(argv)) watchEngineAt(argv[2] ?? "", intervalMs);
+}
+
+/** Whether this is the dynamic-provider process Pulumi starts (`node .../dynamic-provider/index.js <engine address>`). */
+export function isDynamicProviderProcess(argv: readonly string[] = process.argv): boolean {
+  return /dynamic-provider(\/index\.js)?$/.test(argv[1] ?? "");
 }
 
 /** Exits once nothing listens at the engine's `host:port` any more (the native provider's process calls it too). */

@@ -41,7 +41,10 @@ export function pulumiBinDir(): string {
 export function offlinePulumiEnv(stateDir: string, home: string, passphrase: string): Record<string, string> {
   return {
     PATH: `${pulumiBinDir()}:${process.env.PATH ?? ""}`,
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    // metadata=skip: no `.attrs` sidecar beside each state file. gocloud's fileblob writes the sidecar in place
+    // (truncate, then write), so a pulumi killed at that moment left it empty and every later command failed
+    // "failed to load checkpoint: EOF" (the chaos test's killed runners did, once). A bucket has no sidecars.
+    PULUMI_BACKEND_URL: `file://${stateDir}?metadata=skip`,
     PULUMI_HOME: home,
     PULUMI_CONFIG_PASSPHRASE: passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",

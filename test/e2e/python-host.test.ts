@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { stackProcesses, waitFor } from "../helpers/processes";
+import { processGroup, stackProcesses, waitFor } from "../helpers/processes";
 import { createProgramStack, type ProgramStack } from "../helpers/programs";
 import { createPythonVirtualenv, pythonProject, pythonSdkVirtualenv } from "../helpers/python";
 
@@ -210,9 +210,16 @@ test("a killed CLI leaves no Python process behind: the language host and the dy
   const running = async () => (stackProcesses(stack, program).length === 1 && stackProcesses(stack, provider).length === 1) || undefined;
   await waitFor(running, "the program and its dynamic provider to run (the create sleeps)");
 
-  process.kill(-(up.child.pid as number), "SIGKILL"); // the CLI's process group; plugins run in groups of their own
+  // Orphaned, not killed with the CLI: the host and the provider run in process groups of their own, so the
+  // kill below does not reach them and they must act. (Checked before the kill: the program itself may end at
+  // once afterwards, its calls to the dead engine failing; CI saw it gone before a check after the kill.)
+  const cli = up.child.pid as number;
+  const groups = [...stackProcesses(stack, program), ...stackProcesses(stack, provider)].map(processGroup);
+  expect(groups).toHaveLength(2);
+  expect(groups).not.toContain(cli);
+  expect(groups).not.toContain(undefined);
+  process.kill(-cli, "SIGKILL"); // the CLI's process group
   await up.exited;
-  expect(await running()).toBe(true); // orphaned, not killed with the CLI: the host and the provider must act
   // Both check the engine every 10 s; the host interrupts the program and exits 12 s later.
   await waitFor(async () => stackProcesses(stack, /./).length === 0 || undefined, "every process of the killed update to exit", 60_000);
 });

@@ -40,3 +40,14 @@ export async function interruptGroup(leader: number): Promise<void> {
     // already gone
   }
 }
+
+/** The process group of `pid` (field 5 of /proc/<pid>/stat), or undefined once it is gone. */
+export function processGroup(pid: number): number | undefined {
+  try {
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return undefined;
+  }
+}

@@ -75,7 +75,6 @@ test(`up of ${STATUSES} statuses while 20% of calls fail (503, 429 + Retry-After
 
   // And the state is right: a no-change refresh finds nothing, faults still on.
   await e2e.stack.preview({ expectNoChanges: true, refresh: true, parallel: 16 });
-  await env.admin.clearFaults();
 });
 
 test(`${LAUNCHES} launches whose answers are dropped at random: every run recorded, none launched twice`, async () => {

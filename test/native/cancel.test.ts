@@ -41,10 +41,10 @@ function call(service: Record<string, Handler>, method: string, request: unknown
   return new Promise((resolve, reject) => service[method]?.({ request }, (error, response) => (error ? reject(error) : resolve(response))));
 }
 
-function configured(): Record<string, Handler> {
+async function configured(): Promise<Record<string, Handler>> {
   const service = handlers() as unknown as Record<string, Handler>;
   const { port } = hanging.address() as { port: number };
-  void call(
+  await call(
     service,
     "configure",
     configureRequest({
@@ -57,12 +57,12 @@ function configured(): Record<string, Handler> {
 }
 
 test("regression: the cancel the engine sends when an import ends, with nothing in flight, prints no Ctrl-C warning", async () => {
-  await call(configured(), "cancel", new Empty());
+  await call(await configured(), "cancel", new Empty());
   expect(lines.filter((line) => CTRL_C.test(line))).toEqual([]);
 });
 
 test("a cancel while a delete waits for the API says that waits in progress finish first and what a second Ctrl-C does", async () => {
-  const service = configured();
+  const service = await configured();
   const remove = new provider.DeleteRequest();
   remove.setUrn("urn:pulumi:dev::p::tailer:index:ConfigurationStatus::load");
   remove.setId("000099/DEV/table-to-table/000099_sales_load_DEV");

@@ -6,7 +6,18 @@
  */
 import { appendFileSync } from "node:fs";
 import type { AdminClient, Emulator } from "../../../emulator";
-import { type ChaosCi, KILL_PHASES, type KillPhase, killRunner, pulumiOn, type Runner, setJobs, startUp, waitUntilDead } from "./runners";
+import {
+  type ChaosCi,
+  KILL_PHASES,
+  type KillPhase,
+  killRunner,
+  noKills,
+  pulumiOn,
+  type Runner,
+  setJobs,
+  startUp,
+  waitUntilDead,
+} from "./runners";
 import type { ChaosStack, RequestedRun } from "./world";
 
 /** What the deploys saw, for the report. */
@@ -29,7 +40,7 @@ export interface DeployFigures {
 export function newFigures(): DeployFigures {
   return {
     ups: 0,
-    kills: { starting: 0, "before-launch": 0, "in-launch": 0, waiting: 0 },
+    kills: noKills(),
     resumedElsewhere: 0,
     uncertain: 0,
     uncertainWithoutCandidates: 0,
@@ -49,8 +60,8 @@ export interface DeployContext {
   random: () => number;
   killProbability: number;
   arm: (kill: { configurations: ReadonlySet<string>; phase: Exclude<KillPhase, "starting">; kill: () => void }) => () => void;
-  /** Kills armed so far (the phases take turns). */
-  killsArmed: number;
+  /** Kills armed so far, by phase (with figures.kills, it picks the next phase). */
+  killsArmed: Record<KillPhase, number>;
   figures: DeployFigures;
 }
 
@@ -103,6 +114,15 @@ async function takeRunner(pool: Runner[], not: Runner | undefined): Promise<Runn
   }
 }
 
+/**
+ * The phase to arm next: the one killed least so far, then armed least. An armed kill whose moment never
+ * came (its up launched nothing, say) is not its phase's turn, so a run of any size kills in each phase.
+ */
+function nextKillPhase(ctx: DeployContext): KillPhase {
+  const rank = (phase: KillPhase) => ctx.figures.kills[phase] * 1_000_000 + ctx.killsArmed[phase];
+  return KILL_PHASES.reduce((best, phase) => (rank(phase) < rank(best) ? phase : best));
+}
+
 type UpOutcome = { kind: "ok" | "killed" | "failed" | "uncertain"; output: string };
 
 async function upOnce(
@@ -120,8 +140,8 @@ async function upOnce(
     stack,
     replace.flatMap((urn) => ["--replace", urn]),
   );
-  // The phases take turns, so a run of any size kills in each of them.
-  const phase = ctx.random() < killProbability ? KILL_PHASES[ctx.killsArmed++ % KILL_PHASES.length] : undefined;
+  const phase = ctx.random() < killProbability ? nextKillPhase(ctx) : undefined;
+  if (phase) ctx.killsArmed[phase]++;
   let killedAt: KillPhase | undefined;
   const kill = (at: KillPhase) => () => {
     killedAt = at;

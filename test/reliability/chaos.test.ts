@@ -15,7 +15,7 @@
  */
 import { type RunningEmulator, startEmulator } from "../helpers/emulator";
 import { deploy, newFigures } from "./chaos/deploy";
-import { createCi, initStack, killHooks, noKills, type Runner } from "./chaos/runners";
+import { createCi, initStack, killHooks, type Runner, zeroPerKillPhase } from "./chaos/runners";
 import { verdict } from "./chaos/verdict";
 import {
   CHAOS_FAULT_KINDS,
@@ -68,7 +68,7 @@ test("exactly-once launches: no duplicate, no lost run, every uncertain launch n
     random: seededRandom(SEED),
     killProbability: SIZE.killProbability,
     arm: killHooks(env.emulator),
-    killsArmed: noKills(),
+    killsArmed: zeroPerKillPhase(),
     figures,
   };
   const ownRunners = ci.runners.filter((r) => r.name.startsWith("runner-"));

@@ -11,12 +11,12 @@ import {
   KILL_PHASES,
   type KillPhase,
   killRunner,
-  noKills,
   pulumiOn,
   type Runner,
   setJobs,
   startUp,
   waitUntilDead,
+  zeroPerKillPhase,
 } from "./runners";
 import type { ChaosStack, RequestedRun } from "./world";
 
@@ -40,7 +40,7 @@ export interface DeployFigures {
 export function newFigures(): DeployFigures {
   return {
     ups: 0,
-    kills: noKills(),
+    kills: zeroPerKillPhase(),
     resumedElsewhere: 0,
     uncertain: 0,
     uncertainWithoutCandidates: 0,
@@ -119,8 +119,9 @@ async function takeRunner(pool: Runner[], not: Runner | undefined): Promise<Runn
  * came (its up launched nothing, say) is not its phase's turn, so a run of any size kills in each phase.
  */
 function nextKillPhase(ctx: DeployContext): KillPhase {
-  const rank = (phase: KillPhase) => ctx.figures.kills[phase] * 1_000_000 + ctx.killsArmed[phase];
-  return KILL_PHASES.reduce((best, phase) => (rank(phase) < rank(best) ? phase : best));
+  const { kills } = ctx.figures;
+  const armed = ctx.killsArmed;
+  return [...KILL_PHASES].sort((a, b) => kills[a] - kills[b] || armed[a] - armed[b])[0] as KillPhase;
 }
 
 type UpOutcome = { kind: "ok" | "killed" | "failed" | "uncertain"; output: string };

@@ -23,8 +23,8 @@ export interface Runner {
 export const KILL_PHASES = ["starting", "before-launch", "in-launch", "waiting"] as const;
 /** Where a kill happens. */
 export type KillPhase = (typeof KILL_PHASES)[number];
-/** A count per kill phase, all zero. */
-export const noKills = (): Record<KillPhase, number> =>
+/** A count per kill phase (kills done, kills armed), all zero. */
+export const zeroPerKillPhase = (): Record<KillPhase, number> =>
   Object.fromEntries(KILL_PHASES.map((phase) => [phase, 0])) as Record<KillPhase, number>;
 
 /** The shared pieces: the project (one checkout, as every runner has the same one), the backend, the runners. */

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { configurationKey, effectiveConfigurationId } from "../client/identity";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
 import { warnIgnoredSuffix } from "./ignoredInputs";
+import { suspendPromiseStacks } from "./promiseStacks";
 import { dynamicType, withProvider } from "./serializedProvider";
 import type { Enforce, OnDelete, StatusClock, StatusEvidence } from "./vocabulary";
 
@@ -96,25 +97,30 @@ export class TailerConfigurationStatus extends pulumi.CustomResource {
     // Known now: fail at once, while the program is declaring resources. Otherwise: once the values are known.
     const known = identity.every((value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise));
     if (known) claimConfiguration(name, identity);
-    super(
-      dynamicType("ConfigurationStatus"),
-      name,
-      withProvider("configurationStatus", {
-        ...args,
-        statusSetAt: undefined,
-        statusSetClock: undefined,
-        statusEvidence: undefined,
-        evidenceRunId: undefined,
-        evidenceRunStatus: undefined,
-        evidenceRunStartDate: undefined,
-        statusVerifiedAt: undefined,
-        lastRunId: undefined,
-        lastRunJobId: undefined,
-        lastRunStatus: undefined,
-        lastRunStartDate: undefined,
-      }),
-      opts,
-    );
+    const restoreStacks = suspendPromiseStacks();
+    try {
+      super(
+        dynamicType("ConfigurationStatus"),
+        name,
+        withProvider("configurationStatus", {
+          ...args,
+          statusSetAt: undefined,
+          statusSetClock: undefined,
+          statusEvidence: undefined,
+          evidenceRunId: undefined,
+          evidenceRunStatus: undefined,
+          evidenceRunStartDate: undefined,
+          statusVerifiedAt: undefined,
+          lastRunId: undefined,
+          lastRunJobId: undefined,
+          lastRunStatus: undefined,
+          lastRunStartDate: undefined,
+        }),
+        opts,
+      );
+    } finally {
+      restoreStacks();
+    }
     warnIgnoredSuffix(this, args.configurationType, args.appendEnvironmentSuffix);
     if (!known)
       pulumi.all(identity).apply((values) => {

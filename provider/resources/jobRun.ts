@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CanonicalConfigurationType, ConfigurationType, Environment } from "../client/schemas";
 import { warnIgnoredSuffix } from "./ignoredInputs";
+import { suspendPromiseStacks } from "./promiseStacks";
 import { dynamicType, withProvider } from "./serializedProvider";
 
 /** The inputs of a TailerJobRun. */
@@ -73,22 +74,27 @@ export class TailerJobRun extends pulumi.CustomResource {
 
   /** Launches the run described by `args` on the next pulumi up. */
   constructor(name: string, args: TailerJobRunArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      dynamicType("JobRun"),
-      name,
-      withProvider("jobRun", {
-        ...args,
-        __urn: pulumi.createUrn(name, dynamicType("JobRun"), opts?.parent),
-        runId: undefined,
-        status: undefined,
-        startExecutionDate: undefined,
-        lastUpdateDate: undefined,
-        duration: undefined,
-        adopted: undefined,
-        launchAttempt: undefined,
-      }),
-      opts,
-    );
+    const restoreStacks = suspendPromiseStacks();
+    try {
+      super(
+        dynamicType("JobRun"),
+        name,
+        withProvider("jobRun", {
+          ...args,
+          __urn: pulumi.createUrn(name, dynamicType("JobRun"), opts?.parent),
+          runId: undefined,
+          status: undefined,
+          startExecutionDate: undefined,
+          lastUpdateDate: undefined,
+          duration: undefined,
+          adopted: undefined,
+          launchAttempt: undefined,
+        }),
+        opts,
+      );
+    } finally {
+      restoreStacks();
+    }
     warnIgnoredSuffix(this, args.configurationType, args.appendEnvironmentSuffix);
   }
 }

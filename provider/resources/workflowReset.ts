@@ -1,6 +1,7 @@
 /** TailerWorkflowReset: reset_workflow_status as a resource. */
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../client/schemas";
+import { suspendPromiseStacks } from "./promiseStacks";
 import { dynamicType, withProvider } from "./serializedProvider";
 
 /** The inputs of a TailerWorkflowReset. */
@@ -28,6 +29,11 @@ export class TailerWorkflowReset extends pulumi.CustomResource {
 
   /** Resets the workflow named by `args` on the next pulumi up. */
   constructor(name: string, args: TailerWorkflowResetArgs, opts?: pulumi.CustomResourceOptions) {
-    super(dynamicType("WorkflowReset"), name, withProvider("workflowReset", { ...args, resetAt: undefined }), opts);
+    const restoreStacks = suspendPromiseStacks();
+    try {
+      super(dynamicType("WorkflowReset"), name, withProvider("workflowReset", { ...args, resetAt: undefined }), opts);
+    } finally {
+      restoreStacks();
+    }
   }
 }

@@ -220,3 +220,52 @@ describe("inputs a resource ignores", () => {
     }
   });
 });
+
+describe("stack traces while a resource registers (bench/README.md, 'Where the time goes')", () => {
+  /** The frame count of every stack trace formatted while `declare` runs. */
+  function tracesFormatted(declare: () => unknown): number[] {
+    const original = Error.prepareStackTrace;
+    const frames: number[] = [];
+    Error.prepareStackTrace = (error, callSites) => {
+      frames.push(callSites.length);
+      return original ? original(error, callSites) : String(error);
+    };
+    try {
+      declare();
+    } finally {
+      Error.prepareStackTrace = original;
+    }
+    return frames;
+  }
+
+  const kinds: [string, (name: string) => pulumi.CustomResource][] = [
+    ["TailerConfigurationStatus", (name) => new TailerConfigurationStatus(name, { ...identity, configurationId: `000099_${name}_DEV` })],
+    ["TailerJobRun", (name) => new TailerJobRun(name, identity)],
+    ["TailerWorkflowReset", (name) => new TailerWorkflowReset(name, { account: "000099", environment: "DEV", configurationId: name })],
+  ];
+
+  test.each(kinds)("%s formats one trace with frames, its declaration's, not one per promise of the SDK", (_kind, make) => {
+    const traces = tracesFormatted(() => make(`traced${_kind}`));
+    expect(traces.filter((frames) => frames > 0)).toHaveLength(1);
+    expect(traces.length).toBeGreaterThan(20);
+  });
+
+  test("with PULUMI_DEBUG_PROMISE_LEAKS set, every promise keeps its trace (the SDK prints them for leaks)", () => {
+    process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
+    try {
+      const traces = tracesFormatted(() => new TailerConfigurationStatus("leaks", { ...identity, configurationId: "000099_leaks_DEV" }));
+      expect(traces.filter((frames) => frames > 0).length).toBeGreaterThan(20);
+    } finally {
+      delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+    }
+  });
+
+  test.each(kinds)("%s restores Error.stackTraceLimit, also when registering throws", (_kind, make) => {
+    const limit = Error.stackTraceLimit;
+    make(`restored${_kind}`);
+    expect(Error.stackTraceLimit).toBe(limit);
+    // No name: the SDK throws from the constructor, before any promise.
+    expect(() => make("")).toThrow(/Missing resource name/);
+    expect(Error.stackTraceLimit).toBe(limit);
+  });
+});

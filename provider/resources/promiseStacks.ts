@@ -6,7 +6,8 @@
  * properties, and at N = 500 this formatting was half the program's CPU (bench/README.md, "Where the
  * time goes"). Outside that debugging mode the traces are taken with no frames. Where Pulumi records
  * the resource's declaration (its source position, `Resource.callsites`) sets its own limit and is
- * unaffected.
+ * unaffected. The price: an error thrown inside the SDK's constructor (or a user's transformation it
+ * runs there) has its message but no frames.
  */
 
 /** The SDK's switch for printing the stack of each leaked promise: keep full traces when it is on. */

@@ -209,14 +209,20 @@ test("a killed CLI leaves no Python process behind: the language host and the dy
   const up = stack.start(["up", "--yes", "--skip-preview"]);
   const program = /pulumi-language-python-exec/;
   const provider = /pulumi-resource-pulumi-python/;
-  const running = async () => (stackProcesses(stack, program).length === 1 && stackProcesses(stack, provider).length === 1) || undefined;
-  await waitFor(running, "the program and its dynamic provider to run (the create sleeps)");
+  // One listing per probe, groups read at once: a process forking shows its parent's command line until it
+  // execs, and CI listed four matches (two gone a moment later) right after a probe that saw one of each.
+  const running = async () => {
+    const programs = stackProcesses(stack, program);
+    const providers = stackProcesses(stack, provider);
+    const groups = [...programs, ...providers].map(processGroup);
+    return programs.length === 1 && providers.length === 1 && !groups.includes(undefined) ? groups : undefined;
+  };
+  const groups = await waitFor(running, "the program and its dynamic provider to run (the create sleeps)");
 
   // Orphaned, not killed with the CLI: the host and the provider run in process groups of their own, so the
   // kill below does not reach them and they must act. (Checked before the kill: the program itself may end at
   // once afterwards, its calls to the dead engine failing; CI saw it gone before a check after the kill.)
   const cli = up.child.pid as number;
-  const groups = [...stackProcesses(stack, program), ...stackProcesses(stack, provider)].map(processGroup);
   expect(groups).toHaveLength(2);
   expect(groups).not.toContain(cli);
   expect(groups).not.toContain(undefined);

@@ -7,8 +7,8 @@
 const { appendFileSync } = require("node:fs");
 const { getHeapSpaceStatistics } = require("node:v8");
 const { PerformanceObserver, constants } = require("node:perf_hooks");
+const { isDynamicProvider, writeBeforeEnd } = require("./provider-process");
 
-const isProvider = process.argv.some((a) => /cmd\/dynamic-provider/.test(a));
 const dir = process.env.GC_PROBE_DIR;
 const KINDS = {
   [constants.NODE_PERFORMANCE_GC_MAJOR]: "major",
@@ -18,7 +18,7 @@ const KINDS = {
 };
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
 
-if (isProvider && dir) {
+if (isDynamicProvider && dir) {
   const lines = [];
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
@@ -28,15 +28,9 @@ if (isProvider && dir) {
       );
     }
   }).observe({ entryTypes: ["gc"] });
-  const write = () => appendFileSync(`${dir}/${process.pid}.log`, `${lines.splice(0).join("\n")}\n`);
-  process.on("exit", write);
-  for (const signal of ["SIGINT", "SIGTERM"])
-    process.once(signal, () => {
-      write();
-      process.kill(process.pid, signal);
-    });
+  writeBeforeEnd(() => appendFileSync(`${dir}/${process.pid}.log`, `${lines.splice(0).join("\n")}\n`));
 }
-if (isProvider && process.env.GC_PROBE_MUTE_STDERR === "1")
+if (isDynamicProvider && process.env.GC_PROBE_MUTE_STDERR === "1")
   process.stderr.write = (_chunk, encoding, callback) => {
     (typeof encoding === "function" ? encoding : callback)?.();
     return true;

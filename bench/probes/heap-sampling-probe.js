@@ -6,9 +6,10 @@
  */
 const { writeFileSync } = require("node:fs");
 const { Session } = require("node:inspector");
+const { isDynamicProvider, writeBeforeEnd } = require("./provider-process");
 
 const dir = process.env.HEAP_PROBE_DIR;
-if (process.argv.some((a) => /cmd\/dynamic-provider/.test(a)) && dir) {
+if (isDynamicProvider && dir) {
   const session = new Session();
   session.connect();
   // A session in the same thread answers synchronously.
@@ -26,17 +27,8 @@ if (process.argv.some((a) => /cmd\/dynamic-provider/.test(a)) && dir) {
     includeObjectsCollectedByMajorGC: process.env.HEAP_PROBE_MAJOR !== "0",
     includeObjectsCollectedByMinorGC: false,
   });
-  let written = false;
-  const write = () => {
-    if (written) return;
-    written = true;
-    writeFileSync(`${dir}/${process.pid}.heapprofile`, JSON.stringify(post("HeapProfiler.stopSampling").profile));
-  };
+  const write = writeBeforeEnd(() =>
+    writeFileSync(`${dir}/${process.pid}.heapprofile`, JSON.stringify(post("HeapProfiler.stopSampling").profile)),
+  );
   setTimeout(write, Number(process.env.HEAP_PROBE_MS ?? 8000)).unref();
-  process.on("exit", write);
-  for (const signal of ["SIGINT", "SIGTERM"])
-    process.once(signal, () => {
-      write();
-      process.kill(process.pid, signal);
-    });
 }

@@ -4,9 +4,10 @@
  */
 const { subscribe } = require("node:diagnostics_channel");
 const { writeFileSync } = require("node:fs");
+const { isDynamicProvider, writeBeforeEnd } = require("./provider-process");
 
 const dir = process.env.INFLIGHT_PROBE_DIR;
-if (process.argv.some((a) => /cmd\/dynamic-provider/.test(a)) && dir) {
+if (isDynamicProvider && dir) {
   const started = new WeakMap();
   const latenciesMs = [];
   let inFlight = 0;
@@ -22,15 +23,9 @@ if (process.argv.some((a) => /cmd\/dynamic-provider/.test(a)) && dir) {
   };
   subscribe("undici:request:trailers", done);
   subscribe("undici:request:error", done);
-  const write = () => {
+  writeBeforeEnd(() => {
     const sorted = latenciesMs.sort((a, b) => a - b);
     const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
     writeFileSync(`${dir}/${process.pid}.json`, JSON.stringify({ calls: sorted.length, maxInFlight, p50Ms: at(0.5), p90Ms: at(0.9) }));
-  };
-  process.on("exit", write);
-  for (const signal of ["SIGINT", "SIGTERM"])
-    process.once(signal, () => {
-      write();
-      process.kill(process.pid, signal);
-    });
+  });
 }

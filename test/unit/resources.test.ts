@@ -244,8 +244,8 @@ describe("stack traces while a resource registers (bench/README.md, 'Where the t
     ["TailerWorkflowReset", (name) => new TailerWorkflowReset(name, { account: "000099", environment: "DEV", configurationId: name })],
   ];
 
-  test.each(kinds)("%s formats one trace with frames, its declaration's, not one per promise of the SDK", (_kind, make) => {
-    const traces = tracesFormatted(() => make(`traced${_kind}`));
+  test.each(kinds)("%s formats one trace with frames, its declaration's, not one per promise of the SDK", (kind, make) => {
+    const traces = tracesFormatted(() => make(`traced${kind}`));
     expect(traces.filter((frames) => frames > 0)).toHaveLength(1);
     expect(traces.length).toBeGreaterThan(20);
   });
@@ -260,9 +260,9 @@ describe("stack traces while a resource registers (bench/README.md, 'Where the t
     }
   });
 
-  test.each(kinds)("%s restores Error.stackTraceLimit, also when registering throws", (_kind, make) => {
+  test.each(kinds)("%s restores Error.stackTraceLimit, also when registering throws", (kind, make) => {
     const limit = Error.stackTraceLimit;
-    make(`restored${_kind}`);
+    make(`restored${kind}`);
     expect(Error.stackTraceLimit).toBe(limit);
     // No name: the SDK throws from the constructor, before any promise.
     expect(() => make("")).toThrow(/Missing resource name/);

@@ -7,7 +7,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { ResourceProviderService } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { watchEngineAt } from "../resources/engineWatch";
-import { baselineWasmTierOnly } from "../resources/wasmTier";
+import { applyProviderV8Settings } from "../resources/v8Settings";
 import { logToEngine } from "./logging";
 import { handlers } from "./server";
 
@@ -31,7 +31,7 @@ export async function serve(
   { engineCheckIntervalMs }: { engineCheckIntervalMs?: number } = {},
 ): Promise<{ server: grpc.Server; port: number }> {
   const engine = engineAddress(args);
-  baselineWasmTierOnly(); // this process serves the provider only
+  applyProviderV8Settings(); // this process serves the provider only
   if (engine) {
     logToEngine(engine);
     // A killed pulumi cannot stop its plugins: this one exits once nothing listens at the engine's address.

@@ -8,7 +8,7 @@ import { TailerClient } from "../client";
 import { isDynamicProviderProcess, watchEngine } from "./engineWatch";
 import { logClientEvent } from "./providerLog";
 import { type ConfigReader, type ProviderSettings, readSettings } from "./settings";
-import { baselineWasmTierOnly } from "./wasmTier";
+import { applyProviderV8Settings } from "./v8Settings";
 
 let settings: ProviderSettings | undefined;
 const clients = new Map<string, TailerClient>();
@@ -16,7 +16,7 @@ const clients = new Map<string, TailerClient>();
 /** Applies the stack's `tailer:*` config; called by every resource type's `configure`, idempotent. */
 export function configure(config: ConfigReader): void {
   watchEngine();
-  if (isDynamicProviderProcess()) baselineWasmTierOnly();
+  if (isDynamicProviderProcess()) applyProviderV8Settings();
   settings = readSettings(config);
   clientFor(settings).checkCredentials(); // at preview already: a missing credential is found before up
 }

@@ -8,7 +8,7 @@
  *   raised the peak by about 30 MB on Node 20 and 15 MB on Node 22. The baseline tier parses a few hundred
  *   small JSON answers just as well.
  * - No allocation-site pretenuring (`--no-allocation-site-pretenuring`). In the burst of reads, every object of
- *   some allocation sites survived the young collections that saw it (14 sites in ours, 3 in the no-op floor),
+ *   some allocation sites survived the young collections that saw it (7 sites in ours, 3 in the no-op floor),
  *   so V8 allocated those sites' objects in the old generation from then on. They die soon all the same, but
  *   until a full collection each keeps what it points to alive through every young collection: 1.4 to 1.8 MB
  *   promoted per young collection for the rest of the command, in most runs, and 18 to 20 MB more peak RSS.

@@ -53,7 +53,9 @@ function tenureDecisions(script: string): number {
     "for (let round = 0; round < 100; round++) { for (let i = 0; i < 5e4; i++) kept.push(make(i)); if (kept.length > 1e6) kept.length = 0; }",
   ];
   const trace = afterConfigure(script, workload, ["--allow-natives-syntax", "--max-semi-space-size=1", "--trace-pretenuring-statistics"]);
-  const afterConfigureLines = trace.slice(trace.indexOf("-configured-")).split("\n");
+  const marker = trace.indexOf("-configured-");
+  if (marker < 0) throw new Error(`no marker in V8's output: the workload did not run after configure\n${trace.slice(0, 2000)}`);
+  const afterConfigureLines = trace.slice(marker).split("\n");
   return afterConfigureLines.filter((line) => line.endsWith("=> tenure")).length;
 }
 

@@ -218,6 +218,45 @@ func TestExecutorExplainsAMissingSDK(t *testing.T) {
 	}
 }
 
+// Regression (CI of c98b24c): a second SIGINT that arrived while the first KeyboardInterrupt was still
+// unwinding (before exit_interrupted ignored SIGINT) printed two Python tracebacks into the preview.
+func TestExecutorInterruptedByABurstOfSIGINTsPrintsNoTraceback(t *testing.T) {
+	for attempt := 0; attempt < 5; attempt++ {
+		prog := program(t, "")
+		cmd, record := executorCommand(t, true, ".", append(protocolArgs(prog, "false"), ".")...)
+		cmd.Env = append(cmd.Env, "FAKE_SLEEP=60")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for { // wait until the program runs in the stack
+			if b, _ := os.ReadFile(record); strings.Contains(string(b), `"cwd"`) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		for i := 0; i < 200; i++ {
+			if cmd.Process.Signal(syscall.SIGINT) != nil {
+				break // gone
+			}
+		}
+		waited := make(chan error, 1)
+		go func() { waited <- cmd.Wait() }()
+		select {
+		case err := <-waited:
+			run := finishedRun(t, err, stderr.String(), record)
+			if run.exit != 32 || strings.TrimSpace(run.stderr) != "The Python program was interrupted: the deployment was cancelled." {
+				t.Fatalf("attempt %d: exit %d, stderr (want the one line, no traceback):\n%s", attempt, run.exit, run.stderr)
+			}
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Fatal("the interrupted executor did not exit")
+		}
+	}
+}
+
 func TestExecutorStopsOnSIGINTAsReported(t *testing.T) {
 	prog := program(t, "")
 	cmd, record := executorCommand(t, true, ".", append(protocolArgs(prog, "false"), ".")...)

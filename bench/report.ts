@@ -14,7 +14,7 @@ export interface TargetVerdict {
   met: boolean | null;
 }
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const s = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : "not timed");
 const x = (ratio: number) => `${ratio.toFixed(2)}x`;
 const mb = (kib: number | undefined) => (kib === undefined ? "n/a" : `${((kib * 1024) / 1e6).toFixed(0)} MB`);
 const n0 = (v: number) => Math.round(v).toLocaleString("en-US");
@@ -204,6 +204,23 @@ export function evaluateTargets(r: BenchResults): TargetVerdict[] {
   return out;
 }
 
+type NativeSize = NonNullable<BenchResults["native"]>["sizes"][number];
+
+/** The N a growth exponent was fitted over (from 100 up, except in the smoke run), as a list. */
+function fittedSizes(sizes: NativeSize[], quick: boolean, timed: (z: NativeSize) => boolean): string {
+  return sizes
+    .filter((z) => (quick || z.n >= 100) && timed(z))
+    .map((z) => z.n.toLocaleString("en-US"))
+    .join(", ");
+}
+
+/** Why destroy reads "not timed" at the largest N (empty when every destroy was timed). */
+function untimedDestroyNote(sizes: NativeSize[]): string {
+  const untimed = sizes.filter((z) => !Number.isFinite(z.ms.floor.destroy.median)).map((z) => z.n.toLocaleString("en-US"));
+  if (untimed.length === 0) return "";
+  return `Destroy is not timed at N = ${untimed.join(", ")}: timing it takes about as long as up (the engine's checkpoints), about 13 min for the three programs at N = 2,000; the stack is emptied by a destroy that saves the state once at the end (PULUMI_SKIP_CHECKPOINTS). bench/results/partial/native-2747d7c.md has it timed once.\n`;
+}
+
 /** The profile section: per program and command, where the CPU went. */
 function profileLines(p: ProfileResult): string[] {
   const phases = ["up", "refresh", "destroy"] as const;
@@ -350,10 +367,11 @@ export function renderMarkdown(r: BenchResults): string {
           `| ${z.n} | ${size(z.stateBytes.native)} | ${size(z.stateBytes.dynamic)} | ${size(z.stateBytes.floor)} | ${kb(z.peakRssKb.native)} | ${kb(z.peakRssKb.dynamic)} | ${kb(z.peakRssKb.floor)} |`,
       ),
       "",
-      `Growth exponents k (time or bytes ~ N^k, least squares over N = ${nat.sizes
-        .filter((z) => r.quick || z.n >= 100)
-        .map((z) => z.n)
-        .join(", ")}; 1 is linear, 2 quadratic):`,
+      `Growth exponents k (time or bytes ~ N^k, least squares over N = ${fittedSizes(nat.sizes, r.quick, () => true)}; destroy over N = ${fittedSizes(
+        nat.sizes,
+        r.quick,
+        (z) => Number.isFinite(z.ms.floor.destroy.median),
+      )}; 1 is linear, 2 quadratic):`,
       "",
       "| program | up | preview --refresh | destroy | state size |",
       "|---|---|---|---|---|",
@@ -362,6 +380,7 @@ export function renderMarkdown(r: BenchResults): string {
           `| ${p} | ${k2(nat.growth[p].up)} | ${k2(nat.growth[p].refresh)} | ${k2(nat.growth[p].destroy)} | ${k2(nat.growth[p].stateBytes)} |`,
       ),
       "",
+      untimedDestroyNote(nat.sizes),
       "The engine persists the whole state after every step (twice per resource: the step's start and its end), serializing it, taking",
       "its MD5 and writing it with a backup copy (file backend): an up or destroy of N resources writes O(N^2) bytes. That, not any",
       "provider, is what bends up and destroy above 1; a no-change preview persists nothing and stays near linear.",

@@ -3,7 +3,7 @@
  * `preview --refresh` and `destroy` of N ConfigurationStatus through the plugin tarball's
  * `pulumi-resource-tailer` (what YAML, Python and Go users run), N TailerConfigurationStatus, and N
  * no-op dynamic resources; the state's size after up, and each provider process's peak memory. Up to
- * N = 2,000 (issue 17's scale rows), with the growth exponent of each series.
+ * N = 2,000 (issue 17's scale rows; destroy timed up to 1,000), with the growth exponent of each series.
  */
 import { execFileSync } from "node:child_process";
 import { appendFileSync } from "node:fs";
@@ -21,6 +21,7 @@ type Program = (typeof PROGRAMS)[number];
 export interface NativeSizeResult {
   n: number;
   repetitions: number;
+  /** Per program, ms; where destroy was not timed, its samples are empty and its median NaN (null in the JSON). */
   ms: Record<Program, { up: Sampled; refresh: Sampled; destroy: Sampled }>;
   /** native / floor, from the medians. */
   ratioToFloor: { up: number; refresh: number; destroy: number };
@@ -45,13 +46,37 @@ export interface NativeResult {
   growth: Record<Program, Growth>;
 }
 
-/** The sizes of the scale rows and their repetitions: fewer at the largest N, which the engine makes slow (bench/README.md). */
-const SCALE = [
-  { n: 100, repetitions: 1 },
-  { n: 500, repetitions: 1 },
-  { n: 1000, repetitions: 1 },
-  { n: 2000, repetitions: 1 },
+/** One size of the scale rows. */
+interface ScaleSize {
+  n: number;
+  repetitions: number;
+  /** Whether destroy is timed; if not, the stack is emptied by an untimed destroy without checkpoints. */
+  timeDestroy: boolean;
+}
+
+/**
+ * The sizes of the scale rows: one repetition each, and destroy untimed at the largest N, which the engine's
+ * O(N^2) checkpoints make slow (timing it costs about 13 min for the three programs; bench/README.md).
+ */
+const SCALE: ScaleSize[] = [
+  { n: 100, repetitions: 1, timeDestroy: true },
+  { n: 500, repetitions: 1, timeDestroy: true },
+  { n: 1000, repetitions: 1, timeDestroy: true },
+  { n: 2000, repetitions: 1, timeDestroy: false },
 ];
+
+/** The smoke run's sizes: the same two kinds of size, tiny. */
+const QUICK_SCALE: ScaleSize[] = [
+  { n: 3, repetitions: 1, timeDestroy: true },
+  { n: 6, repetitions: 1, timeDestroy: true },
+  { n: 9, repetitions: 1, timeDestroy: false },
+];
+
+/**
+ * The untimed destroy's environment: the engine saves the state once, at the end, instead of after every
+ * step (Pulumi's PULUMI_SKIP_CHECKPOINTS); the providers' deletes run as in any destroy.
+ */
+const UNTIMED_DESTROY_ENV = { PULUMI_SKIP_CHECKPOINTS: "true" };
 
 const UP = ["up", "--yes", "--skip-preview"];
 const REFRESH = ["preview", "--refresh", "--expect-no-changes"];
@@ -68,7 +93,7 @@ async function nativeStack(ctx: BenchContext, config: Record<string, string>, se
 
 /** Runs the section. */
 export async function runNative(ctx: BenchContext): Promise<NativeResult> {
-  const scale = ctx.quick ? [3, 6].map((n) => ({ n, repetitions: 1 })) : SCALE.filter((z) => z.n <= ctx.maxN);
+  const scale = ctx.quick ? QUICK_SCALE : SCALE.filter((z) => z.n <= ctx.maxN);
   const sizes = scale.map((z) => z.n);
   const emulator = await startEmulatorProcess({ stateDir: ctx.tempDir("native-emulator"), seed: benchWorld(Math.max(...sizes)) });
   const config = { "tailer:apiUrl": emulator.url };
@@ -87,7 +112,7 @@ export async function runNative(ctx: BenchContext): Promise<NativeResult> {
         for (const command of [UP, REFRESH, DESTROY]) await stack.must(command);
       }
     const results: NativeSizeResult[] = [];
-    for (const { n, repetitions } of scale) {
+    for (const { n, repetitions, timeDestroy } of scale) {
       for (const stack of Object.values(stacks)) await stack.must(["config", "set", "bench:count", String(n)]);
       const ms = Object.fromEntries(
         PROGRAMS.map((p) => [p, { up: [] as number[], refresh: [] as number[], destroy: [] as number[] }]),
@@ -103,11 +128,16 @@ export async function runNative(ctx: BenchContext): Promise<NativeResult> {
           const up = await stack.must(UP, { sampleRss: true });
           stateBytes[program] = (await stack.must(["stack", "export"])).stdout.length;
           const refresh = await stack.must(REFRESH, { sampleRss: true });
-          const destroy = await stack.must(DESTROY, { sampleRss: true });
           ms[program].up.push(up.ms);
           ms[program].refresh.push(refresh.ms);
+          for (const r of [up, refresh]) keepPeaks(peakRssKb[program], r);
+          if (!timeDestroy) {
+            await emptyUntimed(stack);
+            continue;
+          }
+          const destroy = await stack.must(DESTROY, { sampleRss: true });
           ms[program].destroy.push(destroy.ms);
-          for (const r of [up, refresh, destroy]) keepPeaks(peakRssKb[program], r);
+          keepPeaks(peakRssKb[program], destroy);
         }
       }
       const timing = (p: Program) => ({ up: sampled(ms[p].up), refresh: sampled(ms[p].refresh), destroy: sampled(ms[p].destroy) });
@@ -131,10 +161,11 @@ export async function runNative(ctx: BenchContext): Promise<NativeResult> {
   }
 }
 
-/** Fits the growth exponent of every series over the sizes from `fromN` up. */
+/** Fits the growth exponent of every series over the sizes from `fromN` up where the series was measured. */
 function growthOf(sizes: NativeSizeResult[], fromN: number): Record<Program, Growth> {
   const fitted = sizes.filter((z) => z.n >= fromN);
-  const fit = (value: (z: NativeSizeResult) => number) => growthExponent(fitted.map((z) => ({ n: z.n, v: value(z) })));
+  const fit = (value: (z: NativeSizeResult) => number) =>
+    growthExponent(fitted.map((z) => ({ n: z.n, v: value(z) })).filter((p) => Number.isFinite(p.v)));
   const of = (p: Program): Growth => ({
     up: fit((z) => z.ms[p].up.median),
     refresh: fit((z) => z.ms[p].refresh.median),
@@ -142,6 +173,14 @@ function growthOf(sizes: NativeSizeResult[], fromN: number): Record<Program, Gro
     stateBytes: fit((z) => z.stateBytes[p]),
   });
   return { native: of("native"), dynamic: of("dynamic"), floor: of("floor") };
+}
+
+/** The untimed destroy; fails if it left a resource in the state (the next size would then start from it). */
+async function emptyUntimed(stack: BenchStack): Promise<void> {
+  await stack.must(DESTROY, { env: UNTIMED_DESTROY_ENV });
+  const state = JSON.parse((await stack.must(["stack", "export"])).stdout) as { deployment?: { resources?: unknown[] } };
+  const left = state.deployment?.resources?.length ?? 0;
+  if (left > 0) throw new Error(`the untimed destroy left ${left} resources in the state`);
 }
 
 function keepPeaks(into: Record<string, number>, from: CliResult): void {

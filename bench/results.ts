@@ -22,6 +22,8 @@ export interface BenchResults {
   durationSeconds: number;
   command: string;
   machine: MachineInfo;
+  /** Wall time of each section that ran, in seconds, in the order they ran (where the run's time goes). */
+  sectionSeconds?: Partial<Record<SectionName, number>>;
   /** 1-minute load average when the run ended. */
   loadAverageAtEnd?: number;
   emulator?: EmulatorLoadResult;

@@ -52,14 +52,26 @@ async function main(): Promise<void> {
     command: `npm run bench${quick ? " -- --quick" : ""}${values.only ? ` -- --only ${values.only}` : ""}${values["max-n"] ? ` --max-n ${values["max-n"]}` : ""}`,
     machine: machineInfo(),
   };
+  const sectionSeconds: Partial<Record<SectionName, number>> = {};
+  results.sectionSeconds = sectionSeconds;
+  /** Runs one section if asked for, and records its wall time. */
+  const timed = async <T>(name: SectionName, run: (c: typeof ctx) => Promise<T>): Promise<T | undefined> => {
+    if (!only.includes(name)) return undefined;
+    const sectionStarted = performance.now();
+    try {
+      return await run(ctx);
+    } finally {
+      sectionSeconds[name] = (performance.now() - sectionStarted) / 1000;
+    }
+  };
   try {
-    if (only.includes("emulator")) results.emulator = await runEmulatorLoad(ctx);
-    if (only.includes("client")) results.client = await runClient(ctx);
-    if (only.includes("engine")) results.engine = await runEngine(ctx);
-    if (only.includes("profile")) results.profile = await runProfile(ctx);
-    if (only.includes("native")) results.native = await runNative(ctx);
-    if (only.includes("curl")) results.curl = await runCurl(ctx);
-    if (only.includes("runs")) results.runs = await runRuns(ctx);
+    results.emulator = await timed("emulator", runEmulatorLoad);
+    results.client = await timed("client", runClient);
+    results.engine = await timed("engine", runEngine);
+    results.profile = await timed("profile", runProfile);
+    results.native = await timed("native", runNative);
+    results.curl = await timed("curl", runCurl);
+    results.runs = await timed("runs", runRuns);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { appendFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import { pluginTarball } from "../../scripts/plugin-tarball";
 import type { BenchContext } from "../lib/context";
 import { benchWorld, startEmulatorProcess } from "../lib/emulator";
@@ -29,6 +30,8 @@ export interface NativeSizeResult {
   stateBytes: Record<Program, number>;
   /** Peak RSS (KiB) of the provider process (nativeProvider or dynamicProvider) and of the program. */
   peakRssKb: Record<Program, Record<string, number>>;
+  /** Wall time of this size, every command of the three programs included (untimed destroys too), in seconds. */
+  seconds: number;
 }
 
 /** The growth exponents (v ~ N^k) of one program, fitted over every N of the section from 100 up. */
@@ -113,6 +116,7 @@ export async function runNative(ctx: BenchContext): Promise<NativeResult> {
       }
     const results: NativeSizeResult[] = [];
     for (const { n, repetitions, timeDestroy } of scale) {
+      const sizeStarted = performance.now();
       for (const stack of Object.values(stacks)) await stack.must(["config", "set", "bench:count", String(n)]);
       const ms = Object.fromEntries(
         PROGRAMS.map((p) => [p, { up: [] as number[], refresh: [] as number[], destroy: [] as number[] }]),
@@ -152,6 +156,7 @@ export async function runNative(ctx: BenchContext): Promise<NativeResult> {
         },
         stateBytes,
         peakRssKb,
+        seconds: (performance.now() - sizeStarted) / 1000,
       });
     }
     return { sizes: results, growth: growthOf(results, ctx.quick ? 0 : 100) };

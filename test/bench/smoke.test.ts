@@ -161,6 +161,23 @@ test("issue 17: the profile splits each command between the engine, the provider
   for (const t of targets) expect(typeof t.met).toBe("boolean");
 });
 
+test("issue 17: the run's time is split by section, in the order they ran, and by scale size", () => {
+  const sections = Object.entries(results.sectionSeconds);
+  expect(sections.map(([name]) => name)).toEqual(["emulator", "client", "engine", "profile", "native", "curl", "runs"]);
+  for (const [, seconds] of sections) expect(seconds).toBeGreaterThan(0);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  expect(sum(sections.map(([, seconds]) => seconds))).toBeLessThanOrEqual(results.durationSeconds);
+  for (const size of results.native.sizes) expect(size.seconds).toBeGreaterThan(0);
+  expect(sum(results.native.sizes.map((z) => z.seconds))).toBeLessThanOrEqual(results.sectionSeconds.native ?? 0);
+  expect(markdown).toContain("## Where the run's time goes");
+  expect(markdown).toMatch(/\| the native provider and the scale rows \| \d+\.\d min \| \d+ % \|/);
+  expect(markdown).toMatch(/\| scale rows at N = 9 \(three programs\) \| \d+\.\d min \| \d+ % \|/);
+  // A full run's run-time row says how much of it the scale rows and their largest N took.
+  const { evaluateTargets } = require(join(REPO, "dist", "bench", "report.js")) as typeof import("../../bench/report");
+  const runTime = evaluateTargets({ ...results, quick: false }).find((t) => t.what.startsWith("the benchmark's run time"));
+  expect(runTime?.measured).toMatch(/^\d+\.\d min \(scale rows \d+\.\d min, of which N = 9 \d+\.\d min\)$/);
+});
+
 test("latest.md has the targets table and a section per item", () => {
   expect(markdown).toMatch(/^# pulumi-tailer benchmarks \(quick smoke run/);
   expect(markdown).toContain("| # | what | measured | target | verdict |");
